@@ -1,0 +1,33 @@
+package io.puffgres.event;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One change of one row, as every source delivers it (Flink CDC, the wal2json poll source, backfill).
+ *
+ * @param op the change
+ * @param relation the table the change happened in
+ * @param before the old row image (UPDATE with a full or id-covering replica identity, DELETE); else null
+ * @param after the new row image (READ, INSERT, UPDATE); else null
+ * @param lsn WAL position of the change (of the snapshot for READ), as an unsigned 64-bit number
+ * @param txId the transaction id, or -1 when unknown
+ * @param commitTime the commit time of the transaction (the snapshot time for READ)
+ */
+public record RowEvent(Op op, RelationId relation, Row before, Row after, long lsn, long txId, Instant commitTime) {
+
+    public RowEvent {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(relation, "relation");
+        Objects.requireNonNull(commitTime, "commitTime");
+        if ((op == Op.READ || op == Op.INSERT || op == Op.UPDATE) && after == null) {
+            throw new IllegalArgumentException(op + " event needs an after image");
+        }
+    }
+
+    /** The LSN in Postgres notation, e.g. {@code 0/16B3748}. */
+    public String lsnText() {
+        return Long.toHexString(lsn >>> 32).toUpperCase() + "/"
+                + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+    }
+}

@@ -1,0 +1,63 @@
+package io.puffgres.testkit;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 extension giving a test class a fresh database in the shared {@link PostgresCluster}.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final PostgresDatabase db = new PostgresDatabase();
+ * }</pre>
+ *
+ * The database is created before the first test of the class and dropped after the last.
+ */
+public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallback {
+
+    private String name;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        name = PostgresCluster.shared()
+                .createDatabase(context.getRequiredTestClass().getSimpleName());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (name != null) {
+            PostgresCluster.shared().dropDatabase(name);
+        }
+    }
+
+    /** Name of this class's database. */
+    public String name() {
+        return name;
+    }
+
+    /** JDBC URL of this class's database (superuser, no password). */
+    public String jdbcUrl() {
+        return PostgresCluster.shared().jdbcUrl(name);
+    }
+
+    /** A new connection to this class's database; the caller closes it. */
+    public Connection connect() throws SQLException {
+        return PostgresCluster.shared().connect(name);
+    }
+
+    /** Runs each statement in its own auto-committed transaction. */
+    public void execute(String... statements) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}
