@@ -1,0 +1,50 @@
+package io.puffgres.config;
+
+import java.util.Optional;
+
+/**
+ * Everything in {@code puffgres.toml} after environment overrides, validated. Immutable.
+ *
+ * @param embeddings present when the project has an {@code [embeddings]} table (needed by {@code ctx.embed})
+ */
+public record ProjectConfig(
+        Postgres postgres, Turbopuffer turbopuffer, Flink flink, State state, Optional<Embeddings> embeddings) {
+
+    /**
+     * {@code [postgres]}.
+     *
+     * @param url a JDBC URL ({@code jdbc:postgresql://host:port/db})
+     * @param password the password, from the env var named by {@code password_env}
+     */
+    public record Postgres(
+            String url, Optional<String> user, Optional<Secret> password, String slot, String publication) {}
+
+    /**
+     * {@code [turbopuffer]}.
+     *
+     * @param apiKey from the env var named by {@code api_key_env}; empty when unset (fine for the emulator)
+     */
+    public record Turbopuffer(String baseUrl, String apiKeyEnv, Optional<Secret> apiKey) {}
+
+    /** {@code [flink]}. */
+    public record Flink(
+            Mode mode, Optional<String> restUrl, int parallelism, long checkpointIntervalMs, String checkpointDir) {
+        public enum Mode {
+            EMBEDDED,
+            REMOTE
+        }
+    }
+
+    /** {@code [state]}: the Postgres schema holding applied-migration records and the DLQ. */
+    public record State(String schema) {}
+
+    /** {@code [embeddings]}: an OpenAI-compatible embeddings endpoint for {@code ctx.embed}. */
+    public record Embeddings(
+            String baseUrl,
+            String model,
+            String apiKeyEnv,
+            Optional<Secret> apiKey,
+            Optional<Integer> dimensions,
+            long timeoutMs,
+            int batchSize) {}
+}

@@ -1,0 +1,167 @@
+package io.puffgres.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.tomlj.TomlTable;
+
+/**
+ * Reads {@code puffgres.toml} into a {@link ProjectConfig}. Every key can be overridden by an environment
+ * variable {@code PUFFGRES_<TABLE>_<KEY>} (e.g. {@code PUFFGRES_POSTGRES_URL}, {@code PUFFGRES_FLINK_PARALLELISM});
+ * secrets are never in the file, only the names of the env vars holding them.
+ */
+public final class ProjectConfigLoader {
+
+    /** Conventional slot name; one puffgres project per database by default. */
+    static final String DEFAULT_SLOT = "puffgres";
+    /** Publication puffgres creates and owns for the mapped tables. */
+    static final String DEFAULT_PUBLICATION = "puffgres";
+    /** The env var the turbopuffer SDKs read too. */
+    static final String DEFAULT_API_KEY_ENV = "TURBOPUFFER_API_KEY";
+    /** One slot has one reader; parallelism 1 is right for a single machine. */
+    static final long DEFAULT_PARALLELISM = 1;
+    /** Bounds replay after a crash to ~10 s of changes without checkpointing constantly. */
+    static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
+
+    static final String DEFAULT_CHECKPOINT_DIR = "puffgres/state/checkpoints";
+    static final String DEFAULT_STATE_SCHEMA = "puffgres";
+    /** OpenAI's public endpoint; point it at any compatible server. */
+    static final String DEFAULT_EMBEDDINGS_URL = "https://api.openai.com/v1";
+
+    static final String DEFAULT_EMBEDDINGS_KEY_ENV = "OPENAI_API_KEY";
+    /** Embedding calls can be slow under load; a minute still fails a stuck call. */
+    static final long DEFAULT_EMBEDDINGS_TIMEOUT_MS = 60_000;
+    /** OpenAI accepts up to 2048 inputs per request; 64 keeps requests small. */
+    static final long DEFAULT_EMBEDDINGS_BATCH = 64;
+
+    private final Map<String, String> env;
+    private final List<Diagnostic> out;
+
+    private ProjectConfigLoader(Map<String, String> env, List<Diagnostic> out) {
+        this.env = env;
+        this.out = out;
+    }
+
+    /** Reads the parsed {@code toml}; problems go to {@code out} and the result is then empty. */
+    public static Optional<ProjectConfig> load(
+            String source, TomlTable toml, Map<String, String> env, List<Diagnostic> out) {
+        return new ProjectConfigLoader(env, out).read(TomlScope.root(source, toml, out));
+    }
+
+    private Optional<ProjectConfig> read(TomlScope root) {
+        int before = out.size();
+        root.allowOnly(Set.of("postgres", "turbopuffer", "flink", "state", "embeddings"));
+
+        TomlScope pg = root.section("postgres");
+        pg.allowOnly(Set.of("url", "user", "password_env", "slot", "publication"));
+        String url = string(pg, "url", true).orElse("");
+        if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {
+            pg.error("url", "must be a JDBC URL starting with jdbc:postgresql: (got \"" + url + "\")");
+        }
+        Optional<String> user = string(pg, "user", false);
+        Optional<Secret> password = secret(pg, "password_env", null);
+        String slot = string(pg, "slot", false).orElse(DEFAULT_SLOT);
+        String publication = string(pg, "publication", false).orElse(DEFAULT_PUBLICATION);
+
+        TomlScope tp = root.section("turbopuffer");
+        tp.allowOnly(Set.of("base_url", "api_key_env"));
+        String baseUrl = string(tp, "base_url", true).orElse("");
+        if (!baseUrl.isEmpty() && !baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
+            tp.error("base_url", "must start with http:// or https:// (got \"" + baseUrl + "\")");
+        }
+        String apiKeyEnv = string(tp, "api_key_env", false).orElse(DEFAULT_API_KEY_ENV);
+
+        TomlScope fl = root.section("flink");
+        fl.allowOnly(Set.of("mode", "rest_url", "parallelism", "checkpoint_interval_ms", "checkpoint_dir"));
+        String modeText = string(fl, "mode", false).orElse("embedded");
+        ProjectConfig.Flink.Mode mode = ProjectConfig.Flink.Mode.EMBEDDED;
+        if (modeText.equals("remote")) {
+            mode = ProjectConfig.Flink.Mode.REMOTE;
+        } else if (!modeText.equals("embedded")) {
+            fl.error("mode", "must be embedded or remote (got \"" + modeText + "\")");
+        }
+        Optional<String> restUrl = string(fl, "rest_url", false);
+        if (mode == ProjectConfig.Flink.Mode.REMOTE && restUrl.isEmpty()) {
+            fl.error("rest_url", "is required when mode = \"remote\"");
+        }
+        long parallelism = integer(fl, "parallelism", 1, 1024).orElse(DEFAULT_PARALLELISM);
+        long interval = integer(fl, "checkpoint_interval_ms", 100, 86_400_000).orElse(DEFAULT_CHECKPOINT_INTERVAL_MS);
+        String checkpointDir = string(fl, "checkpoint_dir", false).orElse(DEFAULT_CHECKPOINT_DIR);
+
+        TomlScope st = root.section("state");
+        st.allowOnly(Set.of("schema"));
+        String schema = string(st, "schema", false).orElse(DEFAULT_STATE_SCHEMA);
+
+        Optional<ProjectConfig.Embeddings> embeddings = Optional.empty();
+        if (root.has("embeddings") || env.keySet().stream().anyMatch(k -> k.startsWith("PUFFGRES_EMBEDDINGS_"))) {
+            TomlScope em = root.section("embeddings");
+            em.allowOnly(Set.of("base_url", "model", "api_key_env", "dimensions", "timeout_ms", "batch_size"));
+            String emUrl = string(em, "base_url", false).orElse(DEFAULT_EMBEDDINGS_URL);
+            String model = string(em, "model", true).orElse("");
+            String keyEnv = string(em, "api_key_env", false).orElse(DEFAULT_EMBEDDINGS_KEY_ENV);
+            Optional<Integer> dims = integer(em, "dimensions", 1, 65_536).map(Long::intValue);
+            long timeout = integer(em, "timeout_ms", 1, 600_000).orElse(DEFAULT_EMBEDDINGS_TIMEOUT_MS);
+            long batch = integer(em, "batch_size", 1, 2048).orElse(DEFAULT_EMBEDDINGS_BATCH);
+            embeddings = Optional.of(new ProjectConfig.Embeddings(
+                    emUrl, model, keyEnv, Secret.fromEnv(keyEnv, env), dims, timeout, (int) batch));
+        }
+
+        if (out.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new ProjectConfig(
+                new ProjectConfig.Postgres(url, user, password, slot, publication),
+                new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, Secret.fromEnv(apiKeyEnv, env)),
+                new ProjectConfig.Flink(mode, restUrl, (int) parallelism, interval, checkpointDir),
+                new ProjectConfig.State(schema),
+                embeddings));
+    }
+
+    private String envName(TomlScope scope, String key) {
+        return "PUFFGRES_" + scope.pathOf(key).replace('.', '_').toUpperCase(Locale.ROOT);
+    }
+
+    private Optional<String> string(TomlScope scope, String key, boolean required) {
+        String override = env.get(envName(scope, key));
+        if (override != null) {
+            return Optional.of(override);
+        }
+        if (required && !scope.has(key)) {
+            scope.error(key, "is required (in the file or as " + envName(scope, key) + ")");
+            return Optional.empty();
+        }
+        return scope.string(key, false);
+    }
+
+    private Optional<Long> integer(TomlScope scope, String key, long min, long max) {
+        String name = envName(scope, key);
+        String override = env.get(name);
+        if (override == null) {
+            return scope.integerIn(key, min, max);
+        }
+        try {
+            long v = Long.parseLong(override.strip());
+            if (v >= min && v <= max) {
+                return Optional.of(v);
+            }
+            out.add(new Diagnostic(
+                    "env " + name,
+                    0,
+                    0,
+                    scope.pathOf(key),
+                    "must be between " + min + " and " + max + " (got " + v + ")"));
+        } catch (NumberFormatException e) {
+            out.add(new Diagnostic(
+                    "env " + name, 0, 0, scope.pathOf(key), "must be an integer (got \"" + override + "\")"));
+        }
+        return Optional.empty();
+    }
+
+    /** A secret named by the env var in {@code key}; the value itself never comes from the file. */
+    private Optional<Secret> secret(TomlScope scope, String key, String defaultEnv) {
+        Optional<String> envVar = string(scope, key, false).or(() -> Optional.ofNullable(defaultEnv));
+        return envVar.flatMap(name -> Secret.fromEnv(name, env));
+    }
+}

@@ -1,0 +1,40 @@
+package io.puffgres.migration;
+
+import io.puffgres.document.AttributeSchema;
+import io.puffgres.event.RelationId;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One version of one mapping, parsed from {@code puffgres/migrations/NNNN_name.toml}. Immutable.
+ *
+ * @param file the migration file, relative to the project directory
+ * @param checksum SHA-256 (hex) of the file's bytes with CRLF line endings turned into LF; applied migrations
+ *     are recorded with it, so an edit after {@code apply} is detected
+ */
+public record Migration(
+        Path file,
+        int version,
+        String mappingName,
+        String namespace,
+        List<String> columns,
+        Source source,
+        IdSpec id,
+        Membership membership,
+        TransformSpec transform,
+        Map<String, AttributeSchema> tpSchema,
+        WriteSettings write,
+        Versioning versioning,
+        String checksum) {
+
+    public Migration {
+        columns = List.copyOf(columns);
+        tpSchema = Map.copyOf(tpSchema);
+    }
+
+    /** The relation whose changes drive this mapping: the table, or the view's base table for CDC. */
+    public RelationId relation() {
+        return source.relation();
+    }
+}

@@ -1,0 +1,20 @@
+package io.puffgres.migration;
+
+import io.puffgres.event.RelationId;
+import java.util.Optional;
+
+/**
+ * The {@code [source]} of a mapping: exactly one of a table or a view. Views produce no WAL, so CDC follows
+ * {@code baseTable} (declared, or inferred later from the view definition).
+ */
+public record Source(String schema, Optional<String> table, Optional<String> view, Optional<String> baseTable) {
+
+    /** The table or view itself. */
+    public RelationId relation() {
+        return new RelationId(schema, table.orElseGet(view::orElseThrow));
+    }
+
+    public boolean isView() {
+        return view.isPresent();
+    }
+}

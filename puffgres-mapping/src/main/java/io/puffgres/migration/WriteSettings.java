@@ -1,0 +1,23 @@
+package io.puffgres.migration;
+
+/** The {@code [write]} batching limits of a mapping's sink. */
+public record WriteSettings(int batchMaxRows, long batchMaxBytes, long flushIntervalMs) {
+
+    /** Large enough to amortise a request, small enough to keep per-request latency low. */
+    public static final int DEFAULT_BATCH_MAX_ROWS = 1000;
+    /** Far below turbopuffer's 512 MB request cap; keeps one request's memory modest. */
+    public static final long DEFAULT_BATCH_MAX_BYTES = 8_000_000;
+    /** turbopuffer commits its WAL about once a second; half of that keeps latency low. */
+    public static final long DEFAULT_FLUSH_INTERVAL_MS = 500;
+
+    public static final long MAX_BATCH_ROWS = 100_000;
+    public static final long MIN_BATCH_BYTES = 1024;
+    /** Half of turbopuffer's 512 MB write request limit. */
+    public static final long MAX_BATCH_BYTES = 268_435_456;
+
+    public static final long MAX_FLUSH_INTERVAL_MS = 600_000;
+
+    public static WriteSettings defaults() {
+        return new WriteSettings(DEFAULT_BATCH_MAX_ROWS, DEFAULT_BATCH_MAX_BYTES, DEFAULT_FLUSH_INTERVAL_MS);
+    }
+}

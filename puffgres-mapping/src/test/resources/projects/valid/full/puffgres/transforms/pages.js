@@ -1,0 +1,3 @@
+export function toDocument(row, ctx) {
+  return { title: row.title };
+}
