@@ -1,0 +1,43 @@
+package io.puffgres.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Entry point of the {@code puffgres} command line. */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command line and returns its exit code; used in-process by tests. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        PuffgresCommand top = new PuffgresCommand(env);
+        CommandLine cli = new CommandLine(top);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            int code = e instanceof CliException c ? c.exitCode() : ExitCode.RUNTIME;
+            err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (e instanceof CliException c && c.hint() != null) {
+                err.println("hint: " + c.hint());
+            } else if (!top.stacktrace) {
+                err.println("hint: run again with --stacktrace for details");
+            }
+            if (top.stacktrace) {
+                e.printStackTrace(err);
+            }
+            return code;
+        });
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            err.println("error: " + e.getMessage());
+            err.println("hint: run " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+            return ExitCode.USAGE;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,85 @@
+package io.puffgres.migration;
+
+import io.puffgres.config.Diagnostic;
+import io.puffgres.document.IdentityTransform;
+import io.puffgres.transform.JavaTransformCompiler;
+import io.puffgres.transform.JsTransform;
+import io.puffgres.transform.Transform;
+import io.puffgres.transform.TransformLoadException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the {@link Transform} a migration names: identity, a JS module, or a Java class compiled from the
+ * project's {@code puffgres/transforms}. Java sources are compiled once, on first use, into {@code classesDir}.
+ * Not thread-safe; transforms it creates are not shared between threads.
+ */
+public final class MigrationTransforms {
+
+    private final Project project;
+    private final Path classesDir;
+    private ClassLoader javaClasses;
+
+    public MigrationTransforms(Project project, Path classesDir) {
+        this.project = project;
+        this.classesDir = classesDir;
+    }
+
+    /** A new transform instance for {@code migration}. */
+    public Transform create(Migration migration) throws TransformLoadException {
+        return switch (migration.transform().kind()) {
+            case IDENTITY -> identity(migration);
+            case JS ->
+                JsTransform.load(
+                        jsFile(migration), migration.transform().entry().orElse("transform"), migration.tpSchema());
+            case JAVA ->
+                JavaTransformCompiler.instantiate(
+                        javaClasses(), migration.transform().className().orElseThrow());
+        };
+    }
+
+    private static Transform identity(Migration m) throws TransformLoadException {
+        try {
+            return new IdentityTransform(m.id().column(), m.columns(), m.tpSchema());
+        } catch (IllegalArgumentException e) {
+            throw new TransformLoadException(List.of(e.getMessage()));
+        }
+    }
+
+    private ClassLoader javaClasses() throws TransformLoadException {
+        if (javaClasses == null) {
+            javaClasses = JavaTransformCompiler.compile(
+                    project.puffgresDir(), project.puffgresDir().resolve("transforms"), classesDir);
+        }
+        return javaClasses;
+    }
+
+    /**
+     * Builds and closes the transform of every effective mapping, reporting each problem (JS syntax, missing
+     * export, Java compiler errors, bad attribute names) as a diagnostic of the migration file.
+     */
+    public List<Diagnostic> check() {
+        List<Diagnostic> problems = new ArrayList<>();
+        for (Migration m : project.effectiveMappings()) {
+            try (Transform t = create(m)) {
+                // built and closed: the transform loads
+            } catch (TransformLoadException e) {
+                e.problems().forEach(p -> problems.add(new Diagnostic(m.file().toString(), 0, 0, "transform", p)));
+            } catch (Exception e) {
+                problems.add(new Diagnostic(m.file().toString(), 0, 0, "transform", "closing failed: " + e));
+            }
+        }
+        return problems;
+    }
+
+    private Path jsFile(Migration migration) throws TransformLoadException {
+        Path file = project.puffgresDir().resolve(migration.transform().path().orElseThrow());
+        if (!Files.isRegularFile(file)) {
+            throw new TransformLoadException(
+                    List.of("file not found: " + project.dir().relativize(file)));
+        }
+        return file;
+    }
+}
