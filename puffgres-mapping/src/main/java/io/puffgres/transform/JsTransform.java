@@ -66,21 +66,33 @@ public final class JsTransform implements Transform {
                 t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
                 return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
               };
-              return function (fn, hostRow, ctx, time, s, jsonColumns) {
+              // One string back to the host instead of a boundary crossing per attribute:
+              // "S" skip, "D" delete, else "O" + the names of Date attributes (each + NUL) + SOH + JSON.
+              return function (fn, rowJson, ctx, time, s) {
                 clock = time;
                 seed = s;
-                const row = {};
-                for (const k of Object.keys(hostRow)) row[k] = hostRow[k];
-                if (jsonColumns.length > 0) {
-                  for (const c of jsonColumns.split('\\0')) {
-                    if (c !== '' && typeof row[c] === 'string') row[c] = JSON.parse(row[c]);
-                  }
-                }
-                const out = fn(row, ctx);
+                const out = fn(JSON.parse(rowJson), ctx);
+                if (out === null || out === undefined) return 'S';
                 if (out instanceof Promise) {
                   throw new TypeError('the transform returned a Promise; transforms must be synchronous');
                 }
-                return out;
+                if (typeof out !== 'object' || Array.isArray(out)) {
+                  throw new TypeError('the transform must return an object, null, or { $delete: true } (got '
+                      + String(out) + ')');
+                }
+                if (out.$delete === true) return 'D';
+                let dates = '';
+                for (const k in out) {
+                  const v = out[k];
+                  if (typeof v === 'number' && !Number.isFinite(v)) {
+                    throw new TypeError('attribute "' + k + '" is ' + v + '; turbopuffer JSON has no NaN or Infinity');
+                  } else if (v instanceof Date) {
+                    dates += k + '\\0';
+                  } else if (ArrayBuffer.isView(v)) {
+                    out[k] = Array.from(v);
+                  }
+                }
+                return 'O' + dates + '\\u0001' + JSON.stringify(out);
               };
             })()
             """;
@@ -188,11 +200,10 @@ public final class JsTransform implements Transform {
             try {
                 result = call.execute(
                         entry,
-                        JsValues.row(event.after()),
+                        JsValues.rowJson(event.after()),
                         ctxProxy,
                         event.commitTime().toEpochMilli(),
-                        (int) seed,
-                        JsValues.jsonColumns(event.after()));
+                        (int) seed);
             } catch (PolyglotException e) {
                 return error(e, watched.tripped());
             }
@@ -201,30 +212,17 @@ public final class JsTransform implements Transform {
     }
 
     private Action toAction(Value result, DocId id) {
-        if (result == null || result.isNull()) {
-            return new Action.Skip("the transform returned " + (result == null ? "nothing" : result));
+        String encoded = result.asString();
+        if (encoded.equals("S")) {
+            return new Action.Skip("the transform returned null");
         }
-        if (!result.hasMembers() || result.hasArrayElements()) {
-            return new Action.Error(
-                    "transform",
-                    fileName + ": the transform must return an object, null, or" + " { $delete: true } (got " + result
-                            + ")",
-                    "");
-        }
-        Value delete = result.getMember("$delete");
-        if (delete != null && delete.isBoolean() && delete.asBoolean()) {
+        if (encoded.equals("D")) {
             return new Action.Delete(id);
         }
-        Value returnedId = result.getMember("id");
-        if (returnedId != null && !returnedId.isNull() && !returnedId.toString().equals(id.toString())) {
-            return new Action.Error(
-                    "transform",
-                    fileName + ": the returned id " + returnedId + " differs from the row's id " + id
-                            + "; ids come from the mapping's id column",
-                    "");
-        }
+        int split = encoded.indexOf('\u0001');
         try {
-            return new Action.Upsert(new Document(id, JsValues.attributes(result, hints)));
+            return new Action.Upsert(new Document(
+                    id, JsValues.attributes(encoded.substring(split + 1), encoded.substring(1, split), id, hints)));
         } catch (JsValues.BadOutput e) {
             return new Action.Error("transform", fileName + ": " + e.getMessage(), "");
         }

@@ -1,26 +1,33 @@
 package io.puffgres.transform;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.document.AttributeNames;
 import io.puffgres.document.AttributeSchema;
+import io.puffgres.document.DocId;
 import io.puffgres.event.PgType;
 import io.puffgres.event.Row;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.graalvm.polyglot.Value;
-import org.graalvm.polyglot.proxy.ProxyArray;
-import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
  * Converts row values into what a JS transform sees, and a transform's returned object into document
@@ -35,58 +42,74 @@ final class JsValues {
 
     private JsValues() {}
 
-    /** A JS-side view of the row; json/jsonb values are strings here and parsed by the prelude. */
-    static ProxyObject row(Row row) {
-        Map<String, Object> values = new HashMap<>(row.values().size() * 2);
-        for (Map.Entry<String, Object> e : row.values().entrySet()) {
-            values.put(e.getKey(), toJs(e.getValue()));
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * The row as JSON text for {@code JSON.parse} on the JS side (one boundary crossing instead of one per
+     * column): json/jsonb values are embedded as JSON, timestamps and uuids as ISO/text strings, integers beyond
+     * 2^53 as strings, NaN and infinities as the strings "NaN", "Infinity", "-Infinity".
+     */
+    static String rowJson(Row row) {
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(text)) {
+            g.writeStartObject();
+            for (Map.Entry<String, Object> e : row.values().entrySet()) {
+                g.writeFieldName(e.getKey());
+                PgType type = row.type(e.getKey());
+                if (type.category() == PgType.Category.JSON && !type.array() && e.getValue() != null) {
+                    g.writeRawValue(e.getValue().toString());
+                } else {
+                    write(g, e.getValue());
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the row for the JS transform", e);
         }
-        return ProxyObject.fromMap(values);
+        return text.toString();
     }
 
-    /** The json/jsonb columns of a row, each followed by NUL; the prelude parses their values into objects. */
-    static String jsonColumns(Row row) {
-        StringBuilder names = new StringBuilder();
-        for (Map.Entry<String, PgType> e : row.types().entrySet()) {
-            if (e.getValue().category() == PgType.Category.JSON && !e.getValue().array()) {
-                names.append(e.getKey()).append('\u0000');
+    private static void write(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Long l) {
+            if (Math.abs(l) <= MAX_SAFE_INTEGER) {
+                g.writeNumber(l);
+            } else {
+                g.writeString(l.toString());
             }
-        }
-        return names.toString();
-    }
-
-    private static Object toJs(Object v) {
-        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Double) {
-            return v;
-        }
-        if (v instanceof Long l) {
-            return Math.abs(l) <= MAX_SAFE_INTEGER ? (Object) l : l.toString();
-        }
-        if (v instanceof BigDecimal d) {
-            return d.doubleValue();
-        }
-        if (v instanceof Instant || v instanceof LocalDate || v instanceof UUID) {
-            return v.toString();
-        }
-        if (v instanceof LocalDateTime t) {
-            return t.toInstant(ZoneOffset.UTC).toString();
-        }
-        if (v instanceof byte[] b) {
-            return Base64.getEncoder().encodeToString(b);
-        }
-        if (v instanceof float[] f) {
-            Object[] boxed = new Object[f.length];
-            for (int i = 0; i < f.length; i++) {
-                boxed[i] = (double) f[i];
+        } else if (v instanceof Double d) {
+            if (Double.isFinite(d)) {
+                g.writeNumber(d);
+            } else {
+                g.writeString(d.toString());
             }
-            return ProxyArray.fromArray(boxed);
+        } else if (v instanceof BigDecimal d) {
+            g.writeNumber(d.doubleValue());
+        } else if (v instanceof LocalDateTime t) {
+            g.writeString(t.toInstant(ZoneOffset.UTC).toString());
+        } else if (v instanceof byte[] b) {
+            g.writeString(Base64.getEncoder().encodeToString(b));
+        } else if (v instanceof float[] f) {
+            g.writeStartArray();
+            for (float x : f) {
+                g.writeNumber(x);
+            }
+            g.writeEndArray();
+        } else if (v instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object item : list) {
+                write(g, item);
+            }
+            g.writeEndArray();
+        } else {
+            g.writeString(v.toString());
         }
-        if (v instanceof List<?> list) {
-            List<Object> items = new ArrayList<>(list.size());
-            list.forEach(item -> items.add(toJs(item)));
-            return ProxyArray.fromList(items);
-        }
-        return v.toString();
     }
 
     /** Thrown for a returned value that cannot become a document; the message names the attribute. */
@@ -96,52 +119,65 @@ final class JsValues {
         }
     }
 
-    /** The attributes of a returned object ({@code id} excluded; checked by the caller). */
-    static Map<String, Object> attributes(Value result, Map<String, AttributeSchema> hints) throws BadOutput {
+    /**
+     * The attributes of a returned object, sent back as JSON text.
+     *
+     * @param dateKeys names of attributes that were JS Dates (now ISO strings), each followed by NUL
+     * @throws BadOutput naming the attribute that cannot be stored, or a returned id differing from {@code id}
+     */
+    static Map<String, Object> attributes(String json, String dateKeys, DocId id, Map<String, AttributeSchema> hints)
+            throws BadOutput {
+        JsonNode object;
+        try {
+            object = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new BadOutput("the returned object is not serialisable: " + e.getOriginalMessage());
+        }
+        Set<String> dates = dateKeys.isEmpty() ? Set.of() : Set.of(dateKeys.split("\0"));
         Map<String, Object> attrs = new LinkedHashMap<>();
-        for (String key : result.getMemberKeys()) {
+        Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = field.getKey();
             if (key.equals("id")) {
+                JsonNode returned = field.getValue();
+                if (!returned.isNull() && !returned.asText().equals(id.toString())) {
+                    throw new BadOutput("the returned id " + returned + " differs from the row's id " + id
+                            + "; ids come from the mapping's id column");
+                }
                 continue;
             }
-            var bad = AttributeNames.problem(key);
+            Optional<String> bad = AttributeNames.problem(key);
             if (bad.isPresent()) {
                 throw new BadOutput(bad.get());
             }
             AttributeSchema hint = hints.get(key);
-            attrs.put(
-                    key,
-                    fromJs(
-                            result.getMember(key),
-                            hint == null ? null : hint.type().orElse(null),
-                            key));
+            String hintType = dates.contains(key)
+                    ? "datetime"
+                    : hint == null ? null : hint.type().orElse(null);
+            attrs.put(key, fromJson(field.getValue(), hintType, key));
         }
         return attrs;
     }
 
-    private static Object fromJs(Value v, String hintType, String name) throws BadOutput {
-        if (v == null || v.isNull()) {
+    private static Object fromJson(JsonNode v, String hintType, String name) throws BadOutput {
+        if (v.isNull()) {
             return null;
         }
         if (v.isBoolean()) {
-            return v.asBoolean();
+            return v.booleanValue();
         }
-        if (v.isString()) {
-            return string(v.asString(), hintType, name);
+        if (v.isTextual()) {
+            return string(v.textValue(), hintType, name);
         }
         if (v.isNumber()) {
             return number(v, hintType, name);
         }
-        if (v.isInstant()) {
-            return v.asInstant();
-        }
-        if (v.hasArrayElements()) {
+        if (v.isArray()) {
             return array(v, hintType, name);
         }
-        if (v.hasMembers()) {
-            throw new BadOutput("attribute \"" + name + "\" is an object; turbopuffer attributes are scalars or arrays"
-                    + " (use JSON.stringify for JSON text)");
-        }
-        throw new BadOutput("attribute \"" + name + "\" has an unsupported value " + v);
+        throw new BadOutput("attribute \"" + name + "\" is an object; turbopuffer attributes are scalars or arrays"
+                + " (use JSON.stringify for JSON text)");
     }
 
     private static Object string(String s, String hintType, String name) throws BadOutput {
@@ -159,26 +195,22 @@ final class JsValues {
         return s;
     }
 
-    private static Object number(Value v, String hintType, String name) throws BadOutput {
-        double d = v.asDouble();
-        if (!Double.isFinite(d)) {
-            throw new BadOutput("attribute \"" + name + "\" is " + d + "; turbopuffer JSON has no NaN or Infinity");
-        }
+    private static Object number(JsonNode v, String hintType, String name) throws BadOutput {
         if ("float".equals(hintType)) {
-            return d;
+            return v.doubleValue();
         }
-        if (v.fitsInLong()) {
-            long l = v.asLong();
+        if (v.canConvertToExactIntegral() && v.canConvertToLong()) {
+            long l = v.longValue();
             if ("uint".equals(hintType) && l < 0) {
                 throw new BadOutput("attribute \"" + name + "\" must be >= 0 per tp_schema uint (got " + l + ")");
             }
             return l;
         }
-        return d;
+        return v.doubleValue();
     }
 
-    private static Object array(Value v, String hintType, String name) throws BadOutput {
-        int size = (int) v.getArraySize();
+    private static Object array(JsonNode v, String hintType, String name) throws BadOutput {
+        int size = v.size();
         Matcher vector = hintType == null ? null : VECTOR_TYPE.matcher(hintType);
         if (vector != null && vector.matches()) {
             int dims = Integer.parseInt(vector.group(1));
@@ -188,14 +220,14 @@ final class JsValues {
             }
             float[] f = new float[size];
             for (int i = 0; i < size; i++) {
-                f[i] = (float) v.getArrayElement(i).asDouble();
+                f[i] = (float) v.get(i).asDouble();
             }
             return f;
         }
         String elementHint = hintType != null && hintType.startsWith("[]") ? hintType.substring(2) : null;
         List<Object> items = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            Object item = fromJs(v.getArrayElement(i), elementHint, name);
+        for (JsonNode element : v) {
+            Object item = fromJson(element, elementHint, name);
             if (item == null) {
                 throw new BadOutput(
                         "attribute \"" + name + "\" has a null element; turbopuffer arrays cannot hold null");

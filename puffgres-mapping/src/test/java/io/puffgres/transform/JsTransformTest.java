@@ -145,11 +145,13 @@ class JsTransformTest {
         assertThat(run("export function transform(row) { return 5; }"))
                 .isEqualTo(new Action.Error(
                         "transform",
-                        "pages.js: the transform must return an object, null, or { $delete: true } (got 5)",
+                        "pages.js: TypeError: the transform must return an object, null, or { $delete: true } (got 5)",
                         ""));
         assertThat(run("export function transform(row) { return { x: 0/0 }; }"))
                 .isEqualTo(new Action.Error(
-                        "transform", "pages.js: attribute \"x\" is NaN; turbopuffer JSON has no NaN or Infinity", ""));
+                        "transform",
+                        "pages.js: TypeError: attribute \"x\" is NaN; turbopuffer JSON has no NaN or Infinity",
+                        ""));
     }
 
     @Test
