@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.puffgres.config.ProjectConfig;
 import io.puffgres.config.Secret;
 import java.io.IOException;
 import java.time.Duration;
@@ -43,6 +44,16 @@ public final class OpenAiEmbedder implements Embedder {
     private final Integer dimensions;
     private final OkHttpClient http;
     private final LongConsumer sleeper;
+
+    /** The embedder described by the {@code [embeddings]} table of puffgres.toml. */
+    public static OpenAiEmbedder from(ProjectConfig.Embeddings config) {
+        return new OpenAiEmbedder(
+                config.baseUrl(),
+                config.model(),
+                config.apiKey(),
+                config.dimensions().orElse(null),
+                Duration.ofMillis(config.timeoutMs()));
+    }
 
     public OpenAiEmbedder(String baseUrl, String model, Optional<Secret> apiKey, Integer dimensions, Duration timeout) {
         this(baseUrl, model, apiKey, dimensions, timeout, OpenAiEmbedder::sleep);

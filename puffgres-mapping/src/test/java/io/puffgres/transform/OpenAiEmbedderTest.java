@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.puffgres.config.ProjectConfig;
 import io.puffgres.config.Secret;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -96,6 +97,22 @@ class OpenAiEmbedderTest {
                         + " EMBED_KEY)")
                 .hasMessageNotContaining("sk-test-secret");
         assertThat(requests).hasSize(1);
+    }
+
+    @Test
+    void isConfiguredFromPuffgresToml() {
+        script.add(new Scripted(200, "{\"data\":[{\"index\":0,\"embedding\":[1,2,3]}]}", null));
+        OpenAiEmbedder fromConfig = OpenAiEmbedder.from(new ProjectConfig.Embeddings(
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+                "m",
+                "EMBED_KEY",
+                Optional.of(Secret.of("EMBED_KEY", "sk-config")),
+                Optional.of(3),
+                5000,
+                16));
+        assertThat(fromConfig.embed(List.of("x")).get(0)).containsExactly(1f, 2f, 3f);
+        assertThat(requests).containsExactly("{\"model\":\"m\",\"input\":[\"x\"],\"dimensions\":3}");
+        assertThat(authHeaders).containsExactly("Bearer sk-config");
     }
 
     @Test
