@@ -10,8 +10,12 @@ public sealed interface Literal {
     record Str(String value) implements Literal {
         @Override
         public String toSql() {
-            // standard_conforming_strings is on by default since PostgreSQL 9.1: only quotes need doubling
-            return "'" + value.replace("'", "''") + "'";
+            String quoted = value.replace("'", "''");
+            if (value.indexOf('\\') < 0) {
+                return "'" + quoted + "'";
+            }
+            // an E'' literal means the same whatever standard_conforming_strings is set to
+            return "E'" + quoted.replace("\\", "\\\\") + "'";
         }
     }
 
