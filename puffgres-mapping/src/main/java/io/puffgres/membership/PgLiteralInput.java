@@ -66,14 +66,7 @@ final class PgLiteralInput {
     /** A numeric value: {@link BigDecimal}, or a {@link Double} for NaN and the infinities. */
     static Object numeric(String s, PgType type) {
         Matcher special = SPECIAL.matcher(s);
-        if (special.matches()) {
-            return specialDouble(special, type, s);
-        }
-        Matcher m = DECIMAL.matcher(s);
-        if (!m.matches()) {
-            throw invalid(type, s);
-        }
-        return new BigDecimal(m.group(1));
+        return special.matches() ? (Object) specialDouble(special, type, s) : new BigDecimal(decimalText(s, type));
     }
 
     static double float8(String s, PgType type) {
@@ -81,14 +74,9 @@ final class PgLiteralInput {
         if (special.matches()) {
             return specialDouble(special, type, s);
         }
-        Matcher m = DECIMAL.matcher(s);
-        if (!m.matches()) {
-            throw invalid(type, s);
-        }
-        double d = Double.parseDouble(m.group(1));
-        if (Double.isInfinite(d) || (d == 0.0 && hasNonZeroDigit(m.group(1)))) {
-            throw outOfRange(type, m.group(1));
-        }
+        String text = decimalText(s, type);
+        double d = Double.parseDouble(text);
+        checkRange(Double.isInfinite(d) || (d == 0.0 && hasNonZeroDigit(text)), type, text);
         return d;
     }
 
@@ -97,15 +85,26 @@ final class PgLiteralInput {
         if (special.matches()) {
             return (float) specialDouble(special, type, s);
         }
+        // parsed straight to float: rounding via double could differ from PostgreSQL's strtof
+        String text = decimalText(s, type);
+        float f = Float.parseFloat(text);
+        checkRange(Float.isInfinite(f) || (f == 0.0f && hasNonZeroDigit(text)), type, text);
+        return f;
+    }
+
+    /** The number in {@code s} without surrounding spaces, or the type's invalid-input error. */
+    private static String decimalText(String s, PgType type) {
         Matcher m = DECIMAL.matcher(s);
         if (!m.matches()) {
             throw invalid(type, s);
         }
-        float f = Float.parseFloat(m.group(1));
-        if (Float.isInfinite(f) || (f == 0.0f && hasNonZeroDigit(m.group(1)))) {
-            throw outOfRange(type, m.group(1));
+        return m.group(1);
+    }
+
+    private static void checkRange(boolean outOfRange, PgType type, String text) {
+        if (outOfRange) {
+            throw outOfRange(type, text);
         }
-        return f;
     }
 
     static boolean bool(String s, PgType type) {
