@@ -107,6 +107,7 @@ public final class Emulator implements AutoCloseable {
     public void reset() {
         store.clear();
         faults.clear();
+        faults.resetCounters();
         requests.clear();
         documentsWritten.reset();
     }

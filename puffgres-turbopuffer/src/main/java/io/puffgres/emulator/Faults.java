@@ -84,6 +84,11 @@ public final class Faults {
         rates.clear();
     }
 
+    /** Zeroes the counters of injected faults. */
+    void resetCounters() {
+        injected.clear();
+    }
+
     /** How many faults of each kind ("429", "drop", "latency", …) were injected. */
     public Map<String, Long> injected() {
         Map<String, Long> out = new java.util.TreeMap<>();
