@@ -91,6 +91,9 @@ final class Values {
 
     /** Vector dimensions of a type such as {@code [768]f32}, or -1. */
     static int vectorDims(String type) {
+        if (type.length() < 2 || type.charAt(0) != '[' || type.charAt(1) == ']') {
+            return -1; // the common case, without a regex on the write path
+        }
         var m = VECTOR.matcher(type);
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }

@@ -149,6 +149,20 @@ final class WriteOp {
         return out;
     }
 
+    /** An estimate of the bytes written (attribute values as text), without serialising the request again. */
+    private long billableBytes() {
+        long bytes = 0;
+        for (List<Doc> docs : List.of(upserts, patches)) {
+            for (Doc d : docs) {
+                bytes += 8;
+                for (JsonNode v : d.attrs()) {
+                    bytes += v.isTextual() ? v.textValue().length() : 8L * Math.max(1, v.size());
+                }
+            }
+        }
+        return bytes + 8L * deletes.size();
+    }
+
     private Predicate<Doc> condition(String field, Doc incoming) {
         return body.has(field) ? Filters.compile(body.get(field), ns::typeOf, incoming) : d -> true;
     }
