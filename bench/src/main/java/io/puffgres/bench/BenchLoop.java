@@ -16,6 +16,11 @@ final class BenchLoop {
      * @param op runs one operation and returns something derived from its result (kept so the JIT cannot drop it)
      */
     static Rate measure(String name, int warmupRounds, int rounds, IntSupplier op) {
+        return measure(name, warmupRounds, rounds, 1000, op);
+    }
+
+    /** As above, checking the clock every {@code batch} operations (1 for slow operations). */
+    static Rate measure(String name, int warmupRounds, int rounds, int batch, IntSupplier op) {
         long sink = 0;
         double[] rates = new double[rounds];
         for (int r = -warmupRounds; r < rounds; r++) {
@@ -23,10 +28,10 @@ final class BenchLoop {
             long start = System.nanoTime();
             long end;
             do {
-                for (int i = 0; i < 1000; i++) {
+                for (int i = 0; i < batch; i++) {
                     sink += op.getAsInt();
                 }
-                n += 1000;
+                n += batch;
                 end = System.nanoTime();
             } while (end - start < ROUND_NANOS);
             double rate = n * 1e9 / (end - start);
