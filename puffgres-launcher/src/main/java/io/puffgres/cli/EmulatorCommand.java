@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             "%nExamples:",
             "  puffgres emulator",
             "  puffgres emulator --port 7575 --data-dir puffgres/state/emulator",
+            "  puffgres emulator --faults '{\"rates\":[{\"fault\":{\"status\":429,\"retry_after\":1},\"probability\":0.05}]}'",
             "  # then point puffgres.toml at it:  [turbopuffer] base_url = \"http://127.0.0.1:7474\"",
             "%nFault injection: POST /_emulator/faults, counters: GET /_emulator/stats (see docs/emulator.md).",
             ExitCode.HELP_FOOTER
@@ -43,6 +44,13 @@ final class EmulatorCommand implements Callable<Integer> {
             description = "Keep namespaces in DIR across restarts (default: in memory).")
     Path dataDir;
 
+    @Option(
+            names = "--faults",
+            paramLabel = "JSON",
+            description =
+                    "Faults from the start, as POST /_emulator/faults takes them, e.g. '{\"rates\":[{\"fault\":{\"status\":503},\"probability\":0.1}]}'.")
+    String faults;
+
     /** Released to stop a running emulator (tests); a real run stops on Ctrl-C. */
     final CountDownLatch stop = new CountDownLatch(1);
 
@@ -56,6 +64,17 @@ final class EmulatorCommand implements Callable<Integer> {
                     ExitCode.RUNTIME,
                     "port " + port + " is already in use",
                     "stop the other process or pass --port with a free port");
+        }
+        if (faults != null) {
+            try {
+                emulator.faults().configure(new com.fasterxml.jackson.databind.ObjectMapper().readTree(faults));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                emulator.close();
+                throw new CliException(
+                        ExitCode.USAGE,
+                        "--faults is not valid JSON: " + e.getOriginalMessage(),
+                        "see docs/emulator.md for the fault format");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("turbopuffer emulator listening on " + emulator.baseUrl()

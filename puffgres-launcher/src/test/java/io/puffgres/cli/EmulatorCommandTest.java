@@ -49,6 +49,38 @@ class EmulatorCommandTest {
     }
 
     @Test
+    void injectsFaultsGivenAtStart() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int free = port;
+        Thread running = new Thread(() -> ValidateCommandTest.run(
+                "emulator", "--port", Integer.toString(free), "--faults", "{\"queue\":[{\"status\":503}]}"));
+        running.setDaemon(true);
+        running.start();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + free + "/v1/namespaces"))
+                .build();
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(http.send(list, HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .isEqualTo(503));
+        assertThat(http.send(list, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void rejectsFaultsThatAreNotJson() {
+        ValidateCommandTest.Result r = ValidateCommandTest.run("emulator", "--port", "0", "--faults", "{nope");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err())
+                .startsWith("error: --faults is not valid JSON: ")
+                .endsWith("hint: see docs/emulator.md for the fault format\n");
+    }
+
+    @Test
     void helpShowsExamples() {
         assertThat(ValidateCommandTest.run("emulator", "--help").out())
                 .contains("puffgres emulator --port 7575 --data-dir")

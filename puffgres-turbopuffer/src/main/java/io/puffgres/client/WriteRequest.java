@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * One write request ({@code POST /v2/namespaces/:ns}), encoded once with Jackson's streaming generator when built,
- * so {@link #encodedSize()} is known before sending (to respect {@code batch_max_bytes}). Upserts go as
- * {@code upsert_columns} by default (the union of the documents' attributes, null where a document lacks one), or
+ * so {@link #encodedSize()} is known before sending (to respect {@code batch_max_bytes}). Upserts and patches go
+ * as {@code upsert_columns}/{@code patch_columns} by default (the union of the documents' attributes, null where a document lacks one), or
  * as {@code upsert_rows}. Immutable.
  */
 public final class WriteRequest {
@@ -77,7 +77,7 @@ public final class WriteRequest {
             return this;
         }
 
-        /** Send upserts as {@code upsert_rows} instead of the compact {@code upsert_columns}. */
+        /** Send upserts and patches as {@code upsert_rows}/{@code patch_rows} instead of the compact columns. */
         public Builder asRows() {
             rows = true;
             return this;
@@ -137,7 +137,11 @@ public final class WriteRequest {
                     }
                 }
                 if (!patches.isEmpty()) {
-                    writeRows(g, "patch_rows", patches);
+                    if (rows) {
+                        writeRows(g, "patch_rows", patches);
+                    } else {
+                        writeColumns(g, "patch_columns", patches);
+                    }
                 }
                 if (!deletes.isEmpty()) {
                     g.writeFieldName("deletes");

@@ -97,7 +97,7 @@ public final class Faults {
     }
 
     /** Applies {@code {"queue": [fault…], "rates": [{"fault": {…}, "probability": p}…], "clear": bool}}. */
-    void configure(JsonNode body) {
+    public void configure(JsonNode body) {
         if (body.path("clear").asBoolean(false)) {
             clear();
         }

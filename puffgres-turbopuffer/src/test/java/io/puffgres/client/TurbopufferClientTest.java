@@ -86,7 +86,7 @@ class TurbopufferClientTest {
                 .isEqualTo(
                         "{\"upsert_columns\":{\"id\":[1,2],\"title\":[\"A\",null],\"at\":[\"2024-05-01T00:00:00Z\",null],"
                                 + "\"v\":[[0.5,1.0],null],\"n\":[null,7],\"tags\":[null,[\"x\"]]},"
-                                + "\"patch_rows\":[{\"id\":3,\"flag\":true}],\"deletes\":[\"old\"],"
+                                + "\"patch_columns\":{\"id\":[3],\"flag\":[true]},\"deletes\":[\"old\"],"
                                 + "\"delete_by_filter\":[\"And\",[[\"org\",\"Eq\",7],[\"Not\",[\"s\",\"In\",[\"a\",\"b\"]]]]],"
                                 + "\"upsert_condition\":[\"Or\",[[\"id\",\"Eq\",null],[\"__source_lsn\",\"Lt\",{\"$ref_new\":"
                                 + "\"__source_lsn\"}]]],\"schema\":{\"at\":\"datetime\"},\"distance_metric\":\"cosine_distance\"}");
