@@ -196,17 +196,15 @@ class PredicateDifferentialIT {
             for (int p = 0; p < PREDICATES; p++) {
                 String text = expression(random, 0);
                 Predicate predicate = PredicateParser.parse(text);
-                String sql = "SELECT rowid, " + predicate.toSql() + " FROM t ORDER BY rowid";
                 List<Boolean> expected = new ArrayList<>();
-                String pgError = null;
-                try (ResultSet rs = s.executeQuery(sql)) {
-                    while (rs.next()) {
-                        boolean b = rs.getBoolean(2);
-                        expected.add(rs.wasNull() ? null : b);
-                    }
-                } catch (SQLException e) {
-                    pgError = e.getMessage();
-                }
+                String pgError = evaluate(s, predicate.toSql(), expected);
+                // the renderer must mean what the text means: PostgreSQL evaluates the original text the same way
+                List<Boolean> fromText = new ArrayList<>();
+                String textError = evaluate(s, text, fromText);
+                assertThat(fromText)
+                        .as("PostgreSQL on the text vs on toSql() of %s", text)
+                        .isEqualTo(expected);
+                assertThat(textError == null).isEqualTo(pgError == null);
                 BoundPredicate bound;
                 try {
                     bound = predicate.bind(types);
@@ -237,6 +235,19 @@ class PredicateDifferentialIT {
         assertThat(pairs).isGreaterThanOrEqualTo(10_000);
         assertThat(nulls).isGreaterThan(500);
         assertThat(errorsAgreed).isGreaterThan(5);
+    }
+
+    /** Evaluates the predicate over every row into {@code results}; the error message when PostgreSQL rejects it. */
+    private static String evaluate(Statement s, String predicateSql, List<Boolean> results) {
+        try (ResultSet rs = s.executeQuery("SELECT rowid, (" + predicateSql + "\n) FROM t ORDER BY rowid")) {
+            while (rs.next()) {
+                boolean b = rs.getBoolean(2);
+                results.add(rs.wasNull() ? null : b);
+            }
+            return null;
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
     }
 
     private static String expression(Random random, int depth) {
