@@ -152,10 +152,24 @@ public final class PostgresCluster {
         return name;
     }
 
-    /** Drops {@code database}, terminating its connections first. */
+    /** Drops {@code database}, terminating its connections and dropping its replication slots first. */
     public void dropDatabase(String database) {
         try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
+            String slots = "FROM pg_replication_slots WHERE database = '" + database.replace("'", "''") + "'";
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (true) {
+                // a stopped CDC reader can hold its slot for a moment; terminate it and retry until it lets go
+                s.execute("SELECT pg_terminate_backend(active_pid) " + slots + " AND active_pid IS NOT NULL");
+                try {
+                    s.execute("SELECT pg_drop_replication_slot(slot_name) " + slots);
+                    break;
+                } catch (SQLException stillActive) {
+                    if (System.nanoTime() > deadline) {
+                        throw stillActive;
+                    }
+                }
+            }
             s.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
         } catch (SQLException e) {
             throw new IllegalStateException("could not drop database " + database + ": " + e.getMessage(), e);

@@ -1,0 +1,199 @@
+package io.puffgres.source;
+
+import io.puffgres.event.Op;
+import io.puffgres.event.PgType;
+import io.puffgres.event.RelationId;
+import io.puffgres.event.Row;
+import io.puffgres.event.RowEvent;
+import io.puffgres.event.RowEventTypeInfo;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns Debezium change records from the Flink CDC Postgres source into {@link RowEvent}s, so nothing downstream
+ * sees Debezium or Kafka Connect types. Needs {@code column.propagate.source.type=.*} (see {@link
+ * PostgresCdcSources}) to know each column's Postgres type. Values follow {@link Row}'s representation.
+ * Stateless and serializable.
+ */
+public final class ChangeEventDeserializer implements DebeziumDeserializationSchema<RowEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Debezium's marker for an unchanged TOASTed value that the WAL did not carry. */
+    public static final String UNAVAILABLE = "__debezium_unavailable_value";
+
+    private static final String SOURCE_TYPE = "__debezium.source.column.type";
+
+    @Override
+    public void deserialize(SourceRecord record, Collector<RowEvent> out) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return; // heartbeats and schema-change records carry no row change
+        }
+        Op op = switch (value.getString("op")) {
+            case "r" -> Op.READ;
+            case "c" -> Op.INSERT;
+            case "u" -> Op.UPDATE;
+            case "d" -> Op.DELETE;
+            case "t" -> Op.TRUNCATE;
+            default -> null;
+        };
+        if (op == null) {
+            return;
+        }
+        Struct source = value.getStruct("source");
+        RelationId relation = new RelationId(source.getString("schema"), source.getString("table"));
+        Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
+        Long txId = source.schema().field("txId") == null ? null : source.getInt64("txId");
+        Long tsMs = source.getInt64("ts_ms");
+        out.collect(new RowEvent(
+                op,
+                relation,
+                row(value, "before"),
+                row(value, "after"),
+                lsn == null ? 0 : lsn,
+                txId == null ? -1 : txId,
+                Instant.ofEpochMilli(tsMs == null ? 0 : tsMs)));
+    }
+
+    private static Row row(Struct value, String side) {
+        if (value.schema().field(side) == null || value.get(side) == null) {
+            return null;
+        }
+        Struct struct = value.getStruct(side);
+        Row.Builder row = Row.builder();
+        for (Field field : struct.schema().fields()) {
+            PgType type = pgType(field.schema());
+            row.put(field.name(), type, convert(field.schema(), struct.get(field), type));
+        }
+        return row.build();
+    }
+
+    static PgType pgType(Schema schema) {
+        String source = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
+        if (source != null) {
+            return PgType.of(source);
+        }
+        // without the propagated type, fall back on the Connect schema
+        return switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> PgType.of("int8");
+            case FLOAT32, FLOAT64 -> PgType.of("float8");
+            case BOOLEAN -> PgType.of("bool");
+            case BYTES -> PgType.of("bytea");
+            case ARRAY -> new PgType(pgType(schema.valueSchema()).name(), true);
+            default -> PgType.of("text");
+        };
+    }
+
+    /** A Connect value as {@link Row} represents it; the unchanged-TOAST marker is kept as {@link #UNAVAILABLE}. */
+    static Object convert(Schema schema, Object v, PgType type) {
+        if (v == null) {
+            return null;
+        }
+        if (UNAVAILABLE.equals(v) || (v instanceof byte[] b && UNAVAILABLE.equals(new String(b)))) {
+            return UNAVAILABLE;
+        }
+        String logical = schema.name() == null ? "" : schema.name();
+        switch (logical) {
+            case "org.apache.kafka.connect.data.Decimal":
+                return v instanceof BigDecimal d ? d : new BigDecimal(new BigInteger(bytes(v)), scale(schema));
+            case "io.debezium.data.VariableScaleDecimal": {
+                Struct s = (Struct) v;
+                return new BigDecimal(new BigInteger(bytes(s.get("value"))), s.getInt32("scale"));
+            }
+            case "io.debezium.time.Date":
+                return LocalDate.ofEpochDay(((Number) v).longValue());
+            case "io.debezium.time.Timestamp":
+                return LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC)
+                        .plusNanos(((Number) v).longValue() * 1_000_000);
+            case "io.debezium.time.MicroTimestamp":
+                return micros(((Number) v).longValue());
+            case "io.debezium.time.NanoTimestamp":
+                return LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC).plusNanos(((Number) v).longValue());
+            case "io.debezium.time.ZonedTimestamp":
+                return OffsetDateTime.parse((String) v).toInstant();
+            case "io.debezium.time.Time":
+                return LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000);
+            case "io.debezium.time.MicroTime":
+                return LocalTime.ofNanoOfDay(((Number) v).longValue() * 1000);
+            case "io.debezium.time.NanoTime":
+                return LocalTime.ofNanoOfDay(((Number) v).longValue());
+            case "io.debezium.data.Uuid":
+                return UUID.fromString((String) v);
+            default:
+                break;
+        }
+        return switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> ((Number) v).longValue();
+            case FLOAT32 -> (double) ((Number) v).floatValue();
+            case FLOAT64 -> ((Number) v).doubleValue();
+            case BOOLEAN -> v;
+            case BYTES -> bytes(v);
+            case ARRAY -> {
+                List<Object> items = new ArrayList<>();
+                PgType element = new PgType(type.name(), false);
+                for (Object item : (List<?>) v) {
+                    items.add(convert(schema.valueSchema(), item, element));
+                }
+                yield items;
+            }
+            case STRING -> type.category() == PgType.Category.VECTOR ? vector((String) v) : v;
+            default -> v.toString();
+        };
+    }
+
+    private static LocalDateTime micros(long micros) {
+        return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), 0, ZoneOffset.UTC)
+                .plusNanos(Math.floorMod(micros, 1_000_000) * 1000L);
+    }
+
+    private static int scale(Schema schema) {
+        return Integer.parseInt(schema.parameters().getOrDefault("scale", "0"));
+    }
+
+    private static byte[] bytes(Object v) {
+        if (v instanceof ByteBuffer buffer) {
+            byte[] b = new byte[buffer.remaining()];
+            buffer.duplicate().get(b);
+            return b;
+        }
+        return (byte[]) v;
+    }
+
+    /** pgvector's text form {@code [1,2.5,3]}. */
+    private static float[] vector(String text) {
+        String body = text.strip();
+        body = body.substring(1, body.length() - 1);
+        if (body.isBlank()) {
+            return new float[0];
+        }
+        String[] parts = body.split(",");
+        float[] v = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            v[i] = Float.parseFloat(parts[i].strip().toLowerCase(Locale.ROOT));
+        }
+        return v;
+    }
+
+    @Override
+    public TypeInformation<RowEvent> getProducedType() {
+        return RowEventTypeInfo.INSTANCE;
+    }
+}

@@ -1,0 +1,61 @@
+package io.puffgres.source;
+
+import io.puffgres.event.RowEvent;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+
+/**
+ * Builds the Flink CDC incremental Postgres source for puffgres: our own publication (created beforehand, so no
+ * superuser is needed; autocreate is disabled), the given slot, pgoutput by default, and the Debezium settings our
+ * {@link ChangeEventDeserializer} relies on.
+ */
+public final class PostgresCdcSources {
+
+    private PostgresCdcSources() {}
+
+    /**
+     * Connection and stream settings of one source.
+     *
+     * @param tables {@code schema.table} names
+     * @param plugin {@code pgoutput} or {@code wal2json}
+     */
+    public record Settings(
+            String host,
+            int port,
+            String database,
+            String user,
+            String password,
+            List<String> tables,
+            String slot,
+            String publication,
+            String plugin,
+            StartupOptions startup) {}
+
+    public static PostgresIncrementalSource<RowEvent> build(Settings s) {
+        Properties debezium = new Properties();
+        // each field's schema carries its Postgres type, so RowEvent knows int4 from int8 and uuid from text
+        debezium.setProperty("column.propagate.source.type", ".*");
+        debezium.setProperty("publication.name", s.publication());
+        debezium.setProperty("publication.autocreate.mode", "disabled");
+        return PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
+                .hostname(s.host())
+                .port(s.port())
+                .database(s.database())
+                .schemaList(s.tables().stream()
+                        .map(t -> t.substring(0, t.indexOf('.')))
+                        .distinct()
+                        .toArray(String[]::new))
+                .tableList(s.tables().toArray(String[]::new))
+                .username(s.user())
+                .password(s.password())
+                .slotName(s.slot())
+                .decodingPluginName(s.plugin())
+                .debeziumProperties(debezium)
+                .deserializer(new ChangeEventDeserializer())
+                .startupOptions(s.startup())
+                .build();
+    }
+}

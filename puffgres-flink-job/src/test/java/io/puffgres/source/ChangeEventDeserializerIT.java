@@ -1,0 +1,127 @@
+package io.puffgres.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.puffgres.event.Op;
+import io.puffgres.event.PgType;
+import io.puffgres.event.RelationId;
+import io.puffgres.event.RowEvent;
+import io.puffgres.testkit.PostgresCluster;
+import io.puffgres.testkit.PostgresDatabase;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.SinkFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Flink CDC Postgres source (pgoutput, our publication) through our deserializer, in a local MiniCluster. */
+class ChangeEventDeserializerIT {
+
+    @RegisterExtension
+    static final PostgresDatabase db = new PostgresDatabase();
+
+    static final ConcurrentLinkedQueue<RowEvent> EVENTS = new ConcurrentLinkedQueue<>();
+
+    /** Collects events into a static queue (the local MiniCluster runs in this JVM). */
+    static final class Collect implements SinkFunction<RowEvent> {
+        @Override
+        public void invoke(RowEvent value, Context context) {
+            EVENTS.add(value);
+        }
+    }
+
+    @Test
+    void deliversSnapshotAndStreamingChangesAsRowEvents() throws Exception {
+        db.execute(
+                "CREATE TABLE pages (id bigint PRIMARY KEY, title text, n int4, s int2, price numeric(10,2),"
+                        + " ratio numeric, score float8, r real, ok boolean, uid uuid, born date, at timestamp,"
+                        + " atz timestamptz, meta jsonb, tags text[], blob bytea)",
+                "ALTER TABLE pages REPLICA IDENTITY FULL",
+                "INSERT INTO pages (id, title) VALUES (1, 'snapshot row')",
+                "CREATE PUBLICATION puffgres_it FOR TABLE pages");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        env.enableCheckpointing(1000);
+        env.fromSource(
+                        PostgresCdcSources.build(new PostgresCdcSources.Settings(
+                                "127.0.0.1",
+                                PostgresCluster.shared().port(),
+                                db.name(),
+                                "postgres",
+                                "unused",
+                                List.of("public.pages"),
+                                "puffgres_it_slot",
+                                "puffgres_it",
+                                "pgoutput",
+                                StartupOptions.initial())),
+                        WatermarkStrategy.noWatermarks(),
+                        "cdc")
+                .addSink(new Collect());
+        JobClient job = env.executeAsync("deserializer-it");
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(EVENTS).anyMatch(e -> e.op() == Op.READ));
+            db.execute(
+                    "INSERT INTO pages VALUES (2, 'hello', 42, 7, 12.50, 3.14159265358979323846, 0.5, 0.25, true,"
+                            + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-05-01', '2024-05-01 10:15:30.123456',"
+                            + " '2024-05-01 12:15:30.5+02', '{\"lang\": \"en\"}', ARRAY['a','b'], '\\x010203')",
+                    "UPDATE pages SET title = 'hello again' WHERE id = 2",
+                    "DELETE FROM pages WHERE id = 1");
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() ->
+                            assertThat(EVENTS).extracting(RowEvent::op).contains(Op.INSERT, Op.UPDATE, Op.DELETE));
+        } finally {
+            job.cancel().get();
+        }
+        RowEvent read =
+                EVENTS.stream().filter(e -> e.op() == Op.READ).findFirst().orElseThrow();
+        assertThat(read.relation()).isEqualTo(new RelationId("public", "pages"));
+        assertThat(read.after().get("title")).isEqualTo("snapshot row");
+
+        RowEvent insert =
+                EVENTS.stream().filter(e -> e.op() == Op.INSERT).findFirst().orElseThrow();
+        assertThat(insert.lsn()).isPositive();
+        assertThat(insert.txId()).isPositive();
+        var after = insert.after();
+        assertThat(after.get("id")).isEqualTo(2L);
+        assertThat(after.type("id")).isEqualTo(PgType.of("int8"));
+        assertThat(after.get("n")).isEqualTo(42L);
+        assertThat(after.type("n")).isEqualTo(PgType.of("int4"));
+        assertThat(after.get("s")).isEqualTo(7L);
+        assertThat(after.get("price")).isEqualTo(new BigDecimal("12.50"));
+        assertThat(after.get("ratio")).isEqualTo(new BigDecimal("3.14159265358979323846"));
+        assertThat(after.get("score")).isEqualTo(0.5);
+        assertThat(after.get("r")).isEqualTo(0.25);
+        assertThat(after.get("ok")).isEqualTo(true);
+        assertThat(after.get("uid")).isEqualTo(UUID.fromString("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+        assertThat(after.type("uid")).isEqualTo(PgType.of("uuid"));
+        assertThat(after.get("born")).isEqualTo(LocalDate.parse("2024-05-01"));
+        assertThat(after.get("at")).isEqualTo(LocalDateTime.parse("2024-05-01T10:15:30.123456"));
+        assertThat(after.get("atz")).isEqualTo(Instant.parse("2024-05-01T10:15:30.5Z"));
+        assertThat(after.type("meta")).isEqualTo(PgType.of("jsonb"));
+        assertThat(after.get("meta").toString()).contains("\"lang\"").contains("\"en\"");
+        assertThat(after.get("tags")).isEqualTo(List.of("a", "b"));
+        assertThat(after.type("tags")).isEqualTo(PgType.of("text[]"));
+        assertThat((byte[]) after.get("blob")).containsExactly(1, 2, 3);
+
+        RowEvent update =
+                EVENTS.stream().filter(e -> e.op() == Op.UPDATE).findFirst().orElseThrow();
+        assertThat(update.before().get("title")).isEqualTo("hello");
+        assertThat(update.after().get("title")).isEqualTo("hello again");
+        assertThat(update.lsn()).isGreaterThan(insert.lsn());
+        RowEvent delete =
+                EVENTS.stream().filter(e -> e.op() == Op.DELETE).findFirst().orElseThrow();
+        assertThat(delete.before().get("id")).isEqualTo(1L);
+        assertThat(delete.after()).isNull();
+    }
+}
