@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -22,11 +22,14 @@ import org.apache.flink.core.memory.DataOutputView;
  * events never go through Kryo (which cannot handle records and reflects into JDK internals). Events are
  * immutable, so copies are the same instance.
  */
-public final class RowEventSerializer extends TypeSerializerSingleton<RowEvent> {
+public final class RowEventSerializer extends ImmutableSerializer<RowEvent> {
 
     private static final long serialVersionUID = 1L;
 
     public static final RowEventSerializer INSTANCE = new RowEventSerializer();
+
+    /** The type information of {@link RowEvent} streams. */
+    public static final TypeInformation<RowEvent> TYPE = new SerializerTypeInfo<>(RowEvent.class, INSTANCE);
 
     private static final Op[] OPS = Op.values();
 
@@ -48,31 +51,6 @@ public final class RowEventSerializer extends TypeSerializerSingleton<RowEvent> 
     }
 
     private static final Tag[] TAGS = Tag.values();
-
-    @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
-    public RowEvent createInstance() {
-        return null;
-    }
-
-    @Override
-    public RowEvent copy(RowEvent from) {
-        return from;
-    }
-
-    @Override
-    public RowEvent copy(RowEvent from, RowEvent reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
 
     @Override
     public void serialize(RowEvent e, DataOutputView out) throws IOException {
@@ -97,16 +75,6 @@ public final class RowEventSerializer extends TypeSerializerSingleton<RowEvent> 
         long txId = in.readLong();
         Instant commit = Instant.ofEpochSecond(in.readLong(), in.readInt());
         return new RowEvent(op, relation, before, after, lsn, txId, commit);
-    }
-
-    @Override
-    public RowEvent deserialize(RowEvent reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     private static void writeRow(Row row, DataOutputView out) throws IOException {

@@ -5,7 +5,8 @@ import io.puffgres.event.PgType;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.event.RowEventTypeInfo;
+import io.puffgres.event.RowEventSerializer;
+import io.puffgres.lookup.JdbcRows;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -17,7 +18,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
@@ -154,7 +154,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
                 }
                 yield items;
             }
-            case STRING -> type.category() == PgType.Category.VECTOR ? vector((String) v) : v;
+            case STRING -> type.category() == PgType.Category.VECTOR ? JdbcRows.vector((String) v) : v;
             default -> v.toString();
         };
     }
@@ -177,23 +177,8 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         return (byte[]) v;
     }
 
-    /** pgvector's text form {@code [1,2.5,3]}. */
-    private static float[] vector(String text) {
-        String body = text.strip();
-        body = body.substring(1, body.length() - 1);
-        if (body.isBlank()) {
-            return new float[0];
-        }
-        String[] parts = body.split(",");
-        float[] v = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            v[i] = Float.parseFloat(parts[i].strip().toLowerCase(Locale.ROOT));
-        }
-        return v;
-    }
-
     @Override
     public TypeInformation<RowEvent> getProducedType() {
-        return RowEventTypeInfo.INSTANCE;
+        return RowEventSerializer.TYPE;
     }
 }

@@ -1,6 +1,7 @@
 package io.puffgres.source;
 
 import io.puffgres.event.RowEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
@@ -13,6 +14,8 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.Pos
  * {@link ChangeEventDeserializer} relies on.
  */
 public final class PostgresCdcSources {
+
+    private static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
     private PostgresCdcSources() {}
 
@@ -40,6 +43,8 @@ public final class PostgresCdcSources {
         debezium.setProperty("column.propagate.source.type", ".*");
         debezium.setProperty("publication.name", s.publication());
         debezium.setProperty("publication.autocreate.mode", "disabled");
+        // TRUNCATE reaches the job as an event (Debezium skips it by default)
+        debezium.setProperty("truncate.handling.mode", "include");
         return PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
                 .hostname(s.host())
                 .port(s.port())
@@ -56,6 +61,8 @@ public final class PostgresCdcSources {
                 .debeziumProperties(debezium)
                 .deserializer(new ChangeEventDeserializer())
                 .startupOptions(s.startup())
+                // a heartbeat lets the slot advance while the mapped tables are idle (no WAL bloat)
+                .heartbeatInterval(HEARTBEAT)
                 .build();
     }
 }

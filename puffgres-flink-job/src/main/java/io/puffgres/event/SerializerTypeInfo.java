@@ -1,15 +1,22 @@
 package io.puffgres.event;
 
+import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
-/** Flink type information for {@link RowEvent}, backed by {@link RowEventSerializer} (never Kryo). */
-public final class RowEventTypeInfo extends TypeInformation<RowEvent> {
+/** Flink type information backed by one of our serializers, so our records never go through Kryo. */
+public final class SerializerTypeInfo<T> extends TypeInformation<T> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final RowEventTypeInfo INSTANCE = new RowEventTypeInfo();
+    private final Class<T> type;
+    private final TypeSerializer<T> serializer;
+
+    public SerializerTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
+        this.type = type;
+        this.serializer = serializer;
+    }
 
     @Override
     public boolean isBasicType() {
@@ -32,8 +39,8 @@ public final class RowEventTypeInfo extends TypeInformation<RowEvent> {
     }
 
     @Override
-    public Class<RowEvent> getTypeClass() {
-        return RowEvent.class;
+    public Class<T> getTypeClass() {
+        return type;
     }
 
     @Override
@@ -42,33 +49,33 @@ public final class RowEventTypeInfo extends TypeInformation<RowEvent> {
     }
 
     @Override
-    public TypeSerializer<RowEvent> createSerializer(SerializerConfig config) {
-        return RowEventSerializer.INSTANCE;
+    public TypeSerializer<T> createSerializer(SerializerConfig config) {
+        return serializer;
     }
 
     @Override
     @SuppressWarnings("deprecation")
-    public TypeSerializer<RowEvent> createSerializer(org.apache.flink.api.common.ExecutionConfig config) {
-        return RowEventSerializer.INSTANCE;
+    public TypeSerializer<T> createSerializer(org.apache.flink.api.common.ExecutionConfig config) {
+        return serializer;
     }
 
     @Override
     public String toString() {
-        return "RowEvent";
+        return type.getSimpleName();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RowEventTypeInfo;
+        return o instanceof SerializerTypeInfo<?> other && other.type.equals(type);
     }
 
     @Override
     public int hashCode() {
-        return RowEventTypeInfo.class.hashCode();
+        return Objects.hash(type);
     }
 
     @Override
     public boolean canEqual(Object o) {
-        return o instanceof RowEventTypeInfo;
+        return o instanceof SerializerTypeInfo<?>;
     }
 }

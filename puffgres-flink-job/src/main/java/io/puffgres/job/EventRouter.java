@@ -1,0 +1,113 @@
+package io.puffgres.job;
+
+import io.puffgres.dlq.DlqEntry;
+import io.puffgres.dlq.EventJson;
+import io.puffgres.document.DocIds;
+import io.puffgres.event.Op;
+import io.puffgres.event.Row;
+import io.puffgres.event.RowEvent;
+import io.puffgres.migration.Migration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Picks the changes of one mapping's relation and gives each the document id it is about: INSERT, UPDATE and
+ * snapshot rows become a {@link MappedEvent.Kind#CHANGE} of the new id (an UPDATE that changed the id first
+ * deletes the old one), DELETE a delete of the old id, TRUNCATE a truncate of the mapping. A row whose id cannot
+ * be a turbopuffer id (NULL, negative, too long, missing from a DELETE's old row) goes to the DLQ.
+ */
+public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Where rows without a valid id go. */
+    public static final OutputTag<DlqEntry> DLQ = new OutputTag<>("dlq") {};
+
+    private final JobSpec spec;
+    private final String mappingName;
+    private final String schema;
+    private final String table;
+
+    private transient Migration migration;
+
+    /** @param schema,table the relation whose changes drive the mapping (a view's base table) */
+    public EventRouter(JobSpec spec, String mappingName, String schema, String table) {
+        this.spec = spec;
+        this.mappingName = mappingName;
+        this.schema = schema;
+        this.table = table;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        migration = spec.mapping(mappingName);
+    }
+
+    @Override
+    public void processElement(RowEvent e, Context ctx, Collector<MappedEvent> out) {
+        if (!e.relation().name().equals(table) || !e.relation().schema().equals(schema)) {
+            return;
+        }
+        RowEvent event = e.op() == Op.READ && e.lsn() == 0 ? withLsn(e, spec.snapshotLsn()) : e;
+        switch (event.op()) {
+            case TRUNCATE -> out.collect(new MappedEvent("", MappedEvent.Kind.TRUNCATE, event));
+            case DELETE -> {
+                String id = id(event, event.before(), ctx, "old row");
+                if (id != null) {
+                    out.collect(new MappedEvent(id, MappedEvent.Kind.DELETE, event));
+                }
+            }
+            default -> {
+                String id = id(event, event.after(), ctx, "new row");
+                if (id == null) {
+                    return;
+                }
+                Row before = event.before();
+                String idColumn = migration.id().column();
+                if (event.op() == Op.UPDATE && before != null && before.has(idColumn) && before.get(idColumn) != null) {
+                    String oldId = id(event, before, ctx, "old row");
+                    if (oldId != null && !oldId.equals(id)) {
+                        out.collect(new MappedEvent(oldId, MappedEvent.Kind.DELETE, event));
+                    }
+                }
+                out.collect(new MappedEvent(id, MappedEvent.Kind.CHANGE, event));
+            }
+        }
+    }
+
+    private String id(RowEvent e, Row row, Context ctx, String which) {
+        String column = migration.id().column();
+        String problem;
+        if (row == null || !row.has(column)) {
+            problem = "the " + which + " of " + e.op() + " has no id column \"" + column
+                    + "\"; the table's REPLICA IDENTITY must cover it (ALTER TABLE " + e.relation()
+                    + " REPLICA IDENTITY FULL, or a key including the column)";
+        } else {
+            DocIds.Result result = DocIds.from(migration.id().type(), column, row.get(column));
+            if (result instanceof DocIds.Result.Ok ok) {
+                return ok.id().toString();
+            }
+            problem = ((DocIds.Result.Invalid) result).message();
+        }
+        Object raw = row == null ? null : row.get(column);
+        ctx.output(
+                DLQ,
+                new DlqEntry(
+                        e.lsn(),
+                        migration.mappingName(),
+                        migration.version(),
+                        migration.namespace(),
+                        String.valueOf(raw),
+                        EventJson.encode(e),
+                        "id",
+                        problem,
+                        ""));
+        return null;
+    }
+
+    static RowEvent withLsn(RowEvent e, long lsn) {
+        return new RowEvent(e.op(), e.relation(), e.before(), e.after(), lsn, e.txId(), e.commitTime());
+    }
+}

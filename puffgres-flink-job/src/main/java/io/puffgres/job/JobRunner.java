@@ -1,0 +1,193 @@
+package io.puffgres.job;
+
+import io.puffgres.config.ProjectConfig;
+import io.puffgres.dlq.DlqTable;
+import io.puffgres.event.RelationId;
+import io.puffgres.migration.Migration;
+import io.puffgres.migration.Project;
+import io.puffgres.source.PostgresCdcSources;
+import io.puffgres.source.ReplicationSetup;
+import io.puffgres.source.ReplicationSetup.SetupException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Prepares Postgres (publication, slot, DLQ table) and starts the job on an embedded Flink MiniCluster: RocksDB
+ * state, checkpoints into the project's checkpoint dir retained on cancel, and a restart from the newest retained
+ * checkpoint when one exists.
+ */
+public final class JobRunner {
+
+    /**
+     * How to run.
+     *
+     * @param slot the replication slot, or empty for {@code [postgres] slot}
+     * @param createSlot create the slot when missing (else a missing slot is an error)
+     * @param fromLsn start streaming at this LSN (Postgres text form) without a snapshot; the slot is moved there
+     * @param strict stop at the first DLQ entry
+     * @param plugin {@code pgoutput} or {@code wal2json}
+     * @param webUiPort the Flink web UI port, 0 for any free port, -1 for no web UI
+     */
+    public record Options(
+            Optional<String> slot,
+            boolean createSlot,
+            Optional<String> fromLsn,
+            boolean strict,
+            String plugin,
+            int webUiPort) {
+
+        public static Options defaults() {
+            return new Options(Optional.empty(), false, Optional.empty(), false, "pgoutput", -1);
+        }
+
+        public Options withCreateSlot(boolean create) {
+            return new Options(slot, create, fromLsn, strict, plugin, webUiPort);
+        }
+
+        public Options withStrict(boolean s) {
+            return new Options(slot, createSlot, fromLsn, s, plugin, webUiPort);
+        }
+    }
+
+    /** A started job: the Flink client, and the checkpoint it was restored from (if any). */
+    public record Started(JobClient client, Optional<Path> restoredFrom, String slot) {}
+
+    private JobRunner() {}
+
+    public static Started start(Project project, Options options) throws SetupException, SQLException {
+        ProjectConfig config = project.config();
+        List<Migration> mappings = project.effectiveMappings();
+        if (mappings.isEmpty()) {
+            throw new SetupException("the project has no migrations; add one with puffgres generate");
+        }
+        String slot = options.slot().orElse(config.postgres().slot());
+        Map<String, RelationId> relations = new LinkedHashMap<>();
+        long snapshotLsn;
+        try (Connection c = JobSpec.connect(config.postgres())) {
+            for (Migration m : mappings) {
+                relations.put(m.mappingName(), ReplicationSetup.cdcRelation(c, m));
+            }
+            ReplicationSetup.ensurePublication(
+                    c,
+                    config.postgres().publication(),
+                    relations.values().stream().distinct().toList());
+            ReplicationSetup.ensureSlot(c, slot, options.plugin(), options.createSlot());
+            if (options.fromLsn().isPresent()) {
+                ReplicationSetup.advanceSlot(c, slot, options.fromLsn().get());
+            }
+            new DlqTable(config.state().schema()).ensure(c);
+            snapshotLsn = ReplicationSetup.currentLsn(c);
+        }
+        Path checkpoints = checkpointDir(project);
+        Optional<Path> restore = options.fromLsn().isPresent() ? Optional.empty() : latestCheckpoint(checkpoints);
+
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        conf.set(
+                ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL,
+                Duration.ofMillis(config.flink().checkpointIntervalMs()));
+        conf.set(
+                ExecutionCheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
+        // a turbopuffer outage makes checkpoints wait (writes are retried); that must not fail the job
+        conf.set(ExecutionCheckpointingOptions.TOLERABLE_FAILURE_NUMBER, Integer.MAX_VALUE);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        restore.ifPresent(p -> {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString());
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        });
+        StreamExecutionEnvironment env;
+        if (options.webUiPort() >= 0) {
+            conf.set(RestOptions.PORT, options.webUiPort());
+            env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        } else {
+            env = StreamExecutionEnvironment.createLocalEnvironment(
+                    config.flink().parallelism(), conf);
+        }
+        env.setParallelism(config.flink().parallelism());
+
+        JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, options.strict());
+        PostgresCdcSources.Settings source = sourceSettings(config, relations, slot, options, restore.isPresent());
+        PuffgresJob.build(env, spec, PostgresCdcSources.build(source), mappings, relations);
+        try {
+            JobClient client = env.executeAsync("puffgres: " + String.join(", ", relations.keySet()));
+            return new Started(client, restore, slot);
+        } catch (Exception e) {
+            throw new IllegalStateException("the Flink job did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static PostgresCdcSources.Settings sourceSettings(
+            ProjectConfig config, Map<String, RelationId> relations, String slot, Options options, boolean restoring) {
+        URI uri = URI.create(config.postgres().url().substring("jdbc:".length()));
+        String database = uri.getPath().substring(1);
+        StartupOptions startup = options.fromLsn().isPresent() ? StartupOptions.latest() : StartupOptions.initial();
+        return new PostgresCdcSources.Settings(
+                uri.getHost(),
+                uri.getPort() < 0 ? 5432 : uri.getPort(),
+                database,
+                config.postgres().user().orElse(System.getProperty("user.name")),
+                config.postgres().password().map(p -> p.reveal()).orElse(""),
+                relations.values().stream().distinct().map(RelationId::toString).toList(),
+                slot,
+                config.postgres().publication(),
+                options.plugin(),
+                startup);
+    }
+
+    /** {@code [flink] checkpoint_dir}, relative to the project directory unless absolute or a URI. */
+    public static Path checkpointDir(Project project) {
+        String dir = project.config().flink().checkpointDir();
+        if (dir.startsWith("file:")) {
+            return Path.of(URI.create(dir));
+        }
+        return project.dir().resolve(dir).normalize();
+    }
+
+    /** The newest completed checkpoint under {@code dir} ({@code <job>/chk-N/_metadata}), if any. */
+    public static Optional<Path> latestCheckpoint(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files =
+                Files.find(dir, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+            return files.max(Comparator.comparing(JobRunner::modified)).map(Path::getParent);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

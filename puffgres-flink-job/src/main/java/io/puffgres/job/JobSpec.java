@@ -1,0 +1,73 @@
+package io.puffgres.job;
+
+import io.puffgres.config.ProjectConfig;
+import io.puffgres.migration.InvalidProjectException;
+import io.puffgres.migration.Migration;
+import io.puffgres.migration.Project;
+import io.puffgres.migration.ProjectLoader;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every task of the job needs to know, small and serializable: the project directory (tasks load the project
+ * themselves, with secrets from their own environment, so no secret travels in the job graph), the LSN given to
+ * snapshot rows, and {@code --strict}.
+ *
+ * @param projectDir absolute path of the project (holding puffgres.toml)
+ * @param snapshotLsn the WAL position taken just before the job started; snapshot (READ) rows carry it, so they
+ *     supersede anything written by an earlier run and never regress changes streamed after them
+ * @param strict stop the job at the first DLQ entry instead of moving past it
+ */
+public record JobSpec(String projectDir, long snapshotLsn, boolean strict) implements Serializable {
+
+    private static final Map<String, Project> PROJECTS = new ConcurrentHashMap<>();
+
+    /** The project, loaded once per JVM. */
+    public Project project() {
+        return PROJECTS.computeIfAbsent(projectDir, dir -> {
+            try {
+                return ProjectLoader.load(Path.of(dir), System.getenv());
+            } catch (InvalidProjectException e) {
+                throw new IllegalStateException("the project in " + dir + " is no longer valid: "
+                        + e.diagnostics().get(0) + " (run puffgres validate)");
+            }
+        });
+    }
+
+    /** The effective migration of {@code mappingName}. */
+    public Migration mapping(String mappingName) {
+        return project().effectiveMappings().stream()
+                .filter(m -> m.mappingName().equals(mappingName))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("mapping " + mappingName + " is not in the project"));
+    }
+
+    public String stateSchema() {
+        return project().config().state().schema();
+    }
+
+    /** A new JDBC connection to the source database. */
+    public Connection connect() throws SQLException {
+        return connect(project().config().postgres());
+    }
+
+    /** A new JDBC connection with the settings of {@code [postgres]}. */
+    public static Connection connect(ProjectConfig.Postgres pg) throws SQLException {
+        Properties props = new Properties();
+        pg.user().ifPresent(u -> props.setProperty("user", u));
+        pg.password().ifPresent(p -> props.setProperty("password", p.reveal()));
+        props.setProperty("ApplicationName", "puffgres");
+        return DriverManager.getConnection(pg.url(), props);
+    }
+
+    /** Forgets loaded projects (tests that rewrite a project directory). */
+    static void forgetProjects() {
+        PROJECTS.clear();
+    }
+}

@@ -1,0 +1,84 @@
+package io.puffgres.job;
+
+import io.puffgres.dlq.DlqEntry;
+import io.puffgres.dlq.DlqSink;
+import io.puffgres.event.RelationId;
+import io.puffgres.event.RowEvent;
+import io.puffgres.lookup.RowLookup;
+import io.puffgres.migration.Migration;
+import io.puffgres.sink.MappingWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The job graph: one CDC source, then per mapping {@code <mapping>: route} → {@code <mapping>: lookup} →
+ * keyBy(id) → {@code <mapping>: apply + write}; every DLQ entry goes to one Postgres sink. Operator names carry the
+ * mapping name; uids carry name and version, so a restart restores each mapping's state and a new version starts
+ * fresh.
+ */
+public final class PuffgresJob {
+
+    /** Concurrent Postgres lookups per subtask (view and lookup membership, unchanged TOAST). */
+    static final int LOOKUP_POOL = 4;
+
+    private static final TypeInformation<DlqEntry> DLQ_TYPE = TypeInformation.of(DlqEntry.class);
+
+    private PuffgresJob() {}
+
+    /**
+     * Adds the job to {@code env}.
+     *
+     * @param relations the table CDC follows for each mapping (by mapping name)
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobSpec spec,
+            Source<RowEvent, ?, ?> source,
+            List<Migration> mappings,
+            Map<String, RelationId> relations) {
+        DataStream<RowEvent> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres cdc")
+                .uid("postgres-cdc-source");
+        List<DataStream<DlqEntry>> dlq = new ArrayList<>();
+        for (Migration m : mappings) {
+            String name = m.mappingName();
+            String uid = name + "-v" + m.version();
+            RelationId table = relations.get(name);
+            SingleOutputStreamOperator<MappedEvent> routed = events.process(
+                            new EventRouter(spec, name, table.schema(), table.name()), MappedEvent.TYPE)
+                    .name(name + ": route")
+                    .uid(uid + "-route");
+            dlq.add(routed.getSideOutput(EventRouter.DLQ));
+            SingleOutputStreamOperator<MappedEvent> looked = AsyncDataStream.orderedWait(
+                            routed,
+                            new RowLookup(
+                                    spec,
+                                    name,
+                                    RowLookup.quote(table.schema()) + "." + RowLookup.quote(table.name()),
+                                    LOOKUP_POOL),
+                            60,
+                            TimeUnit.SECONDS,
+                            256)
+                    .returns(MappedEvent.TYPE)
+                    .name(name + ": lookup")
+                    .uid(uid + "-lookup");
+            dlq.add(looked.keyBy(MappedEvent::id, Types.STRING)
+                    .transform(name + ": apply + write", DLQ_TYPE, new MappingWriter(spec, name))
+                    .uid(uid + "-write"));
+        }
+        DataStream<DlqEntry> all = dlq.get(0);
+        if (dlq.size() > 1) {
+            all = all.union(dlq.subList(1, dlq.size()).toArray(DataStream[]::new));
+        }
+        all.sinkTo(new DlqSink(spec)).name("dlq: postgres").uid("dlq-sink").setParallelism(1);
+    }
+}

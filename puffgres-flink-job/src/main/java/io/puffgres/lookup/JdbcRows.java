@@ -1,0 +1,81 @@
+package io.puffgres.lookup;
+
+import io.puffgres.event.PgType;
+import io.puffgres.event.Row;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Reads the current row of a JDBC result into a {@link Row}, with the value representation CDC events use. */
+public final class JdbcRows {
+
+    private JdbcRows() {}
+
+    public static Row read(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        Row.Builder row = Row.builder();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            PgType type = PgType.of(md.getColumnTypeName(i));
+            row.put(md.getColumnLabel(i), type, value(rs, i, type));
+        }
+        return row.build();
+    }
+
+    private static Object value(ResultSet rs, int i, PgType type) throws SQLException {
+        if (rs.getObject(i) == null) {
+            return null;
+        }
+        if (type.array()) {
+            Array array = rs.getArray(i);
+            List<Object> items = new ArrayList<>();
+            try (ResultSet elements = array.getResultSet()) {
+                PgType element = new PgType(type.name(), false);
+                while (elements.next()) {
+                    items.add(elements.getObject(2) == null ? null : scalar(elements, 2, element));
+                }
+            }
+            return items;
+        }
+        return scalar(rs, i, type);
+    }
+
+    private static Object scalar(ResultSet rs, int i, PgType type) throws SQLException {
+        return switch (type.category()) {
+            case INTEGER -> rs.getLong(i);
+            case NUMERIC -> rs.getBigDecimal(i);
+            case FLOAT -> rs.getDouble(i);
+            case BOOLEAN -> rs.getBoolean(i);
+            case UUID -> rs.getObject(i, UUID.class);
+            case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
+            case TIMESTAMPTZ -> rs.getObject(i, OffsetDateTime.class).toInstant();
+            case DATE -> rs.getObject(i, LocalDate.class);
+            case TIME -> type.name().equals("timetz") ? rs.getString(i) : rs.getObject(i, LocalTime.class);
+            case BYTEA -> rs.getBytes(i);
+            case VECTOR -> vector(rs.getString(i));
+            default -> rs.getString(i);
+        };
+    }
+
+    /** pgvector's text form {@code [1,2.5,3]}. */
+    public static float[] vector(String text) {
+        String body = text.strip();
+        body = body.substring(1, body.length() - 1);
+        if (body.isBlank()) {
+            return new float[0];
+        }
+        String[] parts = body.split(",");
+        float[] v = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            v[i] = Float.parseFloat(parts[i].strip());
+        }
+        return v;
+    }
+}

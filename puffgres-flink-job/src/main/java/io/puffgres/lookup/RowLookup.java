@@ -1,0 +1,199 @@
+package io.puffgres.lookup;
+
+import io.puffgres.event.Row;
+import io.puffgres.event.RowEvent;
+import io.puffgres.job.JobSpec;
+import io.puffgres.job.MappedEvent;
+import io.puffgres.migration.Membership;
+import io.puffgres.migration.Migration;
+import io.puffgres.source.ChangeEventDeserializer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Looks changes up in Postgres before the mapping sees them, through a small pool of connections (one per
+ * worker thread):
+ *
+ * <ul>
+ *   <li>{@code view} membership: the row is read from the view by id; found → that row is the change, absent → a
+ *       delete;
+ *   <li>{@code lookup} membership: the migration's SQL ({@code $1} = id) decides; no row → a delete;
+ *   <li>unchanged TOAST: an UPDATE that did not carry an unchanged large value (Postgres leaves it out of the WAL)
+ *       gets the value from the current row; a row gone by then becomes a delete (its DELETE follows anyway).
+ * </ul>
+ *
+ * Values read now may be newer than the change; the change that made them newer follows in the stream, so the
+ * namespace converges. Everything else passes through untouched. Used with an ordered async operator, so the
+ * order of changes is kept.
+ */
+public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final JobSpec spec;
+    private final String mappingName;
+    private final String tableSql;
+    private final int poolSize;
+
+    private transient Migration migration;
+    private transient ExecutorService pool;
+    private transient ThreadLocal<Connection> connection;
+    private transient List<Connection> connections;
+
+    /**
+     * @param tableSql the quoted name of the table CDC follows ({@code "public"."pages"})
+     */
+    public RowLookup(JobSpec spec, String mappingName, String tableSql, int poolSize) {
+        this.spec = spec;
+        this.mappingName = mappingName;
+        this.tableSql = tableSql;
+        this.poolSize = poolSize;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        migration = spec.mapping(mappingName);
+        connections = Collections.synchronizedList(new ArrayList<>());
+        pool = Executors.newFixedThreadPool(poolSize, r -> {
+            Thread t = new Thread(r, "puffgres-lookup-" + mappingName);
+            t.setDaemon(true);
+            return t;
+        });
+        connection = ThreadLocal.withInitial(() -> {
+            try {
+                Connection c = spec.connect();
+                c.setReadOnly(true);
+                connections.add(c);
+                return c;
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot connect to Postgres for lookups: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    @Override
+    public void asyncInvoke(MappedEvent e, ResultFuture<MappedEvent> result) {
+        if (e.kind() != MappedEvent.Kind.CHANGE || !needsLookup(e.event())) {
+            result.complete(List.of(e));
+            return;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    result.complete(List.of(lookUp(e)));
+                } catch (Exception ex) {
+                    result.completeExceptionally(new IllegalStateException(
+                            "lookup of id " + e.id() + " for mapping " + mappingName + " failed: " + ex.getMessage(),
+                            ex));
+                }
+            });
+        } catch (RejectedExecutionException ex) {
+            result.completeExceptionally(ex);
+        }
+    }
+
+    private boolean needsLookup(RowEvent event) {
+        Membership.Mode mode = migration.membership().mode();
+        return mode == Membership.Mode.VIEW || mode == Membership.Mode.LOOKUP || hasUnavailable(event.after());
+    }
+
+    private static boolean hasUnavailable(Row row) {
+        for (Object v : row.values().values()) {
+            if (ChangeEventDeserializer.UNAVAILABLE.equals(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private MappedEvent lookUp(MappedEvent e) throws SQLException {
+        RowEvent event = e.event();
+        Object id = event.after().get(migration.id().column());
+        Connection c = connection.get();
+        switch (migration.membership().mode()) {
+            case VIEW -> {
+                Row row = one(
+                        c,
+                        "SELECT * FROM " + quote(migration.source().schema()) + "."
+                                + quote(migration.source().view().orElseThrow()) + " WHERE "
+                                + quote(migration.id().column())
+                                + " = ?",
+                        id);
+                return row == null ? e.withKind(MappedEvent.Kind.DELETE) : e.withEvent(replaceAfter(event, row));
+            }
+            case LOOKUP -> {
+                String sql = migration.membership().sql().orElseThrow().replace("$1", "?");
+                if (!exists(c, sql, id)) {
+                    return e.withKind(MappedEvent.Kind.DELETE);
+                }
+            }
+            default -> {}
+        }
+        if (!hasUnavailable(event.after())) {
+            return e;
+        }
+        Row current = one(
+                c,
+                "SELECT * FROM " + tableSql + " WHERE " + quote(migration.id().column()) + " = ?",
+                id);
+        if (current == null) {
+            return e.withKind(MappedEvent.Kind.DELETE);
+        }
+        Row.Builder filled = Row.builder();
+        event.after().types().forEach((column, type) -> {
+            Object v = event.after().get(column);
+            filled.put(column, type, ChangeEventDeserializer.UNAVAILABLE.equals(v) ? current.get(column) : v);
+        });
+        return e.withEvent(replaceAfter(event, filled.build()));
+    }
+
+    private static RowEvent replaceAfter(RowEvent e, Row after) {
+        return new RowEvent(e.op(), e.relation(), e.before(), after, e.lsn(), e.txId(), e.commitTime());
+    }
+
+    private static Row one(Connection c, String sql, Object id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? JdbcRows.read(rs) : null;
+            }
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, Object id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** A quoted SQL identifier. */
+    public static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        if (connections != null) {
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,479 @@
+package io.puffgres.sink;
+
+import io.puffgres.client.ErrorKind;
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.Filter;
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.client.TurbopufferException;
+import io.puffgres.client.WriteRequest;
+import io.puffgres.config.ProjectConfig;
+import io.puffgres.dlq.DlqEntry;
+import io.puffgres.dlq.EventJson;
+import io.puffgres.document.DocId;
+import io.puffgres.document.Document;
+import io.puffgres.event.PgType;
+import io.puffgres.event.Row;
+import io.puffgres.event.RowEvent;
+import io.puffgres.job.JobSpec;
+import io.puffgres.job.MappedEvent;
+import io.puffgres.membership.BoundPredicate;
+import io.puffgres.membership.Tri;
+import io.puffgres.migration.Membership;
+import io.puffgres.migration.Migration;
+import io.puffgres.migration.MigrationTransforms;
+import io.puffgres.migration.Versioning;
+import io.puffgres.source.ChangeEventDeserializer;
+import io.puffgres.transform.Action;
+import io.puffgres.transform.Embedder;
+import io.puffgres.transform.OpenAiEmbedder;
+import io.puffgres.transform.Transform;
+import io.puffgres.transform.TransformContext;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * One mapping's operator on the stream keyed by document id: LSN guard, membership, transform, then batching and
+ * writing to the mapping's namespace. Emits the changes it cannot apply as {@link DlqEntry}s.
+ *
+ * <ul>
+ *   <li><b>LSN guard.</b> Keyed state holds the latest LSN applied per id (deletes included); an event at or
+ *       before it is dropped, so a replayed or stale change never overwrites newer data.
+ *   <li><b>Batching.</b> Actions collect per id (the last one wins, so an id is never twice in a request) and
+ *       are sent at {@code batch_max_rows}, {@code batch_max_bytes} or after {@code flush_interval_ms}.
+ *   <li><b>One write in flight.</b> A subtask sends one request at a time (the next batch fills meanwhile), so
+ *       two writes of one id are never in flight together and per-id order is kept. A full buffer waits:
+ *       back-pressure.
+ *   <li><b>Checkpoints.</b> Before a barrier passes, everything buffered is written and acknowledged, so a
+ *       completed checkpoint (and the replication slot position it confirms) never covers an unwritten change.
+ *   <li><b>Conditions.</b> Upserts apply only where the stored {@code __source_lsn} (or versioning column) is not
+ *       newer than the incoming one: protection against other writers and replays.
+ *   <li><b>Failures.</b> Transient errors are retried by the client without limit (back-pressure, the retries
+ *       metric counts them). A request rejected with 400/422 is split in halves until the bad rows are alone;
+ *       those go to the DLQ, the rest is written. 401/403 stop the job with the hint.
+ * </ul>
+ */
+public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
+        implements OneInputStreamOperator<MappedEvent, DlqEntry>, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The attribute holding the WAL position of the change a document was written from. */
+    public static final String SOURCE_LSN = "__source_lsn";
+
+    private final JobSpec spec;
+    private final String mappingName;
+
+    private transient MailboxExecutor mailbox;
+    private transient Migration migration;
+    private transient Transform transform;
+    private transient TransformContext context;
+    private transient TurbopufferClient client;
+    private transient ValueState<Long> latestLsn;
+    private transient Filter upsertCondition;
+    private transient Map<String, Object> schema;
+
+    private transient Map<String, PgType> boundTypes;
+    private transient BoundPredicate bound;
+    private transient String bindError;
+
+    private transient LinkedHashMap<DocId, Pending> pending;
+    private transient long pendingBytes;
+    private transient Deque<List<Pending>> queue;
+    private transient boolean inFlight;
+    private transient boolean timerArmed;
+    private transient boolean flushing;
+
+    private transient Counter eventsIn;
+    private transient Counter upserts;
+    private transient Counter deletes;
+    private transient Counter skips;
+    private transient Counter stale;
+    private transient Counter dlq;
+    private transient Counter batches;
+    private transient Counter retries;
+    private transient Histogram writeLatency;
+    private transient volatile long lastFlushMs;
+    private transient volatile long lastCommitMs;
+
+    /** A buffered action: an upsert when {@code document} is set, else a delete. */
+    private record Pending(DocId id, Document document, long lsn, RowEvent event, int bytes) {}
+
+    public MappingWriter(JobSpec spec, String mappingName) {
+        this.spec = spec;
+        this.mappingName = mappingName;
+    }
+
+    @Override
+    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
+        super.setMailboxExecutor(mailboxExecutor);
+        this.mailbox = mailboxExecutor;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        migration = spec.mapping(mappingName);
+        ProjectConfig config = spec.project().config();
+        transform = new MigrationTransforms(spec.project(), Files.createTempDirectory("puffgres-classes"))
+                .create(migration);
+        context = config.embeddings()
+                .map(e -> (Embedder) OpenAiEmbedder.from(e))
+                .map(Embedder::asContext)
+                .orElse(text -> {
+                    throw new IllegalStateException("ctx.embed needs an [embeddings] table in puffgres.toml");
+                });
+        latestLsn = getRuntimeContext().getState(new ValueStateDescriptor<>("latest-lsn", Types.LONG));
+        String versionAttribute = migration.versioning().mode() == Versioning.Mode.COLUMN
+                ? migration.versioning().column().orElseThrow()
+                : SOURCE_LSN;
+        upsertCondition = Filter.lte(versionAttribute, Filter.refNew(versionAttribute));
+        schema = schemaOf(migration);
+        pending = new LinkedHashMap<>();
+        queue = new ArrayDeque<>();
+        registerMetrics(getMetricGroup());
+        client = new TurbopufferClient(
+                        config.turbopuffer().baseUrl(),
+                        config.turbopuffer().apiKey(),
+                        ErrorPolicy.unlimited(),
+                        TurbopufferClient.DEFAULT_TIMEOUT)
+                .onRetry((op, ns, attempt, status, delay) -> retries.inc());
+    }
+
+    private void registerMetrics(MetricGroup group) {
+        eventsIn = group.counter("eventsIn");
+        upserts = group.counter("upserts");
+        deletes = group.counter("deletes");
+        skips = group.counter("skips");
+        stale = group.counter("staleDropped");
+        dlq = group.counter("dlq");
+        batches = group.counter("batches");
+        retries = group.counter("retries", new ThreadSafeSimpleCounter());
+        writeLatency = group.histogram("writeLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        group.gauge("lastFlushEpochMs", () -> lastFlushMs);
+        group.gauge("lagMs", () -> lastCommitMs == 0 ? 0L : Math.max(0, System.currentTimeMillis() - lastCommitMs));
+        group.gauge("pendingRows", () -> pending == null ? 0 : pending.size());
+    }
+
+    /**
+     * The schema sent with upserts: {@code __source_lsn} as uint, and every {@code [tp_schema]} hint that names a
+     * type (so types are declared before the first value could pin them, e.g. an integral float as int).
+     */
+    static Map<String, Object> schemaOf(Migration m) {
+        Map<String, Object> schema = new LinkedHashMap<>();
+        schema.put(SOURCE_LSN, "uint");
+        m.tpSchema()
+                .forEach((attribute, hint) -> hint.type().ifPresent(type -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("type", type);
+                    entry.putAll(hint.options());
+                    schema.put(attribute, entry);
+                }));
+        return schema;
+    }
+
+    @Override
+    public void processElement(StreamRecord<MappedEvent> record) throws Exception {
+        MappedEvent e = record.getValue();
+        RowEvent event = e.event();
+        eventsIn.inc();
+        lastCommitMs = event.commitTime().toEpochMilli();
+        if (e.kind() == MappedEvent.Kind.TRUNCATE) {
+            truncate(event);
+            return;
+        }
+        Long latest = latestLsn.value();
+        if (latest != null && Long.compareUnsigned(event.lsn(), latest) <= 0) {
+            stale.inc();
+            return;
+        }
+        latestLsn.update(event.lsn());
+        DocId id = docId(e.id());
+        Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : decide(event, id);
+        if (action instanceof Action.Upsert u) {
+            Map<String, Object> attributes = new LinkedHashMap<>(u.document().attributes());
+            attributes.put(SOURCE_LSN, event.lsn());
+            Document doc = new Document(u.document().id(), attributes);
+            add(new Pending(doc.id(), doc, event.lsn(), event, DocumentSize.estimate(doc)));
+        } else if (action instanceof Action.Delete d) {
+            add(new Pending(d.id(), null, event.lsn(), event, DocumentSize.estimate(d.id())));
+        } else if (action instanceof Action.Skip) {
+            skips.inc();
+        } else if (action instanceof Action.Error err) {
+            toDlq(event, id.toString(), err.kind(), err.message(), err.detail());
+        }
+    }
+
+    private DocId docId(String text) {
+        return switch (migration.id().type()) {
+            case UINT, INT -> new DocId.Uint(Long.parseUnsignedLong(text));
+            case UUID -> new DocId.Uuid(UUID.fromString(text));
+            case STRING -> new DocId.Str(text);
+        };
+    }
+
+    /** Membership, then the transform, for a row that may belong to the mapping. */
+    private Action decide(RowEvent event, DocId id) {
+        Row row = event.after();
+        for (String column : migration.columns()) {
+            if (ChangeEventDeserializer.UNAVAILABLE.equals(row.get(column))) {
+                return new Action.Error(
+                        "toast", "column \"" + column + "\" is an unchanged TOAST value that could not be read", "");
+            }
+        }
+        if (migration.membership().mode() == Membership.Mode.DSL) {
+            BoundPredicate predicate = predicateFor(row);
+            if (predicate == null) {
+                return new Action.Error("membership", bindError, "");
+            }
+            if (predicate.test(row) != Tri.TRUE) {
+                return new Action.Delete(id);
+            }
+        }
+        try {
+            return transform.apply(event, id, context);
+        } catch (Exception ex) {
+            return new Action.Error("transform", String.valueOf(ex.getMessage()), stackOf(ex));
+        }
+    }
+
+    private BoundPredicate predicateFor(Row row) {
+        if (!row.types().equals(boundTypes)) {
+            boundTypes = row.types();
+            try {
+                bound = migration.membership().predicate().orElseThrow().bind(row.types());
+                bindError = null;
+            } catch (Exception ex) {
+                bound = null;
+                bindError = "membership predicate: " + ex.getMessage();
+            }
+        }
+        return bound;
+    }
+
+    private static String stackOf(Throwable t) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(out));
+        String s = out.toString();
+        return s.length() > 8000 ? s.substring(0, 8000) : s;
+    }
+
+    private void add(Pending p) throws Exception {
+        Pending old = pending.remove(p.id());
+        pendingBytes += p.bytes() - (old == null ? 0 : old.bytes());
+        pending.put(p.id(), p);
+        if (pending.size() >= migration.write().batchMaxRows()
+                || pendingBytes >= migration.write().batchMaxBytes()) {
+            flush();
+        } else if (!timerArmed) {
+            timerArmed = true;
+            long at = getProcessingTimeService().getCurrentProcessingTime()
+                    + migration.write().flushIntervalMs();
+            getProcessingTimeService().registerTimer(at, t -> {
+                timerArmed = false;
+                if (!flushing) {
+                    flush();
+                }
+            });
+        }
+    }
+
+    /** Hands the buffer to the send queue once the previous batch is done (double buffering). */
+    private void flush() throws Exception {
+        flushing = true;
+        try {
+            while (busy()) {
+                mailbox.yield();
+            }
+            if (pending.isEmpty()) {
+                return;
+            }
+            queue.add(new ArrayList<>(pending.values()));
+            pending.clear();
+            pendingBytes = 0;
+            pump();
+        } finally {
+            flushing = false;
+        }
+    }
+
+    private boolean busy() {
+        return inFlight || !queue.isEmpty();
+    }
+
+    /** Writes and waits until everything buffered is acknowledged by turbopuffer (or in the DLQ). */
+    private void drain() throws Exception {
+        flush();
+        while (busy()) {
+            mailbox.yield();
+        }
+    }
+
+    private void pump() {
+        if (inFlight || queue.isEmpty()) {
+            return;
+        }
+        List<Pending> batch = queue.poll();
+        WriteRequest request = request(batch);
+        if (request.encodedSize() > migration.write().batchMaxBytes() && batch.size() > 1) {
+            splitToFront(batch);
+            pump();
+            return;
+        }
+        inFlight = true;
+        long start = System.nanoTime();
+        client.writeAsync(migration.namespace(), request)
+                .whenComplete((result, error) ->
+                        mailbox.execute(() -> done(batch, start, error), "turbopuffer write outcome"));
+    }
+
+    private WriteRequest request(List<Pending> batch) {
+        WriteRequest.Builder b = WriteRequest.builder();
+        boolean anyUpsert = false;
+        for (Pending p : batch) {
+            if (p.document() != null) {
+                b.upsert(p.document());
+                anyUpsert = true;
+            } else {
+                b.delete(p.id());
+            }
+        }
+        if (anyUpsert) {
+            b.upsertCondition(upsertCondition);
+            b.schema(schema);
+        }
+        return b.build();
+    }
+
+    private void splitToFront(List<Pending> batch) {
+        int half = batch.size() / 2;
+        queue.addFirst(new ArrayList<>(batch.subList(half, batch.size())));
+        queue.addFirst(new ArrayList<>(batch.subList(0, half)));
+    }
+
+    private void done(List<Pending> batch, long start, Throwable error) {
+        inFlight = false;
+        if (error == null) {
+            batches.inc();
+            writeLatency.update((System.nanoTime() - start) / 1_000_000);
+            lastFlushMs = System.currentTimeMillis();
+            for (Pending p : batch) {
+                (p.document() != null ? upserts : deletes).inc();
+            }
+            pump();
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(cause instanceof TurbopufferException te)) {
+            throw new IllegalStateException("write to namespace " + migration.namespace() + " failed: " + cause, cause);
+        }
+        if (te.kind() == ErrorKind.AUTH) {
+            throw new SuppressRestartsException(new IllegalStateException(te.getMessage()));
+        }
+        if (te.kind() == ErrorKind.TRANSIENT) {
+            throw new IllegalStateException(te.getMessage(), te); // unlimited retries never end here; restart
+        }
+        if (batch.size() > 1) {
+            splitToFront(batch);
+        } else {
+            Pending p = batch.get(0);
+            toDlq(
+                    p.event(),
+                    p.id().toString(),
+                    "rejected",
+                    "turbopuffer rejected the write: " + te.serverMessage(),
+                    te.getMessage());
+        }
+        pump();
+    }
+
+    private void toDlq(RowEvent event, String id, String kind, String message, String detail) {
+        dlq.inc();
+        output.collect(new StreamRecord<>(new DlqEntry(
+                event.lsn(),
+                migration.mappingName(),
+                migration.version(),
+                migration.namespace(),
+                id,
+                EventJson.encode(event),
+                kind,
+                message,
+                detail)));
+    }
+
+    /** Deletes the mapping's documents written before the TRUNCATE (those after it stay). */
+    private void truncate(RowEvent event) throws Exception {
+        drain();
+        WriteRequest request = WriteRequest.builder()
+                .deleteByFilter(Filter.lt(SOURCE_LSN, event.lsn()))
+                .build();
+        CompletableFuture<?> done = new CompletableFuture<>();
+        client.writeAsync(migration.namespace(), request)
+                .whenComplete((r, error) -> mailbox.execute(
+                        () -> {
+                            if (error != null) {
+                                done.completeExceptionally(error);
+                            } else {
+                                done.complete(null);
+                            }
+                        },
+                        "turbopuffer truncate outcome"));
+        while (!done.isDone()) {
+            mailbox.yield();
+        }
+        done.join();
+        lastFlushMs = System.currentTimeMillis();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        drain();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        drain();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (transform != null) {
+                transform.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            super.close();
+        }
+    }
+
+    /** For logs and the web UI. */
+    @Override
+    public String toString() {
+        return "MappingWriter[" + mappingName + "]";
+    }
+}

@@ -1,0 +1,159 @@
+package io.puffgres.source;
+
+import io.puffgres.event.RelationId;
+import io.puffgres.lookup.RowLookup;
+import io.puffgres.migration.Migration;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What the job needs in Postgres before it starts: the tables CDC follows, our publication over exactly those
+ * tables (created or altered by puffgres; no superuser needed, only ownership of the tables), and the replication
+ * slot. Errors are {@link SetupException}s with the fix in the message.
+ */
+public final class ReplicationSetup {
+
+    private ReplicationSetup() {}
+
+    /** A problem in Postgres that stops the job before it starts. */
+    public static final class SetupException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public SetupException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The table whose changes drive {@code m}: its table, or for a view the declared {@code source.base_table}, else
+     * the single table the view reads.
+     */
+    public static RelationId cdcRelation(Connection c, Migration m) throws SQLException, SetupException {
+        if (!m.source().isView()) {
+            return m.source().relation();
+        }
+        Optional<String> declared = m.source().baseTable();
+        if (declared.isPresent()) {
+            String name = declared.get();
+            int dot = name.indexOf('.');
+            return dot < 0
+                    ? new RelationId(m.source().schema(), name)
+                    : new RelationId(name.substring(0, dot), name.substring(dot + 1));
+        }
+        List<RelationId> tables = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT tn.nspname, t.relname"
+                + " FROM pg_rewrite r JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass"
+                + " JOIN pg_class t ON t.oid = d.refobjid AND t.relkind IN ('r', 'p')"
+                + " JOIN pg_namespace tn ON tn.oid = t.relnamespace"
+                + " WHERE r.ev_class = (quote_ident(?) || '.' || quote_ident(?))::regclass AND t.oid <> r.ev_class")) {
+            ps.setString(1, m.source().schema());
+            ps.setString(2, m.source().view().orElseThrow());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new RelationId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        if (tables.size() != 1) {
+            throw new SetupException(m.file() + ": view " + m.source().relation() + " reads "
+                    + (tables.isEmpty() ? "no table" : tables.size() + " tables " + tables)
+                    + "; set source.base_table to the table whose changes should trigger lookups");
+        }
+        return tables.get(0);
+    }
+
+    /** Creates {@code publication} for exactly {@code tables}, or sets its tables when it exists. */
+    public static void ensurePublication(Connection c, String publication, Collection<RelationId> tables)
+            throws SQLException {
+        String list = tables.stream()
+                .map(t -> RowLookup.quote(t.schema()) + "." + RowLookup.quote(t.name()))
+                .collect(Collectors.joining(", "));
+        boolean exists;
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                exists = rs.next();
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute((exists ? "ALTER PUBLICATION " : "CREATE PUBLICATION ")
+                    + RowLookup.quote(publication)
+                    + (exists ? " SET TABLE " : " FOR TABLE ")
+                    + list);
+        }
+    }
+
+    /**
+     * Checks that {@code slot} exists (creating it with {@code plugin} when {@code create}); a missing slot
+     * without {@code create} is an error, so a typo never silently starts a second stream.
+     *
+     * @return whether the slot was created now
+     */
+    public static boolean ensureSlot(Connection c, String slot, String plugin, boolean create)
+            throws SQLException, SetupException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT plugin, database FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (!plugin.equals(rs.getString(1))) {
+                        throw new SetupException("replication slot \"" + slot + "\" uses " + rs.getString(1) + ", not "
+                                + plugin + "; pick another --slot or the slot's plugin");
+                    }
+                    if (!c.getCatalog().equals(rs.getString(2))) {
+                        throw new SetupException("replication slot \"" + slot + "\" belongs to database "
+                                + rs.getString(2) + "; pick another --slot");
+                    }
+                    return false;
+                }
+            }
+        }
+        if (!create) {
+            throw new SetupException("replication slot \"" + slot + "\" does not exist; run with --create-slot to"
+                    + " create it (a new slot starts with a snapshot of the mapped tables)");
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, ?)")) {
+            ps.setString(1, slot);
+            ps.setString(2, plugin);
+            ps.execute();
+        }
+        return true;
+    }
+
+    /** Moves {@code slot} forward to {@code lsn} (Postgres text form); a slot cannot move backwards. */
+    public static void advanceSlot(Connection c, String slot, String lsn) throws SQLException, SetupException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT confirmed_flush_lsn, ?::pg_lsn < confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, lsn);
+            ps.setString(2, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getBoolean(2)) {
+                    throw new SetupException("--from-lsn " + lsn + " is before the slot's confirmed position "
+                            + rs.getString(1) + "; Postgres has released that WAL, a slot only moves forward");
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_slot_advance(?, ?::pg_lsn)")) {
+            ps.setString(1, slot);
+            ps.setString(2, lsn);
+            ps.execute();
+        }
+    }
+
+    /** The current WAL write position. */
+    public static long currentLsn(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+            rs.next();
+            return rs.getBigDecimal(1).longValueExact();
+        }
+    }
+}
