@@ -1,0 +1,178 @@
+package io.puffgres.job;
+
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.Filter;
+import io.puffgres.client.Query;
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.client.TurbopufferException;
+import io.puffgres.migration.Project;
+import io.puffgres.migration.ProjectLoader;
+import io.puffgres.testkit.PostgresDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/** A throwaway puffgres project pointing at a test database and emulator, and helpers to run it and read back. */
+final class JobHarness implements AutoCloseable {
+
+    private final PostgresDatabase db;
+    private final String emulatorUrl;
+    final Path dir;
+    private final TurbopufferClient client;
+    private final List<JobRunner.Started> running = new ArrayList<>();
+
+    JobHarness(PostgresDatabase db, String emulatorUrl, String name, String... migrations) throws IOException {
+        this.db = db;
+        this.emulatorUrl = emulatorUrl;
+        this.dir = Files.createTempDirectory("puffgres-job-" + name);
+        Files.createDirectories(dir.resolve("puffgres/migrations"));
+        Files.writeString(dir.resolve("puffgres.toml"), String.join(
+                "\n",
+                "[postgres]",
+                "url = \"" + db.jdbcUrl() + "\"",
+                "user = \"postgres\"",
+                "slot = \"" + name + "_slot\"",
+                "publication = \"" + name + "_pub\"",
+                "[turbopuffer]",
+                "base_url = \"" + emulatorUrl + "\"",
+                "api_key_env = \"PUFFGRES_TEST_NO_KEY\"",
+                "[flink]",
+                "parallelism = 1",
+                "checkpoint_interval_ms = 500",
+                "checkpoint_dir = \"state/checkpoints\"",
+                ""));
+        for (int i = 0; i < migrations.length; i++) {
+            Files.writeString(
+                    dir.resolve("puffgres/migrations/" + String.format("%04d", i + 1) + "_" + name + ".toml"),
+                    migrations[i]);
+        }
+        this.client =
+                new TurbopufferClient(emulatorUrl, Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(30));
+    }
+
+    /** A migration of table {@code table} into {@code namespace} with the given extra TOML. */
+    static String migration(int version, String mapping, String namespace, String table, String columns, String rest) {
+        return String.join(
+                "\n",
+                "version = " + version,
+                "mapping_name = \"" + mapping + "\"",
+                "namespace = \"" + namespace + "\"",
+                "columns = [" + columns + "]",
+                "[source]",
+                "schema = \"public\"",
+                "table = \"" + table + "\"",
+                "[id]",
+                "column = \"id\"",
+                "type = \"uint\"",
+                "[write]",
+                "flush_interval_ms = 50",
+                rest,
+                "");
+    }
+
+    Project project() throws Exception {
+        return ProjectLoader.load(dir, Map.of());
+    }
+
+    JobRunner.Started start(JobRunner.Options options) throws Exception {
+        JobSpec.forgetProjects();
+        JobRunner.Started started = JobRunner.start(project(), options);
+        running.add(started);
+        return started;
+    }
+
+    /** Cancels the job (its checkpoints are retained) and waits until it is gone. */
+    void cancel(JobRunner.Started job) throws Exception {
+        job.client().cancel().get(60, TimeUnit.SECONDS);
+        waitTerminal(job);
+        running.remove(job);
+    }
+
+    /** Waits until the job has stopped and returns how it ended (null when it finished normally). */
+    static Throwable waitTerminal(JobRunner.Started job) throws Exception {
+        try {
+            job.client().getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    /** Every document of {@code namespace} by id (attributes without {@code id}); empty when it does not exist. */
+    Map<Object, Map<String, Object>> documents(String namespace) {
+        Map<Object, Map<String, Object>> out = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+        Object last = null;
+        while (true) {
+            Query.Builder q = Query.builder()
+                    .rankBy(Query.RankBy.attribute("id", true))
+                    .topK(1000)
+                    .includeAllAttributes();
+            if (last != null) {
+                q.filters(Filter.gt("id", last));
+            }
+            List<Map<String, Object>> rows;
+            try {
+                rows = client.query(namespace, q.build()).rows();
+            } catch (TurbopufferException e) {
+                if (e.status() == 404) {
+                    return out;
+                }
+                throw e;
+            }
+            for (Map<String, Object> row : rows) {
+                Map<String, Object> attributes = new TreeMap<>(row);
+                Object id = attributes.remove("id");
+                attributes.remove("$dist");
+                out.put(id, attributes);
+                last = id;
+            }
+            if (rows.size() < 1000) {
+                return out;
+            }
+        }
+    }
+
+    /** Rows of a query as id → column → value (text form), for comparing with {@link #documents}. */
+    Map<Object, Map<String, Object>> rows(String sql) throws Exception {
+        Map<Object, Map<String, Object>> out = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                Map<String, Object> row = new TreeMap<>();
+                for (int i = 2; i <= n; i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                out.put(rs.getLong(1), row);
+            }
+        }
+        return out;
+    }
+
+    TurbopufferClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (JobRunner.Started job : List.copyOf(running)) {
+            try {
+                job.client().cancel().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // already stopped
+            }
+        }
+        client.close();
+    }
+}

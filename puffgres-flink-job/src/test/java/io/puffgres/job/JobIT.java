@@ -1,0 +1,80 @@
+package io.puffgres.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.testkit.PostgresDatabase;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The whole job — real Postgres logical decoding, a MiniCluster, the emulator over HTTP — on one mapping. */
+class JobIT {
+
+    @RegisterExtension
+    static final PostgresDatabase db = new PostgresDatabase();
+
+    @RegisterExtension
+    static final EmulatorExtension tpuf = new EmulatorExtension();
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    /** The member rows as the identity transform maps them: id → {body, status, title}. */
+    private static Map<Object, Map<String, Object>> withoutLsn(Map<Object, Map<String, Object>> docs) {
+        Map<Object, Map<String, Object>> out = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+        docs.forEach((id, attrs) -> {
+            Map<String, Object> copy = new TreeMap<>(attrs);
+            copy.remove("__source_lsn");
+            out.put(id, copy);
+        });
+        return out;
+    }
+
+    @Test
+    void mirrorsInsertsUpdatesDeletesMembershipIdChangesAndUnchangedToast() throws Exception {
+        db.execute(
+                "CREATE TABLE pages (id bigint PRIMARY KEY, title text, status text, body text)",
+                "INSERT INTO pages VALUES (1, 'one', 'published', 'b1'), (2, 'two', 'published', 'b2'),"
+                        + " (3, 'three', 'draft', 'b3')");
+        String member = "SELECT id, body, status, title FROM pages WHERE status = 'published' ORDER BY id";
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "mirror",
+                JobHarness.migration(
+                        1,
+                        "pages",
+                        "pages",
+                        "pages",
+                        "\"id\", \"title\", \"status\", \"body\"",
+                        "[membership]\nmode = \"dsl\"\npredicate = \"status = 'published'\""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(withoutLsn(h.documents("pages")))
+                    .isEqualTo(h.rows(member)));
+
+            String big = "x".repeat(10) + java.util.UUID.randomUUID() + "y".repeat(4000);
+            db.execute(
+                    "INSERT INTO pages VALUES (4, 'four', 'published', 'b4')",
+                    "UPDATE pages SET title = 'one v2' WHERE id = 1",
+                    "UPDATE pages SET status = 'draft' WHERE id = 2", // leaves the set
+                    "UPDATE pages SET status = 'published' WHERE id = 3", // joins it
+                    "DELETE FROM pages WHERE id = 4",
+                    "UPDATE pages SET id = 10 WHERE id = 1", // id change: 1 goes, 10 comes
+                    "BEGIN; INSERT INTO pages VALUES (20, 'a', 'published', 'b'); UPDATE pages SET title = 'b'"
+                            + " WHERE id = 20; UPDATE pages SET title = 'c' WHERE id = 20; COMMIT",
+                    // a random 4 kB value is stored out of line (TOAST) and left out of the WAL when unchanged
+                    "ALTER TABLE pages ALTER COLUMN body SET STORAGE EXTERNAL",
+                    "INSERT INTO pages VALUES (30, 'toast', 'published', '" + big + "')",
+                    "UPDATE pages SET title = 'toast v2' WHERE id = 30");
+            await().atMost(WAIT).untilAsserted(() -> {
+                Map<Object, Map<String, Object>> docs = h.documents("pages");
+                assertThat(withoutLsn(docs)).isEqualTo(h.rows(member));
+                assertThat(docs).containsOnlyKeys(3L, 10L, 20L, 30L);
+            });
+            assertThat(h.documents("pages").get(30L)).containsEntry("body", big).containsEntry("title", "toast v2");
+        }
+    }
+}
