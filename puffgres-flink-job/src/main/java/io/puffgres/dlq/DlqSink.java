@@ -72,6 +72,22 @@ public final class DlqSink implements Sink<DlqEntry> {
         }
     }
 
+    /**
+     * {@code --strict}: records {@code entry} at once and stops the job without restarts, so the operator that met
+     * the bad change goes no further and no checkpoint (hence no slot position) passes it.
+     */
+    public static void recordAndStop(JobSpec spec, DlqEntry entry) {
+        DlqTable table = new DlqTable(spec.stateSchema());
+        try (Connection c = spec.connect()) {
+            table.ensure(c);
+            table.insert(c, entry);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write to " + table.name() + ": " + e.getMessage(), e);
+        }
+        LOG.warn("DLQ: {}", entry);
+        throw new SuppressRestartsException(new StrictModeException(entry, table.name()));
+    }
+
     /** Why a {@code --strict} job stopped. */
     public static final class StrictModeException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package io.puffgres.job;
 
 import io.puffgres.dlq.DlqEntry;
+import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocIds;
 import io.puffgres.event.Op;
@@ -92,18 +93,20 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
             problem = ((DocIds.Result.Invalid) result).message();
         }
         Object raw = row == null ? null : row.get(column);
-        ctx.output(
-                DLQ,
-                new DlqEntry(
-                        e.lsn(),
-                        migration.mappingName(),
-                        migration.version(),
-                        migration.namespace(),
-                        String.valueOf(raw),
-                        EventJson.encode(e),
-                        "id",
-                        problem,
-                        ""));
+        DlqEntry entry = new DlqEntry(
+                e.lsn(),
+                migration.mappingName(),
+                migration.version(),
+                migration.namespace(),
+                String.valueOf(raw),
+                EventJson.encode(e),
+                "id",
+                problem,
+                "");
+        if (spec.strict()) {
+            DlqSink.recordAndStop(spec, entry);
+        }
+        ctx.output(DLQ, entry);
         return null;
     }
 

@@ -8,6 +8,7 @@ import io.puffgres.client.TurbopufferException;
 import io.puffgres.client.WriteRequest;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.dlq.DlqEntry;
+import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
@@ -410,7 +411,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
 
     private void toDlq(RowEvent event, String id, String kind, String message, String detail) {
         dlq.inc();
-        output.collect(new StreamRecord<>(new DlqEntry(
+        DlqEntry entry = new DlqEntry(
                 event.lsn(),
                 migration.mappingName(),
                 migration.version(),
@@ -419,7 +420,11 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
                 EventJson.encode(event),
                 kind,
                 message,
-                detail)));
+                detail);
+        if (spec.strict()) {
+            DlqSink.recordAndStop(spec, entry);
+        }
+        output.collect(new StreamRecord<>(entry));
     }
 
     /** Deletes the mapping's documents written before the TRUNCATE (those after it stay). */

@@ -36,21 +36,23 @@ final class JobHarness implements AutoCloseable {
         this.emulatorUrl = emulatorUrl;
         this.dir = Files.createTempDirectory("puffgres-job-" + name);
         Files.createDirectories(dir.resolve("puffgres/migrations"));
-        Files.writeString(dir.resolve("puffgres.toml"), String.join(
-                "\n",
-                "[postgres]",
-                "url = \"" + db.jdbcUrl() + "\"",
-                "user = \"postgres\"",
-                "slot = \"" + name + "_slot\"",
-                "publication = \"" + name + "_pub\"",
-                "[turbopuffer]",
-                "base_url = \"" + emulatorUrl + "\"",
-                "api_key_env = \"PUFFGRES_TEST_NO_KEY\"",
-                "[flink]",
-                "parallelism = 1",
-                "checkpoint_interval_ms = 500",
-                "checkpoint_dir = \"state/checkpoints\"",
-                ""));
+        Files.writeString(
+                dir.resolve("puffgres.toml"),
+                String.join(
+                        "\n",
+                        "[postgres]",
+                        "url = \"" + db.jdbcUrl() + "\"",
+                        "user = \"postgres\"",
+                        "slot = \"" + name + "_slot\"",
+                        "publication = \"" + name + "_pub\"",
+                        "[turbopuffer]",
+                        "base_url = \"" + emulatorUrl + "\"",
+                        "api_key_env = \"PUFFGRES_TEST_NO_KEY\"",
+                        "[flink]",
+                        "parallelism = 1",
+                        "checkpoint_interval_ms = 500",
+                        "checkpoint_dir = \"state/checkpoints\"",
+                        ""));
         for (int i = 0; i < migrations.length; i++) {
             Files.writeString(
                     dir.resolve("puffgres/migrations/" + String.format("%04d", i + 1) + "_" + name + ".toml"),
@@ -110,7 +112,8 @@ final class JobHarness implements AutoCloseable {
 
     /** Every document of {@code namespace} by id (attributes without {@code id}); empty when it does not exist. */
     Map<Object, Map<String, Object>> documents(String namespace) {
-        Map<Object, Map<String, Object>> out = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+        Map<Object, Map<String, Object>> out =
+                new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
         Object last = null;
         while (true) {
             Query.Builder q = Query.builder()
@@ -144,7 +147,8 @@ final class JobHarness implements AutoCloseable {
 
     /** Rows of a query as id → column → value (text form), for comparing with {@link #documents}. */
     Map<Object, Map<String, Object>> rows(String sql) throws Exception {
-        Map<Object, Map<String, Object>> out = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+        Map<Object, Map<String, Object>> out =
+                new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
         try (Connection c = db.connect();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {

@@ -24,7 +24,8 @@ class JobIT {
 
     /** The member rows as the identity transform maps them: id → {body, status, title}. */
     private static Map<Object, Map<String, Object>> withoutLsn(Map<Object, Map<String, Object>> docs) {
-        Map<Object, Map<String, Object>> out = new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
+        Map<Object, Map<String, Object>> out =
+                new TreeMap<>((a, b) -> String.valueOf(a).compareTo(String.valueOf(b)));
         docs.forEach((id, attrs) -> {
             Map<String, Object> copy = new TreeMap<>(attrs);
             copy.remove("__source_lsn");
@@ -52,8 +53,9 @@ class JobIT {
                         "\"id\", \"title\", \"status\", \"body\"",
                         "[membership]\nmode = \"dsl\"\npredicate = \"status = 'published'\""))) {
             h.start(JobRunner.Options.defaults().withCreateSlot(true));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(withoutLsn(h.documents("pages")))
-                    .isEqualTo(h.rows(member)));
+            await().atMost(WAIT)
+                    .untilAsserted(
+                            () -> assertThat(withoutLsn(h.documents("pages"))).isEqualTo(h.rows(member)));
 
             String big = "x".repeat(10) + java.util.UUID.randomUUID() + "y".repeat(4000);
             db.execute(

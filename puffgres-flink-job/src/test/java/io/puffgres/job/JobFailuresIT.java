@@ -1,0 +1,199 @@
+package io.puffgres.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.puffgres.dlq.DlqSink;
+import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.emulator.Faults.Fault;
+import io.puffgres.testkit.PostgresDatabase;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Poison rows, --strict, TRUNCATE and turbopuffer fault storms, end to end. */
+class JobFailuresIT {
+
+    @RegisterExtension
+    static final PostgresDatabase db = new PostgresDatabase();
+
+    @RegisterExtension
+    static final EmulatorExtension tpuf = new EmulatorExtension();
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    /** Throws for title 'boom'; gives 'n' a number for title 'int' (the namespace has it as a string). */
+    private static final String POISON_JS = String.join(
+            "\n",
+            "export function transform(row, ctx) {",
+            "  if (row.title === 'boom') throw new Error('cannot transform ' + row.title);",
+            "  return { title: row.title, n: row.title === 'int' ? 5 : 'text' };",
+            "}",
+            "");
+
+    private JobHarness poisonProject(String name) throws Exception {
+        db.execute("CREATE TABLE " + name + " (id bigint PRIMARY KEY, title text)");
+        JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                name,
+                JobHarness.migration(
+                        1,
+                        name,
+                        name,
+                        name,
+                        "\"id\", \"title\"",
+                        "[transform]\nkind = \"js\"\npath = \"transforms/t.js\"\nentry = \"transform\""));
+        Files.createDirectories(h.dir.resolve("puffgres/transforms"));
+        Files.writeString(h.dir.resolve("puffgres/transforms/t.js"), POISON_JS);
+        return h;
+    }
+
+    private List<String> dlq(String mapping) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT doc_id, error_kind, error_message FROM puffgres.dlq"
+                        + " WHERE mapping = '" + mapping + "' ORDER BY lsn")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getString(2) + ": " + rs.getString(3));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void poisonRowsGoToTheDlqOnceAndTheRestOfTheirBatchIsWritten() throws Exception {
+        try (JobHarness h = poisonProject("poison")) {
+            db.execute("INSERT INTO poison SELECT g, 'row ' || g FROM generate_series(1, 5) g");
+            JobRunner.Started job = h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("poison")).hasSize(5));
+            db.execute("BEGIN; INSERT INTO poison VALUES (6, 'boom'), (7, 'int'), (8, 'fine');"
+                    + " UPDATE poison SET title = 'row 1 v2' WHERE id = 1; COMMIT");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(h.documents("poison")).containsOnlyKeys(1L, 2L, 3L, 4L, 5L, 8L);
+                assertThat(h.documents("poison").get(1L)).containsEntry("title", "row 1 v2");
+                assertThat(dlq("poison")).hasSize(2);
+            });
+            assertThat(dlq("poison").get(0)).startsWith("6 transform: ").contains("cannot transform boom");
+            assertThat(dlq("poison").get(1)).startsWith("7 rejected: turbopuffer rejected the write");
+
+            // a restart from the retained checkpoint replays nothing into the DLQ twice
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(JobRunner.latestCheckpoint(JobRunner.checkpointDir(h.project())))
+                            .isPresent());
+            h.cancel(job);
+            JobRunner.Started again = h.start(JobRunner.Options.defaults());
+            assertThat(again.restoredFrom()).isPresent();
+            db.execute("INSERT INTO poison VALUES (9, 'after restart')");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("poison")).containsKey(9L));
+            assertThat(dlq("poison")).hasSize(2);
+        }
+    }
+
+    @Test
+    void strictStopsTheJobAndTheSlotDoesNotPassThePoisonRow() throws Exception {
+        try (JobHarness h = poisonProject("strict")) {
+            db.execute("INSERT INTO strict VALUES (1, 'fine')");
+            JobRunner.Started job =
+                    h.start(JobRunner.Options.defaults().withCreateSlot(true).withStrict(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("strict")).hasSize(1));
+            db.execute("INSERT INTO strict VALUES (2, 'boom')", "INSERT INTO strict VALUES (3, 'after')");
+
+            Throwable failure = JobHarness.waitTerminal(job);
+            assertThat(failure).isNotNull();
+            assertThat(causes(failure)).anyMatch(t -> t instanceof DlqSink.StrictModeException);
+            assertThat(dlq("strict")).singleElement().asString().startsWith("2 transform: ");
+            assertThat(h.documents("strict")).containsOnlyKeys(1L);
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT confirmed_flush_lsn < (SELECT lsn FROM puffgres.dlq"
+                            + " WHERE mapping = 'strict') FROM pg_replication_slots WHERE slot_name = 'strict_slot'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBoolean(1))
+                        .as("slot stays before the poison row")
+                        .isTrue();
+            }
+        }
+    }
+
+    private static List<Throwable> causes(Throwable t) {
+        List<Throwable> out = new ArrayList<>();
+        for (Throwable c = t; c != null && !out.contains(c); c = c.getCause()) {
+            out.add(c);
+        }
+        return out;
+    }
+
+    @Test
+    void truncateDeletesTheMappingsDocuments() throws Exception {
+        db.execute(
+                "CREATE TABLE trunc (id bigint PRIMARY KEY, title text)",
+                "INSERT INTO trunc SELECT g, 't' || g FROM generate_series(1, 20) g");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "trunc",
+                JobHarness.migration(1, "trunc", "trunc", "trunc", "\"id\", \"title\"", ""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("trunc")).hasSize(20));
+            db.execute("TRUNCATE trunc", "INSERT INTO trunc VALUES (100, 'after')");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("trunc")).containsOnlyKeys(100L));
+        }
+    }
+
+    @Test
+    void faultStormsLoseNothingAndDlqNothing() throws Exception {
+        db.execute("CREATE TABLE storm (id bigint PRIMARY KEY, title text, n int)");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "storm",
+                JobHarness.migration(
+                        1, "storm", "storm", "storm", "\"id\", \"title\", \"n\"", "batch_max_rows = 20"))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            tpuf.emulator()
+                    .faults()
+                    .rate(Fault.throttle(1), 0.05)
+                    .rate(Fault.status(500), 0.1)
+                    .rate(Fault.status(503), 0.1)
+                    .rate(Fault.latency(200), 0.1)
+                    .rate(Fault.dropConnection(), 0.1);
+            Random random = new Random(42);
+            List<String> sql = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                int id = random.nextInt(150);
+                switch (random.nextInt(3)) {
+                    case 0 ->
+                        sql.add("INSERT INTO storm VALUES (" + id + ", 't" + i + "', " + i
+                                + ") ON CONFLICT (id) DO UPDATE SET title = excluded.title, n = excluded.n");
+                    case 1 -> sql.add("UPDATE storm SET n = n + 1 WHERE id = " + id);
+                    default -> sql.add("DELETE FROM storm WHERE id = " + id);
+                }
+            }
+            db.execute(sql.toArray(String[]::new));
+            String expected = "SELECT id, n, title FROM storm ORDER BY id";
+            await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
+                Map<Object, Map<String, Object>> docs = h.documents("storm");
+                docs.values().forEach(d -> d.remove("__source_lsn"));
+                assertThat(docs.toString()).isEqualTo(h.rows(expected).toString());
+            });
+            assertThat(tpuf.emulator().faults().injected()).isNotEmpty();
+            assertThat(dlq("storm")).isEmpty();
+            tpuf.emulator().faults().clear();
+        }
+    }
+}
