@@ -56,12 +56,15 @@ class ConvergenceIT {
             for (int threshold : new int[] {OPERATIONS / 3, 2 * OPERATIONS / 3}) {
                 await().atMost(Duration.ofMinutes(2))
                         .untilAsserted(() -> assertThat(done.get()).isGreaterThanOrEqualTo(threshold));
-                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
-                                JobRunner.latestCheckpoint(JobRunner.checkpointDir(h.project())))
-                        .isPresent());
+                await().atMost(Duration.ofMinutes(1))
+                        .untilAsserted(
+                                () -> assertThat(JobRunner.latestCheckpoint(JobRunner.checkpointDir(h.project())))
+                                        .isPresent());
                 h.cancel(job);
                 job = h.start(JobRunner.Options.defaults());
-                assertThat(job.restoredFrom()).as("restart %d restores a checkpoint", restarts).isPresent();
+                assertThat(job.restoredFrom())
+                        .as("restart %d restores a checkpoint", restarts)
+                        .isPresent();
                 restarts++;
             }
             workload.get(5, TimeUnit.MINUTES);
@@ -85,20 +88,23 @@ class ConvergenceIT {
                 for (int i = 0; i < PER_TRANSACTION; i++) {
                     int id = 1 + random.nextInt(1500);
                     int op = done.get() + i;
-                    s.addBatch(switch (random.nextInt(6)) {
-                        case 0 -> "INSERT INTO conv VALUES (" + id + ", " + random.nextInt(7) + ", 'new " + op
-                                + "', 'on') ON CONFLICT (id) DO UPDATE SET title = excluded.title";
-                        case 1 -> "UPDATE conv SET title = 'upd " + op + "', grp = grp + 1 WHERE id = " + id;
-                        case 2 -> "UPDATE conv SET status = CASE status WHEN 'on' THEN 'off' ELSE 'on' END WHERE id = "
-                                + id;
-                        case 3 -> "DELETE FROM conv WHERE id = " + id;
-                        case 4 -> {
-                            int to = 1 + random.nextInt(1500);
-                            yield "UPDATE conv SET id = " + to + " WHERE id = " + id
-                                    + " AND NOT EXISTS (SELECT 1 FROM conv WHERE id = " + to + ")";
-                        }
-                        default -> "UPDATE conv SET title = title || '+' WHERE id = " + id;
-                    });
+                    s.addBatch(
+                            switch (random.nextInt(6)) {
+                                case 0 ->
+                                    "INSERT INTO conv VALUES (" + id + ", " + random.nextInt(7) + ", 'new " + op
+                                            + "', 'on') ON CONFLICT (id) DO UPDATE SET title = excluded.title";
+                                case 1 -> "UPDATE conv SET title = 'upd " + op + "', grp = grp + 1 WHERE id = " + id;
+                                case 2 ->
+                                    "UPDATE conv SET status = CASE status WHEN 'on' THEN 'off' ELSE 'on' END WHERE id = "
+                                            + id;
+                                case 3 -> "DELETE FROM conv WHERE id = " + id;
+                                case 4 -> {
+                                    int to = 1 + random.nextInt(1500);
+                                    yield "UPDATE conv SET id = " + to + " WHERE id = " + id
+                                            + " AND NOT EXISTS (SELECT 1 FROM conv WHERE id = " + to + ")";
+                                }
+                                default -> "UPDATE conv SET title = title || '+' WHERE id = " + id;
+                            });
                 }
                 s.executeBatch();
                 c.commit();

@@ -1,0 +1,163 @@
+package io.puffgres.cli;
+
+import io.puffgres.job.JobRunner;
+import io.puffgres.migration.InvalidProjectException;
+import io.puffgres.migration.Migration;
+import io.puffgres.migration.Project;
+import io.puffgres.migration.ProjectLoader;
+import io.puffgres.source.ReplicationSetup.SetupException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.util.ExceptionUtils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code puffgres run}: the streaming job on an embedded Flink MiniCluster, until it fails or is stopped. */
+@Command(
+        name = "run",
+        description = {
+            "Mirror the project's mappings: snapshot, then stream changes, on an embedded Flink with its web UI.",
+            "Restarts from the newest retained checkpoint in [flink] checkpoint_dir when there is one."
+        },
+        mixinStandardHelpOptions = true,
+        footer = {
+            "%nExamples:",
+            "  puffgres run --create-slot              first run: create the slot, snapshot, stream",
+            "  puffgres run                            later runs: resume from the last checkpoint",
+            "  puffgres run --strict                   stop at the first change that would go to the DLQ",
+            "  puffgres run --slot other --from-lsn 0/1A2B3C4D",
+            ExitCode.HELP_FOOTER
+        })
+final class RunCommand implements Callable<Integer> {
+
+    @ParentCommand
+    PuffgresCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
+    Path project;
+
+    @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot (default: [postgres] slot).")
+    String slot;
+
+    @Option(names = "--create-slot", description = "Create the replication slot when it does not exist.")
+    boolean createSlot;
+
+    @Option(
+            names = "--from-lsn",
+            paramLabel = "LSN",
+            description = "Skip the snapshot and stream from this WAL position (e.g. 0/1A2B3C4D); moves the slot.")
+    String fromLsn;
+
+    @Option(names = "--strict", description = "Stop the job instead of moving past a change that goes to the DLQ.")
+    boolean strict;
+
+    @Option(
+            names = "--plugin",
+            paramLabel = "NAME",
+            defaultValue = "pgoutput",
+            description = "Logical decoding plugin: pgoutput (default) or wal2json.")
+    String plugin;
+
+    @Option(
+            names = "--web-ui-port",
+            paramLabel = "PORT",
+            defaultValue = "8081",
+            description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}); -1 for none.")
+    int webUiPort;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!plugin.equals("pgoutput") && !plugin.equals("wal2json")) {
+            throw new CliException(
+                    ExitCode.USAGE, "--plugin must be pgoutput or wal2json, got " + plugin, "run puffgres run --help");
+        }
+        Project loaded;
+        try {
+            loaded = ProjectLoader.load(project, parent.env);
+        } catch (InvalidProjectException e) {
+            throw new CliException(
+                    ExitCode.INVALID_CONFIG,
+                    e.diagnostics().size() + " problem(s) in the project, first: "
+                            + e.diagnostics().get(0).render(),
+                    "run puffgres validate to see them all");
+        }
+        JobRunner.Options options = new JobRunner.Options(
+                Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
+        JobRunner.Started job;
+        try {
+            job = JobRunner.start(loaded, options);
+        } catch (SetupException e) {
+            throw new CliException(ExitCode.RUNTIME, e.getMessage(), "see puffgres run --help");
+        } catch (SQLException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "Postgres: " + e.getMessage(),
+                    "check [postgres] url, user and password_env in puffgres.toml");
+        }
+        for (Migration m : loaded.effectiveMappings()) {
+            out.println("mapping " + ValidateCommand.summary(m));
+        }
+        out.println(job.restoredFrom()
+                .map(p -> "resuming from checkpoint " + p)
+                .orElse(
+                        fromLsn != null
+                                ? "streaming from " + fromLsn
+                                : "starting with a snapshot of the mapped tables"));
+        if (webUiPort >= 0) {
+            out.println("Flink web UI: http://localhost:" + webUiPort);
+        }
+        out.println("running; Ctrl-C stops (checkpoints are kept; the next run resumes from the newest)");
+        Thread stop = new Thread(() -> {
+            try {
+                job.client().cancel().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the job is already gone
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
+            job.client().getJobExecutionResult().get();
+            out.println("the job finished");
+            return ExitCode.OK;
+        } catch (ExecutionException e) {
+            Throwable root = rootMessage(e.getCause());
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "the job stopped: " + root.getMessage(),
+                    "fix the cause and run puffgres run again; it resumes from the last checkpoint",
+                    e.getCause());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException e) {
+                // shutting down
+            }
+        }
+    }
+
+    /** The most telling cause: puffgres's own messages sit under Flink's wrappers. */
+    private static Throwable rootMessage(Throwable t) {
+        Optional<Throwable> ours = ExceptionUtils.findThrowable(
+                t, c -> c.getClass().getName().startsWith("io.puffgres") && c.getMessage() != null);
+        if (ours.isPresent()) {
+            return ours.get();
+        }
+        Throwable root = ExceptionUtils.stripExecutionException(t);
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+}

@@ -1,0 +1,147 @@
+package io.puffgres.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.Query;
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.client.TurbopufferException;
+import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.testkit.PostgresDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code puffgres run} in-process against a real Postgres and the emulator. */
+class RunCommandIT {
+
+    @RegisterExtension
+    static final PostgresDatabase db = new PostgresDatabase();
+
+    @RegisterExtension
+    static final EmulatorExtension tpuf = new EmulatorExtension();
+
+    private static Path project(String name) throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS " + name + " (id bigint PRIMARY KEY, title text)");
+        Path dir = Files.createTempDirectory("puffgres-run-");
+        Files.createDirectories(dir.resolve("puffgres/migrations"));
+        Files.createDirectories(dir.resolve("puffgres/transforms"));
+        Files.writeString(
+                dir.resolve("puffgres.toml"),
+                String.join(
+                        "\n",
+                        "[postgres]",
+                        "url = \"" + db.jdbcUrl() + "\"",
+                        "user = \"postgres\"",
+                        "slot = \"" + name + "\"",
+                        "publication = \"" + name + "\"",
+                        "[turbopuffer]",
+                        "base_url = \"" + tpuf.baseUrl() + "\"",
+                        "[flink]",
+                        "checkpoint_interval_ms = 500",
+                        ""));
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0001_" + name + ".toml"),
+                String.join(
+                        "\n",
+                        "version = 1",
+                        "mapping_name = \"" + name + "\"",
+                        "namespace = \"" + name + "\"",
+                        "columns = [\"id\", \"title\"]",
+                        "[source]",
+                        "schema = \"public\"",
+                        "table = \"" + name + "\"",
+                        "[id]",
+                        "column = \"id\"",
+                        "type = \"uint\"",
+                        "[transform]",
+                        "kind = \"js\"",
+                        "path = \"transforms/t.js\"",
+                        "[write]",
+                        "flush_interval_ms = 50",
+                        ""));
+        Files.writeString(
+                dir.resolve("puffgres/transforms/t.js"),
+                String.join(
+                        "\n",
+                        "export function transform(row, ctx) {",
+                        "  if (row.title === 'boom') throw new Error('no booms please');",
+                        "  return { title: row.title };",
+                        "}",
+                        ""));
+        return dir;
+    }
+
+    private static int documents(String namespace) {
+        try (TurbopufferClient client = new TurbopufferClient(
+                tpuf.baseUrl(), Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(10))) {
+            return client.query(
+                            namespace,
+                            Query.builder()
+                                    .rankBy(Query.RankBy.attribute("id", true))
+                                    .topK(100)
+                                    .build())
+                    .rows()
+                    .size();
+        } catch (TurbopufferException e) {
+            return 0;
+        }
+    }
+
+    @Test
+    void aMissingSlotIsAnErrorWithTheFix() throws Exception {
+        Path dir = project("noslot");
+        ValidateCommandTest.Result r =
+                ValidateCommandTest.run("run", "--project", dir.toString(), "--web-ui-port", "-1");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(r.err().lines().toList())
+                .containsExactly(
+                        "error: replication slot \"noslot\" does not exist; run with --create-slot to create it (a new"
+                                + " slot starts with a snapshot of the mapped tables)",
+                        "hint: see puffgres run --help");
+    }
+
+    @Test
+    void anInvalidProjectStopsBeforeAnyWrite() throws Exception {
+        Path dir = project("invalid");
+        Files.writeString(dir.resolve("puffgres/migrations/0002_invalid.toml"), "version = 2\nnamespace = 7\n");
+        ValidateCommandTest.Result r = ValidateCommandTest.run("run", "--project", dir.toString(), "--create-slot");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(r.err()).contains("hint: run puffgres validate to see them all");
+        assertThat(documents("invalid")).isZero();
+    }
+
+    @Test
+    void runsTheJobUntilStrictModeStopsIt() throws Exception {
+        Path dir = project("runstrict");
+        db.execute("INSERT INTO runstrict VALUES (1, 'one'), (2, 'two')");
+        CompletableFuture<ValidateCommandTest.Result> run = CompletableFuture.supplyAsync(() -> ValidateCommandTest.run(
+                "run", "--project", dir.toString(), "--create-slot", "--strict", "--web-ui-port", "0"));
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(documents("runstrict")).isEqualTo(2));
+        db.execute("INSERT INTO runstrict VALUES (3, 'boom')");
+        ValidateCommandTest.Result r = run.get(90, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(r.out())
+                .contains("mapping runstrict v1: public.runstrict -> namespace runstrict")
+                .contains("starting with a snapshot of the mapped tables")
+                .contains("Flink web UI: http://localhost:");
+        List<String> err = r.err()
+                .lines()
+                .filter(l -> l.startsWith("error:") || l.startsWith("hint:"))
+                .toList();
+        assertThat(err.get(0))
+                .startsWith("error: the job stopped: --strict: stopped at a change that could not be applied (runstrict"
+                        + " v1 id 3")
+                .contains("no booms please");
+        assertThat(err.get(1))
+                .isEqualTo("hint: fix the cause and run puffgres run again; it resumes from the last checkpoint");
+    }
+}
