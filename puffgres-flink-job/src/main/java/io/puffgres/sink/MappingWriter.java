@@ -194,6 +194,46 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         return schema;
     }
 
+    /**
+     * {@link #schema} plus the types turbopuffer cannot infer from JSON (a datetime or uuid arrives as a string):
+     * declared from the Java values of the batch's documents.
+     */
+    private Map<String, Object> schemaFor(List<Pending> batch) {
+        Map<String, Object> out = null;
+        for (Pending p : batch) {
+            if (p.document() == null) {
+                continue;
+            }
+            for (Map.Entry<String, Object> a : p.document().attributes().entrySet()) {
+                if (schema.containsKey(a.getKey()) || (out != null && out.containsKey(a.getKey()))) {
+                    continue;
+                }
+                String type = declaredType(a.getValue());
+                if (type != null) {
+                    if (out == null) {
+                        out = new LinkedHashMap<>(schema);
+                    }
+                    out.put(a.getKey(), type);
+                }
+            }
+        }
+        return out == null ? schema : out;
+    }
+
+    private static String declaredType(Object v) {
+        if (v instanceof java.time.Instant) {
+            return "datetime";
+        }
+        if (v instanceof UUID) {
+            return "uuid";
+        }
+        if (v instanceof List<?> list && !list.isEmpty()) {
+            String element = declaredType(list.get(0));
+            return element == null ? null : "[]" + element;
+        }
+        return null;
+    }
+
     @Override
     public void processElement(StreamRecord<MappedEvent> record) throws Exception {
         MappedEvent e = record.getValue();
@@ -362,7 +402,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         }
         if (anyUpsert) {
             b.upsertCondition(upsertCondition);
-            b.schema(schema);
+            b.schema(schemaFor(batch));
         }
         return b.build();
     }
