@@ -147,7 +147,8 @@ public final class JobRunner {
             ProjectConfig config, Map<String, RelationId> relations, String slot, Options options, boolean restoring) {
         URI uri = URI.create(config.postgres().url().substring("jdbc:".length()));
         String database = uri.getPath().substring(1);
-        StartupOptions startup = options.fromLsn().isPresent() ? StartupOptions.latest() : StartupOptions.initial();
+        // --from-lsn: the slot was moved there; "committed" streams from the slot's confirmed position, no snapshot
+        StartupOptions startup = options.fromLsn().isPresent() ? StartupOptions.committed() : StartupOptions.initial();
         return new PostgresCdcSources.Settings(
                 uri.getHost(),
                 uri.getPort() < 0 ? 5432 : uri.getPort(),

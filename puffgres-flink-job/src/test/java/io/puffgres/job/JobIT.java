@@ -79,4 +79,51 @@ class JobIT {
             assertThat(h.documents("pages").get(30L)).containsEntry("body", big).containsEntry("title", "toast v2");
         }
     }
+
+    @Test
+    void wal2jsonIsSelectable() throws Exception {
+        db.execute("CREATE TABLE w2j (id bigint PRIMARY KEY, title text)", "INSERT INTO w2j VALUES (1, 'one')");
+        try (JobHarness h = new JobHarness(
+                db, tpuf.baseUrl(), "w2j", JobHarness.migration(1, "w2j", "w2j", "w2j", "\"id\", \"title\"", ""))) {
+            JobRunner.Options wal2json = new JobRunner.Options(
+                    java.util.Optional.empty(), true, java.util.Optional.empty(), false, "wal2json", -1);
+            h.start(wal2json);
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("w2j")).containsOnlyKeys(1L));
+            db.execute(
+                    "INSERT INTO w2j VALUES (2, 'two')",
+                    "UPDATE w2j SET title = 'uno' WHERE id = 1",
+                    "DELETE FROM w2j WHERE id = 2",
+                    "INSERT INTO w2j VALUES (3, 'three')");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(h.documents("w2j")).containsOnlyKeys(1L, 3L);
+                assertThat(h.documents("w2j").get(1L)).containsEntry("title", "uno");
+            });
+        }
+    }
+
+    @Test
+    void fromLsnSkipsTheSnapshotAndWhatCameBefore() throws Exception {
+        db.execute(
+                "CREATE TABLE fl (id bigint PRIMARY KEY, title text)",
+                "INSERT INTO fl VALUES (1, 'before')",
+                "CREATE PUBLICATION fl_pub FOR TABLE fl",
+                "SELECT pg_create_logical_replication_slot('fl_slot', 'pgoutput')",
+                "INSERT INTO fl VALUES (2, 'skipped')");
+        String lsn;
+        try (java.sql.Connection c = db.connect();
+                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT pg_current_wal_lsn()")) {
+            rs.next();
+            lsn = rs.getString(1);
+        }
+        db.execute("INSERT INTO fl VALUES (3, 'after')");
+        try (JobHarness h = new JobHarness(
+                db, tpuf.baseUrl(), "fl", JobHarness.migration(1, "fl", "fl", "fl", "\"id\", \"title\"", ""))) {
+            h.start(new JobRunner.Options(
+                    java.util.Optional.empty(), false, java.util.Optional.of(lsn), false, "pgoutput", -1));
+            db.execute("INSERT INTO fl VALUES (4, 'later')");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("fl")).containsOnlyKeys(3L, 4L));
+        }
+    }
 }
