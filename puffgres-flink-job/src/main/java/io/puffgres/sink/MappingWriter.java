@@ -33,9 +33,11 @@ import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,9 +65,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       before it is dropped, so a replayed or stale change never overwrites newer data.
  *   <li><b>Batching.</b> Actions collect per id (the last one wins, so an id is never twice in a request) and
  *       are sent at {@code batch_max_rows}, {@code batch_max_bytes} or after {@code flush_interval_ms}.
- *   <li><b>One write in flight.</b> A subtask sends one request at a time (the next batch fills meanwhile), so
- *       two writes of one id are never in flight together and per-id order is kept. A full buffer waits:
- *       back-pressure.
+ *   <li><b>One write per id in flight.</b> A subtask keeps up to {@link #MAX_IN_FLIGHT} requests in flight, in
+ *       order; a batch sharing an id with one in flight waits for it, so two writes of one id are never in flight
+ *       together and per-id order is kept. A full buffer waits for the queue: back-pressure.
  *   <li><b>Checkpoints.</b> Before a barrier passes, everything buffered is written and acknowledged, so a
  *       completed checkpoint (and the replication slot position it confirms) never covers an unwritten change.
  *   <li><b>Conditions.</b> Upserts apply only where the stored {@code __source_lsn} (or versioning column) is not
@@ -82,6 +84,12 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
 
     /** The attribute holding the WAL position of the change a document was written from. */
     public static final String SOURCE_LSN = "__source_lsn";
+
+    /**
+     * Requests in flight per subtask. turbopuffer takes a write per namespace in hundreds of milliseconds, so
+     * one-at-a-time would cap a subtask far below what Postgres delivers; batches that share an id still wait.
+     */
+    static final int MAX_IN_FLIGHT = 4;
 
     private final JobSpec spec;
     private final String mappingName;
@@ -102,7 +110,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     private transient LinkedHashMap<DocId, Pending> pending;
     private transient long pendingBytes;
     private transient Deque<List<Pending>> queue;
-    private transient boolean inFlight;
+    private transient int inFlight;
+    private transient Set<DocId> inFlightIds;
     private transient boolean timerArmed;
     private transient boolean flushing;
 
@@ -153,6 +162,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         schema = schemaOf(migration);
         pending = new LinkedHashMap<>();
         queue = new ArrayDeque<>();
+        inFlightIds = new HashSet<>();
         registerMetrics(getMetricGroup());
         client = new TurbopufferClient(
                         config.turbopuffer().baseUrl(),
@@ -340,11 +350,11 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         }
     }
 
-    /** Hands the buffer to the send queue once the previous batch is done (double buffering). */
+    /** Hands the buffer to the send queue once the queue has been taken up (back-pressure). */
     private void flush() throws Exception {
         flushing = true;
         try {
-            while (busy()) {
+            while (!queue.isEmpty()) {
                 mailbox.yield();
             }
             if (pending.isEmpty()) {
@@ -360,7 +370,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     }
 
     private boolean busy() {
-        return inFlight || !queue.isEmpty();
+        return inFlight > 0 || !queue.isEmpty();
     }
 
     /** Writes and waits until everything buffered is acknowledged by turbopuffer (or in the DLQ). */
@@ -371,18 +381,37 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         }
     }
 
+    /**
+     * Sends queued batches, in order, while fewer than {@link #MAX_IN_FLIGHT} are in flight and the next one shares
+     * no id with those in flight (then it waits: per-id order and one write per id in flight).
+     */
     private void pump() {
-        if (inFlight || queue.isEmpty()) {
-            return;
+        while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty() && !overlapsInFlight(queue.peek())) {
+            send(queue.poll());
         }
-        List<Pending> batch = queue.poll();
+    }
+
+    private boolean overlapsInFlight(List<Pending> batch) {
+        if (inFlight == 0) {
+            return false;
+        }
+        for (Pending p : batch) {
+            if (inFlightIds.contains(p.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void send(List<Pending> batch) {
         WriteRequest request = request(batch);
         if (request.encodedSize() > migration.write().batchMaxBytes() && batch.size() > 1) {
             splitToFront(batch);
             pump();
             return;
         }
-        inFlight = true;
+        inFlight++;
+        batch.forEach(p -> inFlightIds.add(p.id()));
         long start = System.nanoTime();
         client.writeAsync(migration.namespace(), request)
                 .whenComplete((result, error) ->
@@ -414,7 +443,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     }
 
     private void done(List<Pending> batch, long start, Throwable error) {
-        inFlight = false;
+        inFlight--;
+        batch.forEach(p -> inFlightIds.remove(p.id()));
         if (error == null) {
             batches.inc();
             writeLatency.update((System.nanoTime() - start) / 1_000_000);

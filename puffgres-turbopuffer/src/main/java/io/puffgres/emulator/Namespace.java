@@ -198,7 +198,7 @@ final class Namespace {
     long logicalBytes() {
         long bytes = 0;
         for (Doc d : docs.values()) {
-            bytes += 8 + d.attrs().toString().length();
+            bytes += d.bytes();
         }
         return bytes;
     }

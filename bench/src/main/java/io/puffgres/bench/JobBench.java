@@ -1,0 +1,258 @@
+package io.puffgres.bench;
+
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.Filter;
+import io.puffgres.client.Query;
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.client.TurbopufferException;
+import io.puffgres.emulator.Emulator;
+import io.puffgres.event.RowEvent;
+import io.puffgres.job.JobRunner;
+import io.puffgres.migration.ProjectLoader;
+import io.puffgres.source.PostgresCdcSources;
+import io.puffgres.testkit.PostgresCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming job against its source, in one run on the same WAL: {@code ROWS} inserts (rows of ~260 bytes) are
+ * written while two slots hold the WAL; then (1) the Flink CDC source alone reads them into a discarding sink, and
+ * (2) the whole puffgres job (identity transform, emulator in this JVM) mirrors them. Prints both rates and their
+ * ratio (goal ≥ 0.6), then p50/p99 commit-to-visible latency under a steady 5k inserts/s.
+ * Run: bench/run JobBench [ROWS]
+ */
+public final class JobBench {
+
+    static final AtomicLong SEEN = new AtomicLong();
+    static final AtomicLong FIRST = new AtomicLong();
+    static final AtomicLong LAST = new AtomicLong();
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        PostgresCluster pg = PostgresCluster.shared();
+        String db = pg.createDatabase("bench");
+        try (Emulator emulator = Emulator.start(0, null);
+                Connection c = pg.connect(db);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id bigint PRIMARY KEY, title text, body text, status text, n int,"
+                    + " score float8, updated_at timestamptz)");
+            s.execute("CREATE PUBLICATION src_pub FOR TABLE items");
+            s.execute("CREATE PUBLICATION bench_pub FOR TABLE items");
+            s.execute("SELECT pg_create_logical_replication_slot('src_slot', 'pgoutput')");
+            s.execute("SELECT pg_create_logical_replication_slot('bench_slot', 'pgoutput')");
+            long t0 = System.nanoTime();
+            s.execute("INSERT INTO items SELECT g, 'title ' || g, repeat(md5(g::text), 5), 'published', g % 1000,"
+                    + " g / 7.0, now() FROM generate_series(1, " + rows + ") g");
+            System.out.printf("wrote %,d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
+
+            double source = sourceOnly(pg, db, rows);
+            System.out.printf("Flink CDC source only (pgoutput, discarding sink): %,.0f events/s%n", source);
+
+            Path project = project(pg, db, emulator.baseUrl());
+            JobRunner.Options options = new JobRunner.Options(
+                    Optional.empty(), false, Optional.of(currentSlotLsn(s)), false, "pgoutput", -1);
+            JobRunner.Started job = JobRunner.start(ProjectLoader.load(project, Map.of()), options);
+            try (TurbopufferClient client = new TurbopufferClient(
+                    emulator.baseUrl(), Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(30))) {
+                double endToEnd = endToEnd(client, rows);
+                System.out.printf("puffgres end to end (identity, into the emulator): %,.0f events/s%n", endToEnd);
+                System.out.printf("ratio end-to-end / source-only: %.2f (goal >= 0.6)%n", endToEnd / source);
+                System.out.printf(
+                        "ratio source-only / measured Flink CDC ceiling 56k events/s: %.2f%n", source / 56_000);
+                latency(pg, db, client, rows);
+            } finally {
+                job.client().cancel().get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pg.dropDatabase(db);
+        }
+        System.exit(0);
+    }
+
+    private static String currentSlotLsn(Statement s) throws Exception {
+        try (var rs =
+                s.executeQuery("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'bench_slot'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Events/s of the CDC source into a sink that only counts, first to last event. */
+    private static double sourceOnly(PostgresCluster pg, String db, int rows) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        env.enableCheckpointing(10_000);
+        env.fromSource(
+                        PostgresCdcSources.build(new PostgresCdcSources.Settings(
+                                "127.0.0.1",
+                                pg.port(),
+                                db,
+                                "postgres",
+                                "",
+                                List.of("public.items"),
+                                "src_slot",
+                                "src_pub",
+                                "pgoutput",
+                                StartupOptions.committed())),
+                        WatermarkStrategy.noWatermarks(),
+                        "cdc")
+                .sinkTo(new Count());
+        JobClient job = env.executeAsync("source only");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (SEEN.get() < rows && System.nanoTime() < deadline) {
+            Thread.sleep(20); // a benchmark, not a test: poll the counter
+        }
+        job.cancel().get(60, TimeUnit.SECONDS);
+        return rate(SEEN.get(), FIRST.get(), LAST.get());
+    }
+
+    private static double rate(long events, long firstNanos, long lastNanos) {
+        return events / Math.max(1e-9, (lastNanos - firstNanos) / 1e9);
+    }
+
+    /** Counts events and notes the time of the first and the last. */
+    static final class Count implements Sink<RowEvent> {
+        @Override
+        @SuppressWarnings("deprecation")
+        public SinkWriter<RowEvent> createWriter(InitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(RowEvent element, Context context) {
+                    long now = System.nanoTime();
+                    FIRST.compareAndSet(0, now);
+                    LAST.set(now);
+                    SEEN.incrementAndGet();
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    /**
+     * Documents/s into the emulator, from the first row visible to the last (rows arrive in id order: one
+     * transaction, parallelism 1, one write in flight). Polls one id at a time, which costs the emulator little.
+     */
+    private static double endToEnd(TurbopufferClient client, int rows) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!visible(client, 1) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        long first = System.nanoTime();
+        while (!visible(client, rows) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return rate(rows - 1, first, System.nanoTime());
+    }
+
+    /** Inserts 5k rows/s for 20 s; probes one row at a time for the time from commit to visible in a query. */
+    private static void latency(PostgresCluster pg, String db, TurbopufferClient client, int rows) throws Exception {
+        List<Double> samples = Collections.synchronizedList(new ArrayList<>());
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long nextId = rows + 1;
+        try (Connection c = pg.connect(db);
+                Statement s = c.createStatement()) {
+            long tick = System.nanoTime();
+            long probeId = -1;
+            long probeCommit = 0;
+            while (System.nanoTime() < end) {
+                // 50 rows every 10 ms = 5,000 rows/s
+                s.execute("INSERT INTO items SELECT g, 'title ' || g, repeat(md5(g::text), 5), 'published', 1, 1.0,"
+                        + " now() FROM generate_series(" + nextId + ", " + (nextId + 49) + ") g");
+                long committed = System.nanoTime();
+                if (probeId < 0) {
+                    probeId = nextId;
+                    probeCommit = committed;
+                }
+                nextId += 50;
+                if (probeId > 0 && visible(client, probeId)) {
+                    samples.add((System.nanoTime() - probeCommit) / 1e6);
+                    probeId = -1;
+                }
+                tick += 10_000_000;
+                long wait = tick - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+        }
+        Collections.sort(samples);
+        if (samples.isEmpty()) {
+            System.out.println("latency: no samples");
+            return;
+        }
+        System.out.printf(
+                "commit-to-visible at 5k inserts/s (flush_interval_ms 100, %d probes): p50 %.0f ms, p99 %.0f ms%n",
+                samples.size(),
+                samples.get(samples.size() / 2),
+                samples.get(Math.min(samples.size() - 1, (int) Math.ceil(samples.size() * 0.99) - 1)));
+    }
+
+    private static boolean visible(TurbopufferClient client, long id) {
+        try {
+            return !client.query(
+                            "items",
+                            Query.builder().filters(Filter.eq("id", id)).topK(1).build())
+                    .rows()
+                    .isEmpty();
+        } catch (TurbopufferException e) {
+            return false;
+        }
+    }
+
+    private static Path project(PostgresCluster pg, String db, String emulatorUrl) throws Exception {
+        Path dir = Files.createTempDirectory("puffgres-bench");
+        Files.createDirectories(dir.resolve("puffgres/migrations"));
+        Files.writeString(
+                dir.resolve("puffgres.toml"),
+                String.join(
+                        "\n",
+                        "[postgres]",
+                        "url = \"" + pg.jdbcUrl(db) + "\"",
+                        "user = \"postgres\"",
+                        "slot = \"bench_slot\"",
+                        "publication = \"bench_pub\"",
+                        "[turbopuffer]",
+                        "base_url = \"" + emulatorUrl + "\"",
+                        "[flink]",
+                        "checkpoint_interval_ms = 5000",
+                        ""));
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0001_items.toml"),
+                String.join(
+                        "\n",
+                        "version = 1",
+                        "mapping_name = \"items\"",
+                        "namespace = \"items\"",
+                        "columns = [\"id\", \"title\", \"body\", \"status\", \"n\", \"score\", \"updated_at\"]",
+                        "[source]",
+                        "schema = \"public\"",
+                        "table = \"items\"",
+                        "[id]",
+                        "column = \"id\"",
+                        "type = \"uint\"",
+                        "[write]",
+                        "flush_interval_ms = 100",
+                        ""));
+        return dir;
+    }
+}
