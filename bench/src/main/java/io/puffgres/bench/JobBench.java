@@ -11,6 +11,7 @@ import io.puffgres.job.JobRunner;
 import io.puffgres.migration.ProjectLoader;
 import io.puffgres.source.PostgresCdcSources;
 import io.puffgres.testkit.PostgresCluster;
+import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -221,21 +222,7 @@ public final class JobBench {
 
     private static Path project(PostgresCluster pg, String db, String emulatorUrl) throws Exception {
         Path dir = Files.createTempDirectory("puffgres-bench");
-        Files.createDirectories(dir.resolve("puffgres/migrations"));
-        Files.writeString(
-                dir.resolve("puffgres.toml"),
-                String.join(
-                        "\n",
-                        "[postgres]",
-                        "url = \"" + pg.jdbcUrl(db) + "\"",
-                        "user = \"postgres\"",
-                        "slot = \"bench_slot\"",
-                        "publication = \"bench_pub\"",
-                        "[turbopuffer]",
-                        "base_url = \"" + emulatorUrl + "\"",
-                        "[flink]",
-                        "checkpoint_interval_ms = 5000",
-                        ""));
+        ProjectFiles.writeConfig(dir, pg.jdbcUrl(db), "bench_slot", "bench_pub", emulatorUrl, 5000);
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
                 String.join(

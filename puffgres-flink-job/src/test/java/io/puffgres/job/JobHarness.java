@@ -8,6 +8,7 @@ import io.puffgres.client.TurbopufferException;
 import io.puffgres.migration.Project;
 import io.puffgres.migration.ProjectLoader;
 import io.puffgres.testkit.PostgresDatabase;
+import io.puffgres.testkit.ProjectFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,24 +36,7 @@ final class JobHarness implements AutoCloseable {
         this.db = db;
         this.emulatorUrl = emulatorUrl;
         this.dir = Files.createTempDirectory("puffgres-job-" + name);
-        Files.createDirectories(dir.resolve("puffgres/migrations"));
-        Files.writeString(
-                dir.resolve("puffgres.toml"),
-                String.join(
-                        "\n",
-                        "[postgres]",
-                        "url = \"" + db.jdbcUrl() + "\"",
-                        "user = \"postgres\"",
-                        "slot = \"" + name + "_slot\"",
-                        "publication = \"" + name + "_pub\"",
-                        "[turbopuffer]",
-                        "base_url = \"" + emulatorUrl + "\"",
-                        "api_key_env = \"PUFFGRES_TEST_NO_KEY\"",
-                        "[flink]",
-                        "parallelism = 1",
-                        "checkpoint_interval_ms = 500",
-                        "checkpoint_dir = \"state/checkpoints\"",
-                        ""));
+        ProjectFiles.writeConfig(dir, db.jdbcUrl(), name + "_slot", name + "_pub", emulatorUrl, 500);
         for (int i = 0; i < migrations.length; i++) {
             Files.writeString(
                     dir.resolve("puffgres/migrations/" + String.format("%04d", i + 1) + "_" + name + ".toml"),

@@ -9,6 +9,7 @@ import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
+import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,22 +32,8 @@ class RunCommandIT {
     private static Path project(String name) throws Exception {
         db.execute("CREATE TABLE IF NOT EXISTS " + name + " (id bigint PRIMARY KEY, title text)");
         Path dir = Files.createTempDirectory("puffgres-run-");
-        Files.createDirectories(dir.resolve("puffgres/migrations"));
+        ProjectFiles.writeConfig(dir, db.jdbcUrl(), name, name, tpuf.baseUrl(), 500);
         Files.createDirectories(dir.resolve("puffgres/transforms"));
-        Files.writeString(
-                dir.resolve("puffgres.toml"),
-                String.join(
-                        "\n",
-                        "[postgres]",
-                        "url = \"" + db.jdbcUrl() + "\"",
-                        "user = \"postgres\"",
-                        "slot = \"" + name + "\"",
-                        "publication = \"" + name + "\"",
-                        "[turbopuffer]",
-                        "base_url = \"" + tpuf.baseUrl() + "\"",
-                        "[flink]",
-                        "checkpoint_interval_ms = 500",
-                        ""));
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_" + name + ".toml"),
                 String.join(
