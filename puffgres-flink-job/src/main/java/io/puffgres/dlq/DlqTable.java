@@ -1,5 +1,6 @@
 package io.puffgres.dlq;
 
+import io.puffgres.event.RowEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -64,7 +65,7 @@ public final class DlqTable {
                 + " (lsn, mapping, mapping_version, namespace, doc_id, event, error_kind, error_message, error_detail)"
                 + " VALUES (?::pg_lsn, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)"
                 + " ON CONFLICT (mapping, mapping_version, lsn, doc_id, error_kind) DO NOTHING")) {
-            ps.setString(1, lsnText(e.lsn));
+            ps.setString(1, RowEvent.lsnText(e.lsn));
             ps.setString(2, e.mapping);
             ps.setInt(3, e.version);
             ps.setString(4, e.namespace);
@@ -75,10 +76,5 @@ public final class DlqTable {
             ps.setString(9, e.detail == null ? "" : e.detail);
             return ps.executeUpdate() == 1;
         }
-    }
-
-    static String lsnText(long lsn) {
-        return Long.toHexString(lsn >>> 32).toUpperCase() + "/"
-                + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
     }
 }

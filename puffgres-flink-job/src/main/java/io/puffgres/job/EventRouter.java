@@ -51,7 +51,7 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
         if (!e.relation().name().equals(table) || !e.relation().schema().equals(schema)) {
             return;
         }
-        RowEvent event = e.op() == Op.READ && e.lsn() == 0 ? withLsn(e, spec.snapshotLsn()) : e;
+        RowEvent event = e.op() == Op.READ && e.lsn() == 0 ? e.withLsn(spec.snapshotLsn()) : e;
         switch (event.op()) {
             case TRUNCATE -> out.collect(new MappedEvent("", MappedEvent.Kind.TRUNCATE, event));
             case DELETE -> {
@@ -108,9 +108,5 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
         }
         ctx.output(DLQ, entry);
         return null;
-    }
-
-    static RowEvent withLsn(RowEvent e, long lsn) {
-        return new RowEvent(e.op(), e.relation(), e.before(), e.after(), lsn, e.txId(), e.commitTime());
     }
 }

@@ -130,7 +130,7 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
                                 + quote(migration.id().column())
                                 + " = ?",
                         id);
-                return row == null ? e.withKind(MappedEvent.Kind.DELETE) : e.withEvent(replaceAfter(event, row));
+                return row == null ? e.withKind(MappedEvent.Kind.DELETE) : e.withEvent(event.withAfter(row));
             }
             case LOOKUP -> {
                 String sql = migration.membership().sql().orElseThrow().replace("$1", "?");
@@ -155,11 +155,7 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
             Object v = event.after().get(column);
             filled.put(column, type, ChangeEventDeserializer.UNAVAILABLE.equals(v) ? current.get(column) : v);
         });
-        return e.withEvent(replaceAfter(event, filled.build()));
-    }
-
-    private static RowEvent replaceAfter(RowEvent e, Row after) {
-        return new RowEvent(e.op(), e.relation(), e.before(), after, e.lsn(), e.txId(), e.commitTime());
+        return e.withEvent(event.withAfter(filled.build()));
     }
 
     private static Row one(Connection c, String sql, Object id) throws SQLException {

@@ -23,7 +23,6 @@ import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.migration.Versioning;
-import io.puffgres.source.ChangeEventDeserializer;
 import io.puffgres.transform.Action;
 import io.puffgres.transform.Embedder;
 import io.puffgres.transform.OpenAiEmbedder;
@@ -55,6 +54,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.ExceptionUtils;
 
 /**
  * One mapping's operator on the stream keyed by document id: LSN guard, membership, transform, then batching and
@@ -205,29 +205,24 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     }
 
     /**
-     * {@link #schema} plus the types turbopuffer cannot infer from JSON (a datetime or uuid arrives as a string):
-     * declared from the Java values of the batch's documents.
+     * Adds to {@link #schema} the types turbopuffer cannot infer from JSON (a datetime or uuid arrives as a string),
+     * learned from the Java values of the batch's documents; an attribute is declared once and stays declared.
      */
     private Map<String, Object> schemaFor(List<Pending> batch) {
-        Map<String, Object> out = null;
         for (Pending p : batch) {
             if (p.document() == null) {
                 continue;
             }
             for (Map.Entry<String, Object> a : p.document().attributes().entrySet()) {
-                if (schema.containsKey(a.getKey()) || (out != null && out.containsKey(a.getKey()))) {
-                    continue;
-                }
-                String type = declaredType(a.getValue());
-                if (type != null) {
-                    if (out == null) {
-                        out = new LinkedHashMap<>(schema);
+                if (!schema.containsKey(a.getKey())) {
+                    String type = declaredType(a.getValue());
+                    if (type != null) {
+                        schema.put(a.getKey(), type);
                     }
-                    out.put(a.getKey(), type);
                 }
             }
         }
-        return out == null ? schema : out;
+        return schema;
     }
 
     private static String declaredType(Object v) {
@@ -286,13 +281,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
 
     /** Membership, then the transform, for a row that may belong to the mapping. */
     private Action decide(RowEvent event, DocId id) {
-        Row row = event.after();
-        for (String column : migration.columns()) {
-            if (ChangeEventDeserializer.UNAVAILABLE.equals(row.get(column))) {
-                return new Action.Error(
-                        "toast", "column \"" + column + "\" is an unchanged TOAST value that could not be read", "");
-            }
-        }
+        Row row = event.after(); // unchanged-TOAST placeholders were filled by the lookup stage
         if (migration.membership().mode() == Membership.Mode.DSL) {
             BoundPredicate predicate = predicateFor(row);
             if (predicate == null) {
@@ -305,7 +294,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         try {
             return transform.apply(event, id, context);
         } catch (Exception ex) {
-            return new Action.Error("transform", String.valueOf(ex.getMessage()), stackOf(ex));
+            return new Action.Error(
+                    "transform", String.valueOf(ex.getMessage()), ExceptionUtils.stringifyException(ex));
         }
     }
 
@@ -321,13 +311,6 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
             }
         }
         return bound;
-    }
-
-    private static String stackOf(Throwable t) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        t.printStackTrace(new java.io.PrintWriter(out));
-        String s = out.toString();
-        return s.length() > 8000 ? s.substring(0, 8000) : s;
     }
 
     private void add(Pending p) throws Exception {

@@ -107,7 +107,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         if (v == null) {
             return null;
         }
-        if (UNAVAILABLE.equals(v) || (v instanceof byte[] b && UNAVAILABLE.equals(new String(b)))) {
+        if (UNAVAILABLE.equals(v) || (v instanceof byte[] b && isUnavailable(b))) {
             return UNAVAILABLE;
         }
         String logical = schema.name() == null ? "" : schema.name();
@@ -157,6 +157,12 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             case STRING -> type.category() == PgType.Category.VECTOR ? JdbcRows.vector((String) v) : v;
             default -> v.toString();
         };
+    }
+
+    /** The marker as bytea, checked without decoding every bytea value into a string. */
+    private static boolean isUnavailable(byte[] b) {
+        return b.length == UNAVAILABLE.length()
+                && UNAVAILABLE.equals(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     private static LocalDateTime micros(long micros) {

@@ -27,7 +27,22 @@ public record RowEvent(Op op, RelationId relation, Row before, Row after, long l
 
     /** The LSN in Postgres notation, e.g. {@code 0/16B3748}. */
     public String lsnText() {
+        return lsnText(lsn);
+    }
+
+    /** {@code lsn} in Postgres notation, e.g. {@code 0/16B3748}. */
+    public static String lsnText(long lsn) {
         return Long.toHexString(lsn >>> 32).toUpperCase() + "/"
                 + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+    }
+
+    /** This change with another LSN (snapshot rows get theirs after reading). */
+    public RowEvent withLsn(long newLsn) {
+        return new RowEvent(op, relation, before, after, newLsn, txId, commitTime);
+    }
+
+    /** This change with another new-row image (a lookup filled or replaced it). */
+    public RowEvent withAfter(Row newAfter) {
+        return new RowEvent(op, relation, before, newAfter, lsn, txId, commitTime);
     }
 }
