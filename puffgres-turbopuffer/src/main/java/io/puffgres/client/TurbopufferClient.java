@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -229,11 +230,15 @@ public final class TurbopufferClient implements AutoCloseable {
         if (policy.shouldRetry(status, header) && policy.attemptsLeft(attempt) && !scheduler.isShutdown()) {
             Duration delay = policy.delay(attempt, header);
             listener.onRetry(op, namespace, attempt, status, delay);
-            scheduler.schedule(
-                    () -> attempt(op, namespace, request, attempt + 1, result),
-                    delay.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            return;
+            try {
+                scheduler.schedule(
+                        () -> attempt(op, namespace, request, attempt + 1, result),
+                        delay.toMillis(),
+                        TimeUnit.MILLISECONDS);
+                return;
+            } catch (RejectedExecutionException closed) {
+                // close() raced with this failure: report it instead of retrying
+            }
         }
         result.completeExceptionally(failure(op, namespace, status, serverMessage, attempt, cause));
     }
