@@ -2,6 +2,8 @@ package io.puffgres.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * One stored document: its id key (see {@link Values#idKey}), attributes without {@code id}, and its logical size
@@ -10,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 record Doc(Object id, ObjectNode attrs, long bytes) {
 
     Doc(Object id, ObjectNode attrs) {
-        this(id, attrs, 8 + attrs.toString().length());
+        this(id, attrs, 8 + size(attrs));
     }
 
     /** The value of {@code attribute}; {@code id} gives the id. Null when absent or null. */
@@ -20,5 +22,35 @@ record Doc(Object id, ObjectNode attrs, long bytes) {
         }
         JsonNode v = attrs.get(attribute);
         return v == null || v.isNull() ? null : v;
+    }
+
+    /**
+     * The logical size of a value: 8 bytes a number, 1 a boolean, the characters of a string, the sum of an array's
+     * elements and of an object's names and values. Walks the tree instead of serializing it (every write measures
+     * every document).
+     */
+    static long size(JsonNode v) {
+        if (v.isTextual()) {
+            return v.textValue().length();
+        }
+        if (v.isNumber()) {
+            return 8;
+        }
+        if (v.isBoolean()) {
+            return 1;
+        }
+        long bytes = 0;
+        if (v.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = v.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                bytes += f.getKey().length() + size(f.getValue());
+            }
+        } else if (v.isArray()) {
+            for (JsonNode e : v) {
+                bytes += size(e);
+            }
+        }
+        return bytes;
     }
 }

@@ -3,6 +3,7 @@ package io.puffgres.emulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,7 +20,11 @@ final class Namespace {
     static final Set<String> METRICS = Set.of("cosine_distance", "euclidean_squared");
 
     final String name;
-    final Map<Object, Doc> docs = new HashMap<>();
+    private final Map<Object, Doc> stored = new HashMap<>();
+    /** The documents by id key, read-only: writes go through {@link #put} and {@link #remove}. */
+    final Map<Object, Doc> docs = Collections.unmodifiableMap(stored);
+    /** The sum of the documents' sizes, kept as they change (queries report it on every call). */
+    private long logicalBytes;
     /** Attribute → schema entry as turbopuffer returns it ({type, filterable, full_text_search, ann…}). */
     final Map<String, ObjectNode> schema = new LinkedHashMap<>();
 
@@ -196,10 +201,18 @@ final class Namespace {
     }
 
     long logicalBytes() {
-        long bytes = 0;
-        for (Doc d : docs.values()) {
-            bytes += d.bytes();
+        return logicalBytes;
+    }
+
+    void put(Doc d) {
+        Doc old = stored.put(d.id(), d);
+        logicalBytes += d.bytes() - (old == null ? 0 : old.bytes());
+    }
+
+    void remove(Object id) {
+        Doc old = stored.remove(id);
+        if (old != null) {
+            logicalBytes -= old.bytes();
         }
-        return bytes;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -51,7 +52,8 @@ final class QueryOp {
         long start = System.nanoTime();
         checkConsistency(q);
         Predicate<Doc> filter = q.has("filters") ? Filters.compile(q.get("filters"), ns::typeOf, null) : d -> true;
-        List<Doc> matching = ns.docs.values().stream().filter(filter).toList();
+        List<Doc> matching =
+                candidates(ns, q.get("filters")).stream().filter(filter).toList();
         ObjectNode out = Values.JSON.objectNode();
         if (q.has("aggregate_by")) {
             aggregate(q, matching, out);
@@ -78,6 +80,27 @@ final class QueryOp {
         }
         addBillingAndPerformance(ns, out, returned, start);
         return out;
+    }
+
+    /**
+     * The documents a query's filter can match: the one document for a top-level {@code ["id", "Eq", v]} (how
+     * clients poll for one row; turbopuffer answers it from the id index too), every document otherwise.
+     */
+    private static Collection<Doc> candidates(Namespace ns, JsonNode filters) {
+        if (filters != null
+                && filters.isArray()
+                && filters.size() == 3
+                && filters.get(0).asText().equals("id")
+                && filters.get(1).asText().equals("Eq")
+                && !filters.get(2).isObject()) {
+            try {
+                Doc d = ns.docs.get(Values.idKey(filters.get(2), ns.idType, "filters"));
+                return d == null ? List.of() : List.of(d);
+            } catch (TpufError e) {
+                // a value that is no id of this namespace: the full filter decides
+            }
+        }
+        return ns.docs.values();
     }
 
     private static void checkConsistency(JsonNode q) {

@@ -97,7 +97,7 @@ final class WriteOp {
         for (Doc d : upserts) {
             Doc current = ns.docs.get(d.id());
             if (current == null || condition("upsert_condition", d).test(current)) {
-                ns.docs.put(d.id(), d);
+                ns.put(d);
                 upserted++;
             }
         }
@@ -107,7 +107,7 @@ final class WriteOp {
             if (current != null && condition("patch_condition", d).test(current)) {
                 ObjectNode merged = current.attrs().deepCopy();
                 merged.setAll(d.attrs());
-                ns.docs.put(d.id(), new Doc(d.id(), merged));
+                ns.put(new Doc(d.id(), merged));
                 patched++;
             }
         }
@@ -116,7 +116,7 @@ final class WriteOp {
         for (Object id : deletes) {
             Doc current = ns.docs.get(id);
             if (current != null && deleteCondition.test(current)) {
-                ns.docs.remove(id);
+                ns.remove(id);
                 deleted++;
             }
         }
@@ -178,7 +178,7 @@ final class WriteOp {
                 && !body.path("delete_by_filter_allow_partial").asBoolean()) {
             throw TpufError.badRequest("💔 delete_by_filter would delete more than " + MAX_DELETE_BY_FILTER + " rows");
         }
-        matching.stream().limit(MAX_DELETE_BY_FILTER).forEach(ns.docs::remove);
+        matching.stream().limit(MAX_DELETE_BY_FILTER).forEach(ns::remove);
         return (int) Math.min(matching.size(), MAX_DELETE_BY_FILTER);
     }
 
@@ -204,7 +204,7 @@ final class WriteOp {
             }
             ObjectNode merged = d.attrs().deepCopy();
             merged.setAll(patch);
-            ns.docs.put(d.id(), new Doc(d.id(), merged));
+            ns.put(new Doc(d.id(), merged));
             n++;
         }
         return n;

@@ -243,6 +243,35 @@ class TurbopufferContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void findsOneDocumentByIdEqAndTracksTheLogicalSize(String name, java.util.function.Supplier<ApiTarget> s) {
+        ApiTarget t = target(s);
+        String ns = t.ns("byid");
+        write(t, ns, "{\"upsert_rows\":[{\"id\":1,\"n\":5},{\"id\":2,\"n\":6},{\"id\":3,\"n\":7}]}");
+        assertThat(ids(query(t, ns, "{\"top_k\":10,\"filters\":[\"id\",\"Eq\",2]}")))
+                .containsExactly("2");
+        assertThat(ids(query(t, ns, "{\"top_k\":10,\"filters\":[\"id\",\"Eq\",9]}")))
+                .isEmpty();
+        // values that are no uint id still go through the ordinary filter rules
+        assertThat(ids(query(t, ns, "{\"top_k\":10,\"filters\":[\"id\",\"Eq\",2.0]}")))
+                .containsExactly("2");
+        assertThat(ids(query(t, ns, "{\"top_k\":10,\"filters\":[\"id\",\"Eq\",\"2\"]}")))
+                .isEmpty();
+        if (!name.equals("emulator")) {
+            return; // turbopuffer updates its approximate figures asynchronously; the emulator keeps them exact
+        }
+        assertThat(metadata(t, ns).get("approx_logical_bytes").asLong()).isPositive();
+        write(t, ns, "{\"deletes\":[3],\"upsert_rows\":[{\"id\":1,\"n\":5,\"title\":\"a longer document\"}]}");
+        assertThat(metadata(t, ns).get("approx_row_count").asLong()).isEqualTo(2);
+        write(t, ns, "{\"deletes\":[1,2]}");
+        assertThat(metadata(t, ns).get("approx_logical_bytes").asLong()).isZero();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode metadata(ApiTarget t, String ns) {
+        return t.call("GET", "/v1/namespaces/" + ns + "/metadata", null).json();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void ranksFullTextWithBm25(String name, java.util.function.Supplier<ApiTarget> s) {
         ApiTarget t = target(s);
         String ns = t.ns("bm25");
