@@ -10,6 +10,7 @@ import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +73,11 @@ public final class JobRunner {
         }
     }
 
-    /** A started job: the Flink client, and the checkpoint it was restored from (if any). */
-    public record Started(JobClient client, Optional<Path> restoredFrom, String slot) {}
+    /**
+     * A started job: the Flink client, the checkpoint or savepoint it was restored from (if any), its slot, and the
+     * address of the Flink web UI and REST API (empty without web UI).
+     */
+    public record Started(JobClient client, Optional<Path> restoredFrom, String slot, Optional<String> restUrl) {}
 
     private JobRunner() {}
 
@@ -123,8 +127,11 @@ public final class JobRunner {
             conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
         });
         StreamExecutionEnvironment env;
+        Optional<String> restUrl = Optional.empty();
         if (options.webUiPort() >= 0) {
-            conf.set(RestOptions.PORT, options.webUiPort());
+            int port = options.webUiPort() == 0 ? freePort() : options.webUiPort();
+            conf.set(RestOptions.PORT, port);
+            restUrl = Optional.of("http://localhost:" + port);
             env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         } else {
             env = StreamExecutionEnvironment.createLocalEnvironment(
@@ -137,7 +144,7 @@ public final class JobRunner {
         PuffgresJob.build(env, spec, PostgresCdcSources.build(source), mappings, relations);
         try {
             JobClient client = env.executeAsync("puffgres: " + String.join(", ", relations.keySet()));
-            return new Started(client, restore, slot);
+            return new Started(client, restore, slot, restUrl);
         } catch (Exception e) {
             throw new IllegalStateException("the Flink job did not start: " + e.getMessage(), e);
         }
@@ -171,7 +178,24 @@ public final class JobRunner {
         return project.dir().resolve(dir).normalize();
     }
 
-    /** The newest completed checkpoint under {@code dir} ({@code <job>/chk-N/_metadata}), if any. */
+    /** Where {@code puffgres run} puts the savepoint it takes when stopped: under the checkpoint dir. */
+    public static Path savepointDir(Project project) {
+        return checkpointDir(project).resolve("savepoints");
+    }
+
+    /** A port nobody listens on now (the MiniCluster's REST server needs a fixed one to be reachable). */
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for the Flink web UI", e);
+        }
+    }
+
+    /**
+     * The newest completed checkpoint or savepoint under {@code dir} ({@code <job>/chk-N/_metadata},
+     * {@code savepoints/savepoint-…/_metadata}), if any.
+     */
     public static Optional<Path> latestCheckpoint(Path dir) {
         if (!Files.isDirectory(dir)) {
             return Optional.empty();

@@ -1,18 +1,17 @@
 package io.puffgres.cli;
 
 import io.puffgres.job.JobRunner;
-import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
-import io.puffgres.migration.ProjectLoader;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +24,8 @@ import picocli.CommandLine.Spec;
         name = "run",
         description = {
             "Mirror the project's mappings: snapshot, then stream changes, on an embedded Flink with its web UI.",
-            "Restarts from the newest retained checkpoint in [flink] checkpoint_dir when there is one."
+            "Restarts from the newest retained checkpoint or savepoint in [flink] checkpoint_dir when there is one.",
+            "Ctrl-C (or SIGTERM) stops with a savepoint; a second Ctrl-C cancels at once."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             "  puffgres run --create-slot              first run: create the slot, snapshot, stream",
             "  puffgres run                            later runs: resume from the last checkpoint",
             "  puffgres run --strict                   stop at the first change that would go to the DLQ",
+            "  puffgres run --detach                   in the background; puffgres status / puffgres stop",
             "  puffgres run --slot other --from-lsn 0/1A2B3C4D",
             ExitCode.HELP_FOOTER
         })
@@ -59,6 +60,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Skip the snapshot and stream from this WAL position (e.g. 0/1A2B3C4D); moves the slot.")
     String fromLsn;
 
+    @Option(
+            names = "--detach",
+            description = "Run in the background (log in puffgres/state/run.log); stop it with puffgres stop.")
+    boolean detach;
+
     @Option(names = "--strict", description = "Stop the job instead of moving past a change that goes to the DLQ.")
     boolean strict;
 
@@ -83,15 +89,10 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException(
                     ExitCode.USAGE, "--plugin must be pgoutput or wal2json, got " + plugin, "run puffgres run --help");
         }
-        Project loaded;
-        try {
-            loaded = ProjectLoader.load(project, parent.env);
-        } catch (InvalidProjectException e) {
-            throw new CliException(
-                    ExitCode.INVALID_CONFIG,
-                    e.diagnostics().size() + " problem(s) in the project, first: "
-                            + e.diagnostics().get(0).render(),
-                    "run puffgres validate to see them all");
+        Project loaded = Projects.load(project, parent.env);
+        if (detach) {
+            return Detached.start(
+                    spec.root().commandLine().getParseResult().originalArgs(), RunFile.path(loaded), parent.env, out);
         }
         JobRunner.Options options = new JobRunner.Options(
                 Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
@@ -110,39 +111,45 @@ final class RunCommand implements Callable<Integer> {
             out.println("mapping " + ValidateCommand.summary(m));
         }
         out.println(job.restoredFrom()
-                .map(p -> "resuming from checkpoint " + p)
+                .map(p -> "resuming from " + p)
                 .orElse(
                         fromLsn != null
                                 ? "streaming from " + fromLsn
                                 : "starting with a snapshot of the mapped tables"));
-        if (webUiPort >= 0) {
-            out.println("Flink web UI: http://localhost:" + webUiPort);
-        }
-        out.println("running; Ctrl-C stops (checkpoints are kept; the next run resumes from the newest)");
-        Thread stop = new Thread(() -> {
+        job.restUrl().ifPresent(url -> out.println("Flink web UI: " + url));
+        out.println("running; Ctrl-C stops with a savepoint (the next run resumes from it)");
+        Path runFile = RunFile.path(loaded);
+        RunFile self = new RunFile(
+                ProcessHandle.current().pid(),
+                job.client().getJobID().toHexString(),
+                job.restUrl().orElse(""),
+                job.slot(),
+                Instant.now().toString());
+        self.write(runFile);
+        try (GracefulStop stop = new GracefulStop(job.client(), JobRunner.savepointDir(loaded), out).install()) {
             try {
-                job.client().cancel().get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // the job is already gone
+                job.client().getJobExecutionResult().get();
+            } catch (ExecutionException e) {
+                if (!stop.requested()) {
+                    Throwable root = rootMessage(e.getCause());
+                    throw new CliException(
+                            ExitCode.RUNTIME,
+                            "the job stopped: " + root.getMessage(),
+                            "fix the cause and run puffgres run again; it resumes from the last checkpoint",
+                            e.getCause());
+                }
             }
-        });
-        Runtime.getRuntime().addShutdownHook(stop);
-        try {
-            job.client().getJobExecutionResult().get();
-            out.println("the job finished");
+            if (stop.savepoint() != null) {
+                out.println("stopped with savepoint " + stop.savepoint());
+            } else if (stop.requested()) {
+                out.println("cancelled; the next run resumes from the newest retained checkpoint");
+            } else {
+                out.println("the job finished");
+            }
             return ExitCode.OK;
-        } catch (ExecutionException e) {
-            Throwable root = rootMessage(e.getCause());
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "the job stopped: " + root.getMessage(),
-                    "fix the cause and run puffgres run again; it resumes from the last checkpoint",
-                    e.getCause());
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stop);
-            } catch (IllegalStateException e) {
-                // shutting down
+            if (RunFile.live(runFile).filter(r -> r.pid() == self.pid()).isPresent()) {
+                Files.deleteIfExists(runFile);
             }
         }
     }

@@ -131,4 +131,41 @@ class RunCommandIT {
         assertThat(err.get(1))
                 .isEqualTo("hint: fix the cause and run puffgres run again; it resumes from the last checkpoint");
     }
+
+    @Test
+    void detachesStopsWithASavepointAndResumesFromIt() throws Exception {
+        Path dir = project("detach");
+        db.execute("INSERT INTO detach VALUES (1, 'one'), (2, 'two')");
+        ValidateCommandTest.Result started = ValidateCommandTest.run(
+                "run", "--project", dir.toString(), "--create-slot", "--detach", "--web-ui-port", "0");
+        assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
+        assertThat(started.out()).contains("running in the background, pid ").contains("Flink web UI: http://");
+        Path runFile = dir.resolve("puffgres/state/run.json");
+        assertThat(runFile).exists();
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(documents("detach")).isEqualTo(2));
+
+        ValidateCommandTest.Result stopped = ValidateCommandTest.run("stop", "--project", dir.toString());
+        assertThat(stopped.exitCode()).as(stopped.err()).isEqualTo(ExitCode.OK);
+        assertThat(runFile).doesNotExist();
+        String log = Files.readString(dir.resolve("puffgres/state/run.log"));
+        assertThat(log).contains("stopped with savepoint ");
+        try (var savepoints = Files.list(dir.resolve("puffgres/state/checkpoints/savepoints"))) {
+            assertThat(savepoints.filter(p -> Files.exists(p.resolve("_metadata"))))
+                    .hasSize(1);
+        }
+
+        db.execute("INSERT INTO detach VALUES (3, 'three')");
+        ValidateCommandTest.Result again =
+                ValidateCommandTest.run("run", "--project", dir.toString(), "--detach", "--web-ui-port", "0");
+        assertThat(again.exitCode()).as(again.err()).isEqualTo(ExitCode.OK);
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(documents("detach")).isEqualTo(3));
+        assertThat(Files.readString(dir.resolve("puffgres/state/run.log")))
+                .contains("resuming from " + dir.resolve("puffgres/state/checkpoints/savepoints"));
+        assertThat(ValidateCommandTest.run("stop", "--project", dir.toString()).exitCode())
+                .isEqualTo(ExitCode.OK);
+        assertThat(ValidateCommandTest.run("stop", "--project", dir.toString()).err())
+                .startsWith("error: no puffgres run is running for ");
+    }
 }

@@ -1,0 +1,57 @@
+package io.puffgres.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.puffgres.migration.Project;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * What a running {@code puffgres run} tells the other commands ({@code status}, {@code stop}, {@code dlq}) about
+ * itself: {@code puffgres/state/run.json} in the project, written once the job is submitted and removed when the
+ * process ends.
+ *
+ * @param pid the {@code puffgres run} process
+ * @param jobId the Flink job id
+ * @param restUrl the Flink web UI and REST API, e.g. {@code http://localhost:8081}; empty without web UI
+ * @param slot the replication slot the job reads
+ * @param startedAt when the job was submitted (ISO-8601)
+ */
+public record RunFile(long pid, String jobId, String restUrl, String slot, String startedAt) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** {@code <project>/puffgres/state/run.json}. */
+    public static Path path(Project project) {
+        return project.puffgresDir().resolve("state").resolve("run.json");
+    }
+
+    /** Writes the file atomically (a reader never sees half of it). */
+    public void write(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), this);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** The run file of a {@code puffgres run} that is still alive; a file left by a dead process counts as none. */
+    public static Optional<RunFile> live(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        RunFile run;
+        try {
+            run = JSON.readValue(file.toFile(), RunFile.class);
+        } catch (IOException e) {
+            return Optional.empty(); // being replaced, or not ours: nothing to report on
+        }
+        return ProcessHandle.of(run.pid()).filter(ProcessHandle::isAlive).map(p -> run);
+    }
+}
