@@ -139,7 +139,9 @@ public final class JobRunner {
         }
         env.setParallelism(config.flink().parallelism());
 
-        JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, options.strict());
+        Map<String, Integer> versions = new LinkedHashMap<>();
+        mappings.forEach(m -> versions.put(m.mappingName(), m.version()));
+        JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, versions, options.strict());
         PostgresCdcSources.Settings source = sourceSettings(config, relations, slot, options, restore.isPresent());
         PuffgresJob.build(env, spec, PostgresCdcSources.build(source), mappings, relations);
         try {

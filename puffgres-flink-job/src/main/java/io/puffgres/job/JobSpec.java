@@ -17,14 +17,20 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What every task of the job needs to know, small and serializable: the project directory (tasks load the project
  * themselves, with secrets from their own environment, so no secret travels in the job graph), the LSN given to
- * snapshot rows, and {@code --strict}.
+ * snapshot rows, the version of each mapping it runs, and {@code --strict}.
  *
  * @param projectDir absolute path of the project (holding puffgres.toml)
  * @param snapshotLsn the WAL position taken just before the job started; snapshot (READ) rows carry it, so they
  *     supersede anything written by an earlier run and never regress changes streamed after them
+ * @param versions mapping name → the migration version the job runs (the applied one; later files may exist)
  * @param strict stop the job at the first DLQ entry instead of moving past it
  */
-public record JobSpec(String projectDir, long snapshotLsn, boolean strict) implements Serializable {
+public record JobSpec(String projectDir, long snapshotLsn, Map<String, Integer> versions, boolean strict)
+        implements Serializable {
+
+    public JobSpec {
+        versions = Map.copyOf(versions);
+    }
 
     private static final Map<String, Project> PROJECTS = new ConcurrentHashMap<>();
 
@@ -40,12 +46,15 @@ public record JobSpec(String projectDir, long snapshotLsn, boolean strict) imple
         });
     }
 
-    /** The effective migration of {@code mappingName}. */
+    /** The migration of {@code mappingName} at the version the job runs. */
     public Migration mapping(String mappingName) {
-        return project().effectiveMappings().stream()
-                .filter(m -> m.mappingName().equals(mappingName))
+        Integer version = versions.get(mappingName);
+        return project().migrations().stream()
+                .filter(m -> m.mappingName().equals(mappingName)
+                        && Integer.valueOf(m.version()).equals(version))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("mapping " + mappingName + " is not in the project"));
+                .orElseThrow(() -> new IllegalStateException(
+                        "mapping " + mappingName + " v" + version + " is not in the project"));
     }
 
     public String stateSchema() {

@@ -12,6 +12,7 @@ import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
+import io.puffgres.document.IdType;
 import io.puffgres.event.PgType;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
@@ -188,11 +189,14 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     }
 
     /**
-     * The schema sent with upserts: {@code __source_lsn} as uint, and every {@code [tp_schema]} hint that names a
+     * The schema sent with upserts (and by {@code puffgres apply --schema}): uuid ids, {@code __source_lsn} as uint, and every {@code [tp_schema]} hint that names a
      * type (so types are declared before the first value could pin them, e.g. an integral float as int).
      */
-    static Map<String, Object> schemaOf(Migration m) {
+    public static Map<String, Object> schemaOf(Migration m) {
         Map<String, Object> schema = new LinkedHashMap<>();
+        if (m.id().type() == IdType.UUID) {
+            schema.put("id", "uuid"); // turbopuffer infers string for a uuid sent as text
+        }
         schema.put(SOURCE_LSN, "uint");
         m.tpSchema()
                 .forEach((attribute, hint) -> hint.type().ifPresent(type -> {

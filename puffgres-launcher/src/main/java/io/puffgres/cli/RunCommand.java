@@ -1,14 +1,17 @@
 package io.puffgres.cli;
 
 import io.puffgres.job.JobRunner;
+import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -89,10 +92,15 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException(
                     ExitCode.USAGE, "--plugin must be pgoutput or wal2json, got " + plugin, "run puffgres run --help");
         }
-        Project loaded = Projects.load(project, parent.env);
+        Project all = Projects.load(project, parent.env);
         if (detach) {
             return Detached.start(
-                    spec.root().commandLine().getParseResult().originalArgs(), RunFile.path(loaded), parent.env, out);
+                    spec.root().commandLine().getParseResult().originalArgs(), RunFile.path(all), parent.env, out);
+        }
+        Project loaded = applied(all);
+        int unapplied = all.migrations().size() - loaded.migrations().size();
+        if (unapplied > 0) {
+            out.println("note: " + unapplied + " migration(s) not applied yet; puffgres apply records them");
         }
         JobRunner.Options options = new JobRunner.Options(
                 Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
@@ -152,6 +160,33 @@ final class RunCommand implements Callable<Integer> {
                 Files.deleteIfExists(runFile);
             }
         }
+    }
+
+    /** The project restricted to its applied migrations; edited or missing applied files stop the run. */
+    private static Project applied(Project project) {
+        List<AppliedMigrations.Applied> applied;
+        try (Connection c = JobSpec.connect(project.config().postgres())) {
+            applied = new AppliedMigrations(project.config().state().schema()).read(c);
+        } catch (SQLException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "Postgres: " + e.getMessage(),
+                    "check [postgres] url, user and password_env in puffgres.toml");
+        }
+        List<String> conflicts = AppliedMigrations.conflicts(project, applied);
+        if (!conflicts.isEmpty()) {
+            throw new CliException(
+                    ExitCode.INVALID_CONFIG,
+                    String.join("; ", conflicts),
+                    "revert the file (changes go in a new migration), then puffgres apply");
+        }
+        if (applied.isEmpty()) {
+            throw new CliException(
+                    ExitCode.INVALID_CONFIG,
+                    "no migration is applied yet",
+                    "run puffgres apply (puffgres apply --dry-run shows what it records)");
+        }
+        return AppliedMigrations.appliedOnly(project, applied);
     }
 
     /** The most telling cause: puffgres's own messages sit under Flink's wrappers. */

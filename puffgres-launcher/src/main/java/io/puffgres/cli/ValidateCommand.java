@@ -57,14 +57,9 @@ final class ValidateCommand implements Callable<Integer> {
         } catch (InvalidProjectException e) {
             return report(e.diagnostics(), err);
         }
-        Path classes = Files.createTempDirectory("puffgres-validate-");
-        try {
-            List<Diagnostic> problems = new MigrationTransforms(loaded, classes).check();
-            if (!problems.isEmpty()) {
-                return report(problems, err);
-            }
-        } finally {
-            deleteTree(classes);
+        List<Diagnostic> problems = transformProblems(loaded);
+        if (!problems.isEmpty()) {
+            return report(problems, err);
         }
         List<Migration> mappings = loaded.effectiveMappings();
         for (Migration m : mappings) {
@@ -74,6 +69,16 @@ final class ValidateCommand implements Callable<Integer> {
                 "valid: %d mapping(s) from %d migration(s) in %s%n",
                 mappings.size(), loaded.migrations().size(), loaded.dir());
         return ExitCode.OK;
+    }
+
+    /** Builds every effective mapping's transform (JS syntax, Java compile errors) and returns what failed. */
+    static List<Diagnostic> transformProblems(Project loaded) throws IOException {
+        Path classes = Files.createTempDirectory("puffgres-validate-");
+        try {
+            return new MigrationTransforms(loaded, classes).check();
+        } finally {
+            deleteTree(classes);
+        }
     }
 
     private static int report(List<Diagnostic> diagnostics, PrintWriter err) {

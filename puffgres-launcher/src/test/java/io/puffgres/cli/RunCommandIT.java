@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import static java.nio.file.StandardOpenOption.APPEND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,6 +34,8 @@ class RunCommandIT {
         db.execute("CREATE TABLE IF NOT EXISTS " + name + " (id bigint PRIMARY KEY, title text)");
         Path dir = Files.createTempDirectory("puffgres-run-");
         ProjectFiles.writeConfig(dir, db.jdbcUrl(), name, name, tpuf.baseUrl(), 500);
+        // each project has its own applied-migration records in the shared database
+        Files.writeString(dir.resolve("puffgres.toml"), "[state]\nschema = \"" + name + "\"\n", APPEND);
         Files.createDirectories(dir.resolve("puffgres/transforms"));
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_" + name + ".toml"),
@@ -63,6 +66,8 @@ class RunCommandIT {
                         "  return { title: row.title };",
                         "}",
                         ""));
+        ValidateCommandTest.Result applied = ValidateCommandTest.run("apply", "--project", dir.toString());
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
         return dir;
     }
 
