@@ -29,6 +29,7 @@ final class DraftChecks {
     static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private static final Pattern JS_FILE = Pattern.compile("[A-Za-z0-9_.-]+\\.js");
     private static final Pattern COLUMN_IN_MESSAGE = Pattern.compile("column \"([^\"]+)\"");
+    private static final Pattern QUOTED_VALUE = Pattern.compile("\"([^\"]*)\"");
     private static final Pattern LOOKUP_START = Pattern.compile("(?is)\\s*(SELECT|WITH)\\b.*");
     // a mapping name stays within MigrationParser's 63 characters; cut derived names to this
     private static final int MAX_MAPPING_NAME = 63;
@@ -88,10 +89,20 @@ final class DraftChecks {
         }
     }
 
-    /** Where the column a type problem names first appears in the predicate (1-based), 0 when not found. */
+    /**
+     * Where a type problem is in the predicate (1-based), 0 when not found: the column it names, else the literal
+     * it quotes (the binder's messages carry no position).
+     */
     private static int columnOf(String problem, String text) {
         Matcher named = COLUMN_IN_MESSAGE.matcher(problem);
         if (!named.find()) {
+            Matcher quotedValue = QUOTED_VALUE.matcher(problem);
+            while (quotedValue.find()) {
+                int at = text.indexOf("'" + quotedValue.group(1).replace("'", "''") + "'");
+                if (at >= 0) {
+                    return at + 1;
+                }
+            }
             return 0;
         }
         String column = named.group(1);

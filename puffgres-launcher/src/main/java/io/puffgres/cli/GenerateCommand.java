@@ -4,6 +4,7 @@ import io.puffgres.job.JobSpec;
 import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Project;
 import io.puffgres.migration.ProjectLoader;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,24 +62,24 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!yes && System.console() == null) {
-            throw TerminalPrompts.noTerminal();
+            throw TerminalScreen.noTerminal();
         }
         Project loaded = load();
         MigrationFiles files = new MigrationFiles(loaded.dir());
-        MigrationDraft draft;
         try (Connection c = connect(loaded)) {
             PostgresCatalog catalog =
                     new PostgresCatalog(c, loaded.config().state().schema());
             if (yes) {
-                draft = new GenerateWizard(flags, catalog, loaded, null, out).run();
-            } else {
-                try (TerminalPrompts prompts = TerminalPrompts.open()) {
-                    draft = new GenerateWizard(flags, catalog, loaded, prompts, out).run();
-                    if (!confirm(prompts, files, draft)) {
-                        out.println("nothing written");
-                        return ExitCode.OK;
-                    }
+                return write(files, new GenerateWizard(flags, catalog, loaded, null, out).run(), out);
+            }
+            // everything is printed before the terminal closes: closing a JLine system terminal closes stdout
+            try (TerminalPrompts prompts = TerminalPrompts.open()) {
+                MigrationDraft draft = new GenerateWizard(flags, catalog, loaded, prompts, out).run();
+                if (!confirm(prompts, files, draft)) {
+                    out.println("nothing written");
+                    return ExitCode.OK;
                 }
+                return write(files, draft, out);
             }
         } catch (SQLException e) {
             throw new CliException(
@@ -86,11 +87,14 @@ final class GenerateCommand implements Callable<Integer> {
                     "Postgres: " + e.getMessage(),
                     "check [postgres] url, user and password_env in puffgres.toml");
         }
-        List<String> written = files.write(draft);
-        for (String file : written) {
+    }
+
+    private static int write(MigrationFiles files, MigrationDraft draft, PrintWriter out) throws IOException {
+        for (String file : files.write(draft)) {
             out.println("wrote " + file);
         }
         out.println("next: puffgres validate, then puffgres apply");
+        out.flush();
         return ExitCode.OK;
     }
 

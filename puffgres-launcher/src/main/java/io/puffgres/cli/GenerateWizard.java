@@ -166,6 +166,7 @@ final class GenerateWizard {
                     flags.columns.stream().filter(c -> !known.contains(c)).toList();
             if (unknown.isEmpty()) {
                 picked.addAll(flags.columns);
+                ask.answered("Columns to read", String.join(", ", flags.columns), "--columns");
             } else {
                 ask.rejectFlag(
                         "--columns",
@@ -236,6 +237,7 @@ final class GenerateWizard {
             List<String> wrong =
                     flags.fullText.stream().filter(c -> !allowed.contains(c)).toList();
             if (wrong.isEmpty()) {
+                ask.answered("Full-text search on", String.join(", ", flags.fullText), "--full-text");
                 return selected.stream().filter(flags.fullText::contains).toList();
             }
             ask.rejectFlag(

@@ -91,8 +91,8 @@ final class Questions {
         if (problem.isPresent()) {
             throw new CliException(
                     q.exitCode(),
-                    "the default of " + q.flag() + ": " + problem.get().message(),
-                    "give " + q.flag());
+                    q.flag() + " defaults to " + dflt + ": " + problem.get().message(),
+                    "give another " + q.flag());
         }
         return dflt;
     }

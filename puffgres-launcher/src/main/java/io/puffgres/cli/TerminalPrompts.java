@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import io.puffgres.cli.TerminalScreen.Key;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -9,17 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.jline.keymap.BindingReader;
-import org.jline.keymap.KeyMap;
-import org.jline.terminal.Attributes;
-import org.jline.terminal.Size;
-import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
 import org.jline.utils.Display;
-import org.jline.utils.InfoCmp.Capability;
 
 /**
  * The questions of an interactive wizard, drawn on a JLine terminal in raw mode: a pick list (type to filter,
@@ -35,79 +29,32 @@ final class TerminalPrompts implements AutoCloseable {
         Optional<InputProblem> check(String answer) throws SQLException;
     }
 
-    private enum Key {
-        UP,
-        DOWN,
-        LEFT,
-        RIGHT,
-        HOME,
-        END,
-        ENTER,
-        BACKSPACE,
-        DELETE,
-        CLEAR,
-        CANCEL,
-        INSERT,
-        IGNORE
-    }
-
     // longer lists scroll, so a table with hundreds of columns still fits a small terminal
     private static final int MAX_VISIBLE_CHOICES = 12;
-    // some pseudo-terminals report no size; draw as on a classic 80x24 screen then
-    private static final int FALLBACK_COLUMNS = 80;
-    private static final int FALLBACK_ROWS = 24;
-    // keys arriving within this many ms (a paste, a fast typist) are applied before the next redraw
-    private static final long BURST_MS = 15;
     private static final AttributedStyle QUESTION = AttributedStyle.BOLD;
     private static final AttributedStyle ANSWER = AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN);
     private static final AttributedStyle DIM = AttributedStyle.DEFAULT.faint();
     private static final AttributedStyle ERROR = AttributedStyle.DEFAULT.foreground(AttributedStyle.RED);
 
-    private final Terminal terminal;
-    private final Attributes original;
-    private final BindingReader keys;
-    private final KeyMap<Key> keyMap;
+    private final TerminalScreen screen;
 
-    /**
-     * Opens the process's terminal.
-     *
-     * @throws CliException when there is none (output redirected, a CI job): the wizard needs one
-     */
+    TerminalPrompts(TerminalScreen screen) {
+        this.screen = screen;
+    }
+
+    /** Opens the process's terminal; see {@link TerminalScreen#open()}. */
     static TerminalPrompts open() throws IOException {
-        if (System.console() == null) {
-            throw noTerminal();
-        }
-        Terminal t = TerminalBuilder.builder().system(true).dumb(true).build();
-        if (t.getType().startsWith(Terminal.TYPE_DUMB)) {
-            t.close();
-            throw noTerminal();
-        }
-        return new TerminalPrompts(t);
-    }
-
-    static CliException noTerminal() {
-        return new CliException(
-                ExitCode.USAGE,
-                "puffgres generate asks its questions on a terminal, and there is none",
-                "pass --yes and give the answers as flags, e.g. puffgres generate --yes --table public.pages"
-                        + " (see puffgres generate --help)");
-    }
-
-    TerminalPrompts(Terminal terminal) {
-        this.terminal = terminal;
-        this.original = terminal.enterRawMode();
-        Attributes raw = terminal.getAttributes();
-        // Ctrl-C arrives as a key, so a cancel restores the terminal instead of killing the JVM mid-drawing
-        raw.setLocalFlag(Attributes.LocalFlag.ISIG, false);
-        terminal.setAttributes(raw);
-        this.keys = new BindingReader(terminal.reader());
-        this.keyMap = keyMap(terminal);
+        return new TerminalPrompts(TerminalScreen.open());
     }
 
     /** Prints a line of information between questions. */
     void note(String text) {
-        terminal.writer().println(new AttributedString(text, DIM).toAnsi(terminal));
-        terminal.flush();
+        screen.note(text);
+    }
+
+    @Override
+    public void close() throws IOException {
+        screen.close();
     }
 
     /** One of {@code choices}; starts on {@code initial}. Typing filters the list by its labels. */
@@ -115,7 +62,7 @@ final class TerminalPrompts implements AutoCloseable {
         StringBuilder filter = new StringBuilder();
         int cursor = initial;
         int top = 0;
-        Display display = display();
+        Display display = screen.display();
         while (true) {
             List<Integer> shown = new ArrayList<>();
             String needle = filter.toString().toLowerCase(Locale.ROOT);
@@ -125,9 +72,9 @@ final class TerminalPrompts implements AutoCloseable {
                 }
             }
             cursor = Math.max(0, Math.min(cursor, shown.size() - 1));
-            int visible = Math.min(MAX_VISIBLE_CHOICES, Math.max(3, rows() - 3));
+            int visible = Math.min(MAX_VISIBLE_CHOICES, Math.max(3, screen.rows() - 3));
             top = Math.max(Math.min(top, cursor), cursor - visible + 1);
-            if (!pending()) {
+            if (!screen.pending()) {
                 List<AttributedString> lines = new ArrayList<>();
                 AttributedString head = questionLine(question, filter.toString(), ANSWER);
                 lines.add(head);
@@ -143,9 +90,9 @@ final class TerminalPrompts implements AutoCloseable {
                         "  type to filter, up/down to move, Enter to pick (" + (shown.isEmpty() ? 0 : cursor + 1)
                                 + " of " + shown.size() + ")",
                         DIM));
-                draw(display, lines, 0, head.columnLength());
+                screen.draw(display, lines, 0, head.columnLength());
             }
-            Key key = read();
+            Key key = screen.read();
             switch (key) {
                 case UP -> cursor = cursor == 0 ? shown.size() - 1 : cursor - 1;
                 case DOWN -> cursor = cursor + 1 >= shown.size() ? 0 : cursor + 1;
@@ -156,13 +103,13 @@ final class TerminalPrompts implements AutoCloseable {
                     }
                 }
                 case INSERT -> {
-                    filter.append(keys.getLastBinding());
+                    filter.append(screen.typed());
                     cursor = 0;
                 }
                 case ENTER -> {
                     if (!shown.isEmpty()) {
                         Choice<T> picked = choices.get(shown.get(cursor));
-                        finish(display, questionLine(question, picked.label(), ANSWER));
+                        screen.finish(display, questionLine(question, picked.label(), ANSWER));
                         return picked.value();
                     }
                 }
@@ -182,11 +129,11 @@ final class TerminalPrompts implements AutoCloseable {
         int cursor = 0;
         int top = 0;
         String message = "";
-        Display display = display();
+        Display display = screen.display();
         while (true) {
-            int visible = Math.min(MAX_VISIBLE_CHOICES, Math.max(3, rows() - 3));
+            int visible = Math.min(MAX_VISIBLE_CHOICES, Math.max(3, screen.rows() - 3));
             top = Math.max(Math.min(top, cursor), cursor - visible + 1);
-            if (!pending()) {
+            if (!screen.pending()) {
                 List<AttributedString> lines = new ArrayList<>();
                 AttributedString head = questionLine(question, "", ANSWER);
                 lines.add(head);
@@ -202,15 +149,15 @@ final class TerminalPrompts implements AutoCloseable {
                                                 + choices.size() + " selected)",
                                         DIM)
                                 : new AttributedString("  " + message, ERROR));
-                draw(display, lines, 0, head.columnLength());
+                screen.draw(display, lines, 0, head.columnLength());
             }
-            Key key = read();
+            Key key = screen.read();
             message = "";
             switch (key) {
                 case UP -> cursor = cursor == 0 ? choices.size() - 1 : cursor - 1;
                 case DOWN -> cursor = cursor + 1 >= choices.size() ? 0 : cursor + 1;
                 case INSERT -> {
-                    String typed = keys.getLastBinding();
+                    String typed = screen.typed();
                     if (typed.equals(" ")) {
                         if (locked.containsKey(cursor)) {
                             message = choices.get(cursor).label() + " stays: " + locked.get(cursor);
@@ -233,7 +180,7 @@ final class TerminalPrompts implements AutoCloseable {
                         out.add(choices.get(i).value());
                         labels.add(choices.get(i).label());
                     }
-                    finish(
+                    screen.finish(
                             display,
                             questionLine(question, labels.isEmpty() ? "(none)" : String.join(", ", labels), ANSWER));
                     return out;
@@ -253,9 +200,9 @@ final class TerminalPrompts implements AutoCloseable {
         StringBuilder text = new StringBuilder(initial);
         int pos = text.length();
         Optional<InputProblem> problem = live && text.length() > 0 ? check.check(text.toString()) : Optional.empty();
-        Display display = display();
+        Display display = screen.display();
         while (true) {
-            if (!pending()) {
+            if (!screen.pending()) {
                 AttributedString head = questionLine(question, "", ANSWER);
                 List<AttributedString> lines = new ArrayList<>();
                 lines.add(
@@ -270,13 +217,13 @@ final class TerminalPrompts implements AutoCloseable {
                 } else if (!help.isEmpty()) {
                     lines.add(new AttributedString("  " + help, DIM));
                 }
-                draw(display, lines, 0, head.columnLength() + width(text.substring(0, pos)));
+                screen.draw(display, lines, 0, head.columnLength() + width(text.substring(0, pos)));
             }
-            Key key = read();
+            Key key = screen.read();
             String before = text.toString();
             switch (key) {
                 case INSERT -> {
-                    String typed = keys.getLastBinding();
+                    String typed = screen.typed();
                     text.insert(pos, typed);
                     pos += typed.length();
                 }
@@ -301,7 +248,7 @@ final class TerminalPrompts implements AutoCloseable {
                 case ENTER -> {
                     problem = check.check(text.toString());
                     if (problem.isEmpty()) {
-                        finish(display, questionLine(question, text.toString(), ANSWER));
+                        screen.finish(display, questionLine(question, text.toString(), ANSWER));
                         return text.toString();
                     }
                 }
@@ -311,57 +258,6 @@ final class TerminalPrompts implements AutoCloseable {
                 problem = live && text.length() > 0 ? check.check(text.toString()) : Optional.empty();
             }
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        terminal.setAttributes(original);
-        terminal.flush();
-        terminal.close();
-    }
-
-    private Key read() {
-        terminal.flush();
-        Key key = keys.readBinding(keyMap);
-        if (key == null || key == Key.CANCEL) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "cancelled; nothing was written",
-                    "run puffgres generate again, or pass --yes with flags");
-        }
-        return key;
-    }
-
-    /** Whether more keys are already waiting: then the screen is drawn once, after them. */
-    private boolean pending() {
-        return keys.peekCharacter(BURST_MS) >= 0;
-    }
-
-    private Display display() {
-        return new Display(terminal, false);
-    }
-
-    private void draw(Display display, List<AttributedString> lines, int row, int column) {
-        Size size = new Size(columns(), rows());
-        display.resize(size.getRows(), size.getColumns());
-        display.update(lines, size.cursorPos(row, column));
-    }
-
-    /** Replaces the question's lines by the one line of its answer and moves below it. */
-    private void finish(Display display, AttributedString answered) {
-        draw(display, List.of(answered), 0, answered.columnLength());
-        terminal.writer().write("\n");
-        terminal.flush();
-    }
-
-    private int columns() {
-        int c = terminal.getSize().getColumns();
-        return c > 0 ? c : FALLBACK_COLUMNS;
-    }
-
-    private int rows() {
-        int r = terminal.getSize().getRows();
-        return r > 0 ? r : FALLBACK_ROWS;
     }
 
     private static AttributedString questionLine(String question, String answer, AttributedStyle style) {
@@ -395,32 +291,5 @@ final class TerminalPrompts implements AutoCloseable {
 
     private static int width(String s) {
         return new AttributedString(s).columnLength();
-    }
-
-    private static KeyMap<Key> keyMap(Terminal terminal) {
-        KeyMap<Key> map = new KeyMap<>();
-        map.setNomatch(Key.IGNORE);
-        map.setUnicode(Key.INSERT);
-        map.bind(Key.INSERT, KeyMap.range(" -~"));
-        bind(map, terminal, Key.UP, Capability.key_up, "\033[A", "\033OA", KeyMap.ctrl('P'));
-        bind(map, terminal, Key.DOWN, Capability.key_down, "\033[B", "\033OB", KeyMap.ctrl('N'), "\t");
-        bind(map, terminal, Key.LEFT, Capability.key_left, "\033[D", "\033OD", KeyMap.ctrl('B'));
-        bind(map, terminal, Key.RIGHT, Capability.key_right, "\033[C", "\033OC", KeyMap.ctrl('F'));
-        bind(map, terminal, Key.HOME, Capability.key_home, "\033[H", "\033OH", "\033[1~", KeyMap.ctrl('A'));
-        bind(map, terminal, Key.END, Capability.key_end, "\033[F", "\033OF", "\033[4~", KeyMap.ctrl('E'));
-        bind(map, terminal, Key.DELETE, Capability.key_dc, "\033[3~");
-        map.bind(Key.BACKSPACE, KeyMap.del(), KeyMap.ctrl('H'));
-        map.bind(Key.ENTER, "\r", "\n");
-        map.bind(Key.CLEAR, KeyMap.ctrl('U'));
-        map.bind(Key.CANCEL, KeyMap.ctrl('C'), KeyMap.ctrl('D'));
-        return map;
-    }
-
-    private static void bind(KeyMap<Key> map, Terminal terminal, Key key, Capability cap, String... sequences) {
-        String fromTerminfo = KeyMap.key(terminal, cap);
-        if (fromTerminfo != null && !fromTerminfo.isEmpty()) {
-            map.bind(key, fromTerminfo);
-        }
-        map.bind(key, sequences);
     }
 }
