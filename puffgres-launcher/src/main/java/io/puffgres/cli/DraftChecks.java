@@ -39,7 +39,7 @@ final class DraftChecks {
     /** A mapping name from a relation name: lower case, other characters as {@code _}, starting with a letter. */
     static String mappingNameFor(String relation) {
         String s = relation.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_");
-        s = s.replaceFirst("^[^a-z]+", "");
+        s = s.replaceFirst("^[^a-z]+", "").replaceFirst("_+$", "");
         if (s.isEmpty()) {
             s = "mapping";
         }

@@ -32,11 +32,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         footer = {
             "%nExamples:",
-            "  puffgres generate                      the wizard",
-            "  puffgres generate --table pages        the wizard, starting from public.pages",
-            "  puffgres generate --yes --table pages --predicate \"status = 'published'\" --full-text title,body",
+            "  puffgres generate                         the wizard",
+            "  puffgres generate --table pages           the wizard, from public.pages",
+            "  puffgres generate --yes --table pages \\",
+            "      --predicate \"status = 'published'\" --full-text title,body",
             "  puffgres generate --yes --view published_pages --transform js",
-            "  puffgres generate --yes --table orders --lookup-sql \"SELECT 1 FROM paid WHERE order_id = $1\"",
+            "  puffgres generate --yes --table orders \\",
+            "      --lookup-sql 'SELECT 1 FROM paid WHERE order_id = $1'",
             ExitCode.HELP_FOOTER
         })
 final class GenerateCommand implements Callable<Integer> {
