@@ -76,6 +76,10 @@ final class GenerateWizard {
                 defaultNamespace(mapping, version),
                 ns -> DraftChecks.namespace(ns, mapping, project));
         Column id = idColumn(columns);
+        if (!relation.view() && !catalog.replicaIdentityCovers(relation.id(), id.name())) {
+            ask.note(relation.id() + "'s replica identity does not include " + id.name() + ", so a DELETE will not"
+                    + " say which document to remove; run ALTER TABLE " + relation.id() + " REPLICA IDENTITY FULL");
+        }
         IdType idType = idType(id);
         Membership membership = new MembershipQuestions(flags, catalog, ask).membership(relation, columns, id);
         List<String> selected = columns(columns, id, membership);

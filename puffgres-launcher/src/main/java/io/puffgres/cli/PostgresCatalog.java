@@ -100,6 +100,25 @@ final class PostgresCatalog {
         return out;
     }
 
+    /**
+     * Whether a DELETE on {@code table} carries {@code column} in its old row image: the replica identity is FULL,
+     * or its key (the primary key by default, or the chosen index) includes the column.
+     */
+    boolean replicaIdentityCovers(RelationId table, String column) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT c.relreplident = 'f' OR EXISTS (SELECT 1"
+                + " FROM pg_index i WHERE i.indrelid = c.oid AND a.attnum = ANY(i.indkey)"
+                + " AND ((c.relreplident = 'd' AND i.indisprimary) OR (c.relreplident = 'i' AND i.indisreplident)))"
+                + " FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+                + " WHERE c.oid = (quote_ident(?) || '.' || quote_ident(?))::regclass AND a.attname = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     /** The tables {@code view} reads; the base table whose changes drive it is one of them. */
     List<RelationId> viewTables(RelationId view) throws SQLException {
         return ReplicationSetup.viewTables(connection, view);

@@ -169,7 +169,7 @@ class GenerateCommandIT {
     void writesAJsStubThatLoadsAndMirrorsTheColumns() throws Exception {
         ValidateCommandTest.Result r = generate("--yes", "--table", "docs", "--transform", "js");
         assertThat(r.exitCode()).isEqualTo(ExitCode.OK);
-        assertThat(r.out()).startsWith("wrote puffgres/migrations/0001_docs.toml\nwrote puffgres/transforms/docs.js\n");
+        assertThat(r.out()).contains("wrote puffgres/migrations/0001_docs.toml\nwrote puffgres/transforms/docs.js\n");
         assertThat(Files.readString(dir.resolve("puffgres/transforms/docs.js")))
                 .contains("export function transform(row, ctx) {")
                 .contains("\"Weird Col\": row[\"Weird Col\"],")
@@ -316,6 +316,17 @@ class GenerateCommandIT {
         try (Stream<Path> files = Files.list(dir.resolve("puffgres/migrations"))) {
             return files.toList();
         }
+    }
+
+    @Test
+    void warnsWhenDeletesWouldNotCarryTheId() throws Exception {
+        ValidateCommandTest.Result r = generate("--yes", "--table", "docs");
+        assertThat(r.out())
+                .startsWith("note: public.docs's replica identity does not include doc_key, so a DELETE will not say"
+                        + " which document to remove; run ALTER TABLE public.docs REPLICA IDENTITY FULL\n");
+        assertThat(generate("--yes", "--table", "pages", "--mapping", "pages_again")
+                        .out())
+                .doesNotContain("replica identity");
     }
 
     @Test
