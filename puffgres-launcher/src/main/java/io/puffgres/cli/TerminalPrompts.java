@@ -31,6 +31,8 @@ final class TerminalPrompts implements AutoCloseable {
 
     // longer lists scroll, so a table with hundreds of columns still fits a small terminal
     private static final int MAX_VISIBLE_CHOICES = 12;
+    // details line up after labels up to this width; a longer label would push every detail off screen
+    private static final int MAX_LABEL_WIDTH = 40;
     private static final AttributedStyle QUESTION = AttributedStyle.BOLD;
     private static final AttributedStyle ANSWER = AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN);
     private static final AttributedStyle DIM = AttributedStyle.DEFAULT.faint();
@@ -76,7 +78,7 @@ final class TerminalPrompts implements AutoCloseable {
             top = Math.max(Math.min(top, cursor), cursor - visible + 1);
             if (!screen.pending()) {
                 List<AttributedString> lines = new ArrayList<>();
-                AttributedString head = questionLine(question, filter.toString(), ANSWER);
+                AttributedString head = questionLine(question, filter.toString());
                 lines.add(head);
                 int width = labelWidth(choices);
                 for (int row = top; row < Math.min(shown.size(), top + visible); row++) {
@@ -109,7 +111,7 @@ final class TerminalPrompts implements AutoCloseable {
                 case ENTER -> {
                     if (!shown.isEmpty()) {
                         Choice<T> picked = choices.get(shown.get(cursor));
-                        screen.finish(display, questionLine(question, picked.label(), ANSWER));
+                        screen.finish(display, questionLine(question, picked.label()));
                         return picked.value();
                     }
                 }
@@ -135,7 +137,7 @@ final class TerminalPrompts implements AutoCloseable {
             top = Math.max(Math.min(top, cursor), cursor - visible + 1);
             if (!screen.pending()) {
                 List<AttributedString> lines = new ArrayList<>();
-                AttributedString head = questionLine(question, "", ANSWER);
+                AttributedString head = questionLine(question, "");
                 lines.add(head);
                 int width = labelWidth(choices);
                 for (int row = top; row < Math.min(choices.size(), top + visible); row++) {
@@ -181,8 +183,7 @@ final class TerminalPrompts implements AutoCloseable {
                         labels.add(choices.get(i).label());
                     }
                     screen.finish(
-                            display,
-                            questionLine(question, labels.isEmpty() ? "(none)" : String.join(", ", labels), ANSWER));
+                            display, questionLine(question, labels.isEmpty() ? "(none)" : String.join(", ", labels)));
                     return out;
                 }
                 default -> {}
@@ -203,7 +204,7 @@ final class TerminalPrompts implements AutoCloseable {
         Display display = screen.display();
         while (true) {
             if (!screen.pending()) {
-                AttributedString head = questionLine(question, "", ANSWER);
+                AttributedString head = questionLine(question, "");
                 List<AttributedString> lines = new ArrayList<>();
                 lines.add(
                         new AttributedStringBuilder().append(head).append(text).toAttributedString());
@@ -248,7 +249,7 @@ final class TerminalPrompts implements AutoCloseable {
                 case ENTER -> {
                     problem = check.check(text.toString());
                     if (problem.isEmpty()) {
-                        screen.finish(display, questionLine(question, text.toString(), ANSWER));
+                        screen.finish(display, questionLine(question, text.toString()));
                         return text.toString();
                     }
                 }
@@ -260,13 +261,13 @@ final class TerminalPrompts implements AutoCloseable {
         }
     }
 
-    private static AttributedString questionLine(String question, String answer, AttributedStyle style) {
+    private static AttributedString questionLine(String question, String answer) {
         return new AttributedStringBuilder()
                 .style(QUESTION)
                 .append("? ")
                 .append(question)
                 .append(": ")
-                .style(style)
+                .style(ANSWER)
                 .append(answer)
                 .style(AttributedStyle.DEFAULT)
                 .toAttributedString();
@@ -283,10 +284,9 @@ final class TerminalPrompts implements AutoCloseable {
     }
 
     private static int labelWidth(List<? extends Choice<?>> choices) {
-        // long labels would push every detail off screen; past this width details follow the label directly
-        int cap = 40;
         return Math.min(
-                cap, choices.stream().mapToInt(c -> c.label().length()).max().orElse(0));
+                MAX_LABEL_WIDTH,
+                choices.stream().mapToInt(c -> c.label().length()).max().orElse(0));
     }
 
     private static int width(String s) {
