@@ -48,26 +48,32 @@ public final class ReplicationSetup {
                     ? new RelationId(m.source().schema(), name)
                     : new RelationId(name.substring(0, dot), name.substring(dot + 1));
         }
-        List<RelationId> tables = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT tn.nspname, t.relname"
-                + " FROM pg_rewrite r JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass"
-                + " JOIN pg_class t ON t.oid = d.refobjid AND t.relkind IN ('r', 'p')"
-                + " JOIN pg_namespace tn ON tn.oid = t.relnamespace"
-                + " WHERE r.ev_class = (quote_ident(?) || '.' || quote_ident(?))::regclass AND t.oid <> r.ev_class")) {
-            ps.setString(1, m.source().schema());
-            ps.setString(2, m.source().view().orElseThrow());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    tables.add(new RelationId(rs.getString(1), rs.getString(2)));
-                }
-            }
-        }
+        List<RelationId> tables = viewTables(c, m.source().relation());
         if (tables.size() != 1) {
             throw new SetupException(m.file() + ": view " + m.source().relation() + " reads "
                     + (tables.isEmpty() ? "no table" : tables.size() + " tables " + tables)
                     + "; set source.base_table to the table whose changes should trigger lookups");
         }
         return tables.get(0);
+    }
+
+    /** The tables (plain or partitioned) that {@code view}'s definition reads, each once. */
+    public static List<RelationId> viewTables(Connection c, RelationId view) throws SQLException {
+        List<RelationId> tables = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT tn.nspname, t.relname"
+                + " FROM pg_rewrite r JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass"
+                + " JOIN pg_class t ON t.oid = d.refobjid AND t.relkind IN ('r', 'p')"
+                + " JOIN pg_namespace tn ON tn.oid = t.relnamespace"
+                + " WHERE r.ev_class = (quote_ident(?) || '.' || quote_ident(?))::regclass AND t.oid <> r.ev_class")) {
+            ps.setString(1, view.schema());
+            ps.setString(2, view.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new RelationId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return tables;
     }
 
     /** Creates {@code publication} for exactly {@code tables}, or sets its tables when it exists. */

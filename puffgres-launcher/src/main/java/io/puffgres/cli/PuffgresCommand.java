@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
         description = "Mirror Postgres into turbopuffer, configured by versioned TOML migrations.",
         subcommands = {
             InitCommand.class,
+            GenerateCommand.class,
             ValidateCommand.class,
             ApplyCommand.class,
             RunCommand.class,

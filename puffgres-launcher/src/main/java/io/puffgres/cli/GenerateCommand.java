@@ -1,0 +1,138 @@
+package io.puffgres.cli;
+
+import io.puffgres.job.JobSpec;
+import io.puffgres.migration.InvalidProjectException;
+import io.puffgres.migration.Project;
+import io.puffgres.migration.ProjectLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code puffgres generate}: writes the next migration (and a transform stub) from the answers to a wizard that
+ * reads the database, or from flags with {@code --yes}. Never overwrites a file.
+ */
+@Command(
+        name = "generate",
+        description = {
+            "Write the next migration for a table or view: asks for the source, id, membership, columns,",
+            "transform and full-text search, checking each answer against the database. Every question has",
+            "a flag; with --yes the questions not given as flags take their defaults (no terminal needed)."
+        },
+        mixinStandardHelpOptions = true,
+        footer = {
+            "%nExamples:",
+            "  puffgres generate                         the wizard",
+            "  puffgres generate --table pages           the wizard, from public.pages",
+            "  puffgres generate --yes --table pages \\",
+            "      --predicate \"status = 'published'\" --full-text title,body",
+            "  puffgres generate --yes --view published_pages --transform js",
+            "  puffgres generate --yes --table orders \\",
+            "      --lookup-sql 'SELECT 1 FROM paid WHERE order_id = $1'",
+            ExitCode.HELP_FOOTER
+        })
+final class GenerateCommand implements Callable<Integer> {
+
+    @ParentCommand
+    PuffgresCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
+    Path project;
+
+    @Option(
+            names = {"-y", "--yes"},
+            description = "Ask nothing: take the flags and the defaults of the rest (for scripts and CI).")
+    boolean yes;
+
+    @Mixin
+    GenerateFlags flags;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!yes && System.console() == null) {
+            throw TerminalScreen.noTerminal();
+        }
+        Project loaded = load();
+        MigrationFiles files = new MigrationFiles(loaded.dir());
+        try (Connection c = connect(loaded)) {
+            PostgresCatalog catalog =
+                    new PostgresCatalog(c, loaded.config().state().schema());
+            if (yes) {
+                return write(files, new GenerateWizard(flags, catalog, loaded, null, out).run(), out);
+            }
+            // everything is printed before the terminal closes: closing a JLine system terminal closes stdout
+            try (TerminalPrompts prompts = TerminalPrompts.open()) {
+                MigrationDraft draft = new GenerateWizard(flags, catalog, loaded, prompts, out).run();
+                if (!confirm(prompts, files, draft)) {
+                    out.println("nothing written");
+                    return ExitCode.OK;
+                }
+                return write(files, draft, out);
+            }
+        } catch (SQLException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "Postgres: " + e.getMessage(),
+                    "check [postgres] url, user and password_env in puffgres.toml");
+        }
+    }
+
+    private static int write(MigrationFiles files, MigrationDraft draft, PrintWriter out) throws IOException {
+        for (String file : files.write(draft)) {
+            out.println("wrote " + file);
+        }
+        out.println("next: puffgres validate, then puffgres apply");
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private Project load() {
+        try {
+            return ProjectLoader.load(project, parent.env);
+        } catch (InvalidProjectException e) {
+            throw new CliException(
+                    ExitCode.INVALID_CONFIG,
+                    e.diagnostics().size() + " problem(s) in the project, first: "
+                            + e.diagnostics().get(0).render(),
+                    "run puffgres validate to see them all; generate adds to a valid project");
+        }
+    }
+
+    private static Connection connect(Project project) {
+        try {
+            return JobSpec.connect(project.config().postgres());
+        } catch (SQLException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "cannot connect to Postgres at "
+                            + project.config().postgres().url() + ": " + e.getMessage(),
+                    "check [postgres] url, user and password_env in puffgres.toml");
+        }
+    }
+
+    /** Shows the files to be written and asks before writing them. */
+    private static boolean confirm(TerminalPrompts prompts, MigrationFiles files, MigrationDraft draft) {
+        prompts.note("");
+        MigrationFiles.render(draft).lines().forEach(line -> prompts.note("    " + line));
+        prompts.note("");
+        String targets = files.show(files.migrationPath(draft))
+                + files.stubPath(draft).map(p -> " and " + files.show(p)).orElse("");
+        List<Choice<Boolean>> choices =
+                List.of(new Choice<>(true, "yes", "write " + targets), new Choice<>(false, "no", "write nothing"));
+        return prompts.select("Write it", choices, 0);
+    }
+}
