@@ -25,8 +25,8 @@ import javax.lang.model.SourceVersion;
 final class DraftChecks {
 
     // the rules of MigrationParser (package-private in io.puffgres.migration), checked here while typing
-    static final Pattern MAPPING_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
-    static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    static final Pattern MAPPING_NAME = Migration.MAPPING_NAME;
+    static final Pattern NAMESPACE = Migration.NAMESPACE;
     private static final Pattern JS_FILE = Pattern.compile("[A-Za-z0-9_.-]+\\.js");
     private static final Pattern COLUMN_IN_MESSAGE = Pattern.compile("column \"([^\"]+)\"");
     private static final Pattern QUOTED_VALUE = Pattern.compile("\"([^\"]*)\"");

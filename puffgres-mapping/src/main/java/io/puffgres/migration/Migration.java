@@ -5,6 +5,7 @@ import io.puffgres.event.RelationId;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One version of one mapping, parsed from {@code puffgres/migrations/NNNN_name.toml}. Immutable.
@@ -27,6 +28,11 @@ public record Migration(
         WriteSettings write,
         Versioning versioning,
         String checksum) {
+
+    /** What turbopuffer accepts as a namespace name. */
+    public static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    /** A mapping name: lower case, usable in operator names and uids. */
+    public static final Pattern MAPPING_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
     public Migration {
         columns = List.copyOf(columns);

@@ -34,8 +34,8 @@ import org.tomlj.TomlTable;
 final class MigrationParser {
 
     static final Pattern FILE_NAME = Pattern.compile("(\\d{4,})_([A-Za-z0-9_-]+)\\.toml");
-    static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
-    static final Pattern MAPPING_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    static final Pattern NAMESPACE = Migration.NAMESPACE;
+    static final Pattern MAPPING_NAME = Migration.MAPPING_NAME;
     private static final Pattern TP_TYPE =
             Pattern.compile("(\\[\\])?(string|int|uint|float|uuid|datetime|bool)|\\[[1-9][0-9]{0,4}\\]f(32|16)");
 
