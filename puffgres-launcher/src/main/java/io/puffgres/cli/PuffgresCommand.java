@@ -10,7 +10,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "puffgres 0.1.0",
         description = "Mirror Postgres into turbopuffer, configured by versioned TOML migrations.",
-        subcommands = {ValidateCommand.class, RunCommand.class, StopCommand.class, EmulatorCommand.class},
+        subcommands = {
+            ValidateCommand.class,
+            RunCommand.class,
+            StopCommand.class,
+            StatusCommand.class,
+            DlqCommand.class,
+            EmulatorCommand.class
+        },
         footer = ExitCode.HELP_FOOTER)
 public final class PuffgresCommand {
 
