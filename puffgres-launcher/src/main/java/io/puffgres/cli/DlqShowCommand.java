@@ -1,6 +1,7 @@
 package io.puffgres.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqTable;
 import io.puffgres.migration.Project;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +51,7 @@ final class DlqShowCommand implements Callable<Integer> {
         DlqTable table = DlqCommand.table(loaded);
         DlqRecord e;
         try (Connection c = DlqCommand.connect(loaded)) {
-            e = (table.exists(c) ? table.get(c, id) : java.util.Optional.<DlqRecord>empty())
+            e = (table.exists(c) ? table.get(c, id) : Optional.<DlqRecord>empty())
                     .orElseThrow(() -> new CliException(
                             ExitCode.RUNTIME,
                             "no DLQ entry " + id + " in " + table.name(),
@@ -67,10 +70,23 @@ final class DlqShowCommand implements Callable<Integer> {
         out.println("last failed at:  " + e.lastFailedAt());
         out.println("resolved at:     " + e.resolvedAt().map(Instant::toString).orElse("unresolved"));
         out.println("event:");
-        String event = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(e.event()));
+        String event = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(inEventOrder(e.event()));
         event.lines().forEach(l -> out.println("  " + l));
         out.println("error detail:");
         (e.errorDetail().isBlank() ? "(none)" : e.errorDetail()).lines().forEach(l -> out.println("  " + l));
         return ExitCode.OK;
+    }
+
+    /** The stored event with its fields in EventJson's order (jsonb keeps keys sorted by length). */
+    private static ObjectNode inEventOrder(String event) throws IOException {
+        ObjectNode stored = (ObjectNode) JSON.readTree(event);
+        ObjectNode ordered = JSON.createObjectNode();
+        for (String field : List.of("op", "relation", "lsn", "tx_id", "commit_time", "before", "after")) {
+            if (stored.has(field)) {
+                ordered.set(field, stored.get(field));
+            }
+        }
+        ordered.setAll(stored); // anything else, after
+        return ordered;
     }
 }
