@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "dlq",
         description = {
-            "Inspect and retry the changes puffgres could not apply (the DLQ table, [state] schema .dlq).",
+            "Inspect and retry the changes puffgres could not apply (the table <[state] schema>.dlq, default puffgres.dlq).",
             "Works whether or not a puffgres run is running."
         },
         mixinStandardHelpOptions = true,
