@@ -3,13 +3,20 @@ package io.puffgres.dlq;
 import io.puffgres.event.RowEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The dead-letter table {@code <schema>.dlq} in Postgres. Created on first use (under an advisory lock, so parallel
  * writers do not race); inserts are idempotent on (mapping, version, lsn, id, kind), so a change replayed after a
- * restart is recorded once.
+ * restart is recorded once. The read and update methods serve {@code puffgres dlq} and {@code puffgres status}.
  */
 public final class DlqTable {
 
@@ -76,5 +83,101 @@ public final class DlqTable {
             ps.setString(9, e.detail == null ? "" : e.detail);
             return ps.executeUpdate() == 1;
         }
+    }
+
+    /** Whether the table exists (it is created by the first {@code puffgres run}). */
+    public boolean exists(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Entries in WAL order (then by id), unresolved only unless {@code resolvedToo}, of one mapping when given, at
+     * most {@code limit}.
+     */
+    public List<DlqRecord> list(Connection c, Optional<String> mapping, boolean resolvedToo, int limit)
+            throws SQLException {
+        String where = (resolvedToo ? "true" : "resolved_at IS NULL") + (mapping.isPresent() ? " AND mapping = ?" : "");
+        return select(c, "WHERE " + where + " ORDER BY lsn, id LIMIT " + limit, mapping.orElse(null));
+    }
+
+    /** The {@code n} unresolved entries that failed last, newest first. */
+    public List<DlqRecord> lastFailed(Connection c, int n) throws SQLException {
+        return select(c, "WHERE resolved_at IS NULL ORDER BY last_failed_at DESC, id DESC LIMIT " + n, null);
+    }
+
+    public Optional<DlqRecord> get(Connection c, long id) throws SQLException {
+        List<DlqRecord> found = select(c, "WHERE id = " + id, null);
+        return found.stream().findFirst();
+    }
+
+    /** Unresolved entries per mapping, by mapping name. */
+    public Map<String, Long> unresolvedByMapping(Connection c) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT mapping, count(*) FROM " + name()
+                        + " WHERE resolved_at IS NULL GROUP BY mapping ORDER BY mapping")) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return counts;
+    }
+
+    /** Marks entry {@code id} resolved now. */
+    public void resolve(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name() + " SET resolved_at = now() WHERE id = ?")) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records that a retry of entry {@code id} failed again: one more retry, the new error, now. */
+    public void failedAgain(Connection c, long id, String message, String detail) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name()
+                + " SET retry_count = retry_count + 1, last_failed_at = now(), error_message = ?, error_detail = ?"
+                + " WHERE id = ?")) {
+            ps.setString(1, message);
+            ps.setString(2, detail == null ? "" : detail);
+            ps.setLong(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private List<DlqRecord> select(Connection c, String tail, String parameter) throws SQLException {
+        List<DlqRecord> records = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, lsn::text, mapping, mapping_version, namespace,"
+                + " doc_id, event::text, error_kind, error_message, error_detail, retry_count, first_failed_at,"
+                + " last_failed_at, resolved_at FROM " + name() + " " + tail)) {
+            if (parameter != null) {
+                ps.setString(1, parameter);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp resolved = rs.getTimestamp(14);
+                    records.add(new DlqRecord(
+                            rs.getLong(1),
+                            EventJson.lsn(rs.getString(2)),
+                            rs.getString(3),
+                            rs.getInt(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getString(10),
+                            rs.getInt(11),
+                            rs.getTimestamp(12).toInstant(),
+                            rs.getTimestamp(13).toInstant(),
+                            Optional.ofNullable(resolved).map(Timestamp::toInstant)));
+                }
+            }
+        }
+        return records;
     }
 }

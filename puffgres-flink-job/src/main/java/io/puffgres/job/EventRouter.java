@@ -78,21 +78,27 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
         }
     }
 
-    private String id(RowEvent e, Row row, Context ctx, String which) {
+    /**
+     * The document id in {@code row}, the {@code which} ("new row", "old row") image of {@code e}, or why there is
+     * none (no id column in the image, a value that cannot be a turbopuffer id).
+     */
+    public static DocIds.Result idOf(Migration migration, RowEvent e, Row row, String which) {
         String column = migration.id().column();
-        String problem;
         if (row == null || !row.has(column)) {
-            problem = "the " + which + " of " + e.op() + " has no id column \"" + column
+            return new DocIds.Result.Invalid("the " + which + " of " + e.op() + " has no id column \"" + column
                     + "\"; the table's REPLICA IDENTITY must cover it (ALTER TABLE " + e.relation()
-                    + " REPLICA IDENTITY FULL, or a key including the column)";
-        } else {
-            DocIds.Result result = DocIds.from(migration.id().type(), column, row.get(column));
-            if (result instanceof DocIds.Result.Ok ok) {
-                return ok.id().toString();
-            }
-            problem = ((DocIds.Result.Invalid) result).message();
+                    + " REPLICA IDENTITY FULL, or a key including the column)");
         }
-        Object raw = row == null ? null : row.get(column);
+        return DocIds.from(migration.id().type(), column, row.get(column));
+    }
+
+    private String id(RowEvent e, Row row, Context ctx, String which) {
+        DocIds.Result result = idOf(migration, e, row, which);
+        if (result instanceof DocIds.Result.Ok ok) {
+            return ok.id().toString();
+        }
+        String problem = ((DocIds.Result.Invalid) result).message();
+        Object raw = row == null ? null : row.get(migration.id().column());
         DlqEntry entry = new DlqEntry(
                 e.lsn(),
                 migration.mappingName(),

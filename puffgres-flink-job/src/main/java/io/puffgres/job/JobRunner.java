@@ -27,6 +27,7 @@ import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -79,6 +80,12 @@ public final class JobRunner {
      */
     public record Started(JobClient client, Optional<Path> restoredFrom, String slot, Optional<String> restUrl) {}
 
+    /**
+     * How often the REST API refreshes task metrics (Flink's default is 10 s): {@code puffgres status} and the live
+     * line of {@code puffgres run} read them every 2 s.
+     */
+    static final Duration METRICS_FETCH_INTERVAL = Duration.ofSeconds(1);
+
     private JobRunner() {}
 
     public static Started start(Project project, Options options) throws SetupException, SQLException {
@@ -122,6 +129,7 @@ public final class JobRunner {
         // a turbopuffer outage makes checkpoints wait (writes are retried); that must not fail the job
         conf.set(ExecutionCheckpointingOptions.TOLERABLE_FAILURE_NUMBER, Integer.MAX_VALUE);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, METRICS_FETCH_INTERVAL);
         restore.ifPresent(p -> {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString());
             conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);

@@ -28,6 +28,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class PuffgresJob {
 
+    /** The name of a mapping's apply + write operator is the mapping name followed by this. */
+    public static final String WRITE_SUFFIX = ": apply + write";
+
     /** Concurrent Postgres lookups per subtask (view and lookup membership, unchanged TOAST). */
     static final int LOOKUP_POOL = 4;
 
@@ -60,11 +63,7 @@ public final class PuffgresJob {
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
             SingleOutputStreamOperator<MappedEvent> looked = AsyncDataStream.orderedWait(
                             routed,
-                            new RowLookup(
-                                    spec,
-                                    name,
-                                    RowLookup.quote(table.schema()) + "." + RowLookup.quote(table.name()),
-                                    LOOKUP_POOL),
+                            new RowLookup(spec, name, RowLookup.quote(table), LOOKUP_POOL),
                             60,
                             TimeUnit.SECONDS,
                             256)
@@ -72,7 +71,7 @@ public final class PuffgresJob {
                     .name(name + ": lookup")
                     .uid(uid + "-lookup");
             dlq.add(looked.keyBy(MappedEvent::id, Types.STRING)
-                    .transform(name + ": apply + write", DLQ_TYPE, new MappingWriter(spec, name))
+                    .transform(name + WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
                     .uid(uid + "-write"));
         }
         DataStream<DlqEntry> all = dlq.get(0);

@@ -1,5 +1,6 @@
 package io.puffgres.lookup;
 
+import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.job.JobSpec;
@@ -84,14 +85,14 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
 
     @Override
     public void asyncInvoke(MappedEvent e, ResultFuture<MappedEvent> result) {
-        if (e.kind() != MappedEvent.Kind.CHANGE || !needsLookup(e.event())) {
+        if (e.kind() != MappedEvent.Kind.CHANGE || !needsLookup(migration, e.event())) {
             result.complete(List.of(e));
             return;
         }
         try {
             pool.execute(() -> {
                 try {
-                    result.complete(List.of(lookUp(e)));
+                    result.complete(List.of(resolve(connection.get(), migration, tableSql, e)));
                 } catch (Exception ex) {
                     result.completeExceptionally(new IllegalStateException(
                             "lookup of id " + e.id() + " for mapping " + mappingName + " failed: " + ex.getMessage(),
@@ -103,7 +104,7 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
         }
     }
 
-    private boolean needsLookup(RowEvent event) {
+    private static boolean needsLookup(Migration migration, RowEvent event) {
         Membership.Mode mode = migration.membership().mode();
         return mode == Membership.Mode.VIEW || mode == Membership.Mode.LOOKUP || hasUnavailable(event.after());
     }
@@ -117,10 +118,19 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
         return false;
     }
 
-    private MappedEvent lookUp(MappedEvent e) throws SQLException {
+    /**
+     * What the lookup stage makes of {@code e} (see the class comment), read through {@code c}; {@code e} itself when
+     * it needs no lookup. Synchronous: the stage's workers call it, and so does {@code puffgres dlq retry}.
+     *
+     * @param tableSql the quoted name of the table CDC follows ({@link #quote(RelationId)})
+     */
+    public static MappedEvent resolve(Connection c, Migration migration, String tableSql, MappedEvent e)
+            throws SQLException {
+        if (e.kind() != MappedEvent.Kind.CHANGE || !needsLookup(migration, e.event())) {
+            return e;
+        }
         RowEvent event = e.event();
         Object id = event.after().get(migration.id().column());
-        Connection c = connection.get();
         switch (migration.membership().mode()) {
             case VIEW -> {
                 Row row = one(
@@ -143,10 +153,7 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
         if (!hasUnavailable(event.after())) {
             return e;
         }
-        Row current = one(
-                c,
-                "SELECT * FROM " + tableSql + " WHERE " + quote(migration.id().column()) + " = ?",
-                id);
+        Row current = byId(c, tableSql, migration.id().column(), id);
         if (current == null) {
             return e.withKind(MappedEvent.Kind.DELETE);
         }
@@ -156,6 +163,11 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
             filled.put(column, type, ChangeEventDeserializer.UNAVAILABLE.equals(v) ? current.get(column) : v);
         });
         return e.withEvent(event.withAfter(filled.build()));
+    }
+
+    /** The row of {@code tableSql} whose {@code idColumn} is {@code id}, or null. */
+    public static Row byId(Connection c, String tableSql, String idColumn, Object id) throws SQLException {
+        return one(c, "SELECT * FROM " + tableSql + " WHERE " + quote(idColumn) + " = ?", id);
     }
 
     private static Row one(Connection c, String sql, Object id) throws SQLException {
@@ -174,6 +186,11 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
                 return rs.next();
             }
         }
+    }
+
+    /** {@code "schema"."name"}. */
+    public static String quote(RelationId relation) {
+        return quote(relation.schema()) + "." + quote(relation.name());
     }
 
     /** A quoted SQL identifier. */

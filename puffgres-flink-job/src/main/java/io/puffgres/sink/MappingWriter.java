@@ -6,29 +6,17 @@ import io.puffgres.client.Filter;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.client.WriteRequest;
-import io.puffgres.config.ProjectConfig;
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
-import io.puffgres.document.IdType;
-import io.puffgres.event.PgType;
-import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.job.JobSpec;
 import io.puffgres.job.MappedEvent;
-import io.puffgres.membership.BoundPredicate;
-import io.puffgres.membership.Tri;
-import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
-import io.puffgres.migration.Versioning;
 import io.puffgres.transform.Action;
-import io.puffgres.transform.Embedder;
-import io.puffgres.transform.OpenAiEmbedder;
-import io.puffgres.transform.Transform;
-import io.puffgres.transform.TransformContext;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,9 +24,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -47,6 +33,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -55,7 +42,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.ExceptionUtils;
 
 /**
  * One mapping's operator on the stream keyed by document id: LSN guard, membership, transform, then batching and
@@ -97,16 +83,9 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
 
     private transient MailboxExecutor mailbox;
     private transient Migration migration;
-    private transient Transform transform;
-    private transient TransformContext context;
+    private transient MappingActions actions;
     private transient TurbopufferClient client;
     private transient ValueState<Long> latestLsn;
-    private transient Filter upsertCondition;
-    private transient Map<String, Object> schema;
-
-    private transient Map<String, PgType> boundTypes;
-    private transient BoundPredicate bound;
-    private transient String bindError;
 
     private transient LinkedHashMap<DocId, Pending> pending;
     private transient long pendingBytes;
@@ -146,101 +125,40 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     public void open() throws Exception {
         super.open();
         migration = spec.mapping(mappingName);
-        ProjectConfig config = spec.project().config();
-        transform = new MigrationTransforms(spec.project(), Files.createTempDirectory("puffgres-classes"))
-                .create(migration);
-        context = config.embeddings()
-                .map(e -> (Embedder) OpenAiEmbedder.from(e))
-                .map(Embedder::asContext)
-                .orElse(text -> {
-                    throw new IllegalStateException("ctx.embed needs an [embeddings] table in puffgres.toml");
-                });
+        actions = MappingActions.create(
+                spec.project(),
+                new MigrationTransforms(spec.project(), Files.createTempDirectory("puffgres-classes")),
+                migration);
         latestLsn = getRuntimeContext().getState(new ValueStateDescriptor<>("latest-lsn", Types.LONG));
-        String versionAttribute = migration.versioning().mode() == Versioning.Mode.COLUMN
-                ? migration.versioning().column().orElseThrow()
-                : SOURCE_LSN;
-        upsertCondition = Filter.lte(versionAttribute, Filter.refNew(versionAttribute));
-        schema = schemaOf(migration);
         pending = new LinkedHashMap<>();
         queue = new ArrayDeque<>();
         inFlightIds = new HashSet<>();
         registerMetrics(getMetricGroup());
         client = new TurbopufferClient(
-                        config.turbopuffer().baseUrl(),
-                        config.turbopuffer().apiKey(),
+                        spec.project().config().turbopuffer().baseUrl(),
+                        spec.project().config().turbopuffer().apiKey(),
                         ErrorPolicy.unlimited(),
                         TurbopufferClient.DEFAULT_TIMEOUT)
                 .onRetry((op, ns, attempt, status, delay) -> retries.inc());
     }
 
     private void registerMetrics(MetricGroup group) {
-        eventsIn = group.counter("eventsIn");
-        upserts = group.counter("upserts");
-        deletes = group.counter("deletes");
-        skips = group.counter("skips");
-        stale = group.counter("staleDropped");
-        dlq = group.counter("dlq");
-        batches = group.counter("batches");
-        retries = group.counter("retries", new ThreadSafeSimpleCounter());
-        writeLatency = group.histogram("writeLatencyMs", new DescriptiveStatisticsHistogram(1000));
-        group.gauge("lastFlushEpochMs", () -> lastFlushMs);
-        group.gauge("lagMs", () -> lastCommitMs == 0 ? 0L : Math.max(0, System.currentTimeMillis() - lastCommitMs));
-        group.gauge("pendingRows", () -> pending == null ? 0 : pending.size());
-    }
-
-    /**
-     * The schema sent with upserts (and by {@code puffgres apply --schema}): uuid ids, {@code __source_lsn} as uint, and every {@code [tp_schema]} hint that names a
-     * type (so types are declared before the first value could pin them, e.g. an integral float as int).
-     */
-    public static Map<String, Object> schemaOf(Migration m) {
-        Map<String, Object> schema = new LinkedHashMap<>();
-        if (m.id().type() == IdType.UUID) {
-            schema.put("id", "uuid"); // turbopuffer infers string for a uuid sent as text
-        }
-        schema.put(SOURCE_LSN, "uint");
-        m.tpSchema()
-                .forEach((attribute, hint) -> hint.type().ifPresent(type -> {
-                    Map<String, Object> entry = new LinkedHashMap<>();
-                    entry.put("type", type);
-                    entry.putAll(hint.options());
-                    schema.put(attribute, entry);
-                }));
-        return schema;
-    }
-
-    /**
-     * Adds to {@link #schema} the types turbopuffer cannot infer from JSON (a datetime or uuid arrives as a string),
-     * learned from the Java values of the batch's documents; an attribute is declared once and stays declared.
-     */
-    private Map<String, Object> schemaFor(List<Pending> batch) {
-        for (Pending p : batch) {
-            if (p.document() == null) {
-                continue;
-            }
-            for (Map.Entry<String, Object> a : p.document().attributes().entrySet()) {
-                if (!schema.containsKey(a.getKey())) {
-                    String type = declaredType(a.getValue());
-                    if (type != null) {
-                        schema.put(a.getKey(), type);
-                    }
-                }
-            }
-        }
-        return schema;
-    }
-
-    private static String declaredType(Object v) {
-        if (v instanceof java.time.Instant) {
-            return "datetime";
-        }
-        if (v instanceof UUID) {
-            return "uuid";
-        }
-        if (v instanceof List<?> list && !list.isEmpty()) {
-            String element = declaredType(list.get(0));
-            return element == null ? null : "[]" + element;
-        }
-        return null;
+        eventsIn = group.counter(WriterMetric.EVENTS_IN.id());
+        upserts = group.counter(WriterMetric.UPSERTS.id());
+        deletes = group.counter(WriterMetric.DELETES.id());
+        skips = group.counter(WriterMetric.SKIPS.id());
+        stale = group.counter(WriterMetric.STALE_DROPPED.id());
+        dlq = group.counter(WriterMetric.DLQ.id());
+        batches = group.counter(WriterMetric.BATCHES.id());
+        retries = group.counter(WriterMetric.RETRIES.id(), new ThreadSafeSimpleCounter());
+        group.meter(WriterMetric.EVENTS_PER_SECOND.id(), new MeterView(eventsIn, WriterMetric.RATE_WINDOW_SECONDS));
+        group.meter(WriterMetric.BATCHES_PER_SECOND.id(), new MeterView(batches, WriterMetric.RATE_WINDOW_SECONDS));
+        writeLatency = group.histogram(WriterMetric.WRITE_LATENCY_MS.id(), new DescriptiveStatisticsHistogram(1000));
+        group.gauge(WriterMetric.LAST_FLUSH_EPOCH_MS.id(), () -> lastFlushMs);
+        group.gauge(
+                WriterMetric.LAG_MS.id(),
+                () -> lastCommitMs == 0 ? 0L : Math.max(0, System.currentTimeMillis() - lastCommitMs));
+        group.gauge(WriterMetric.PENDING_ROWS.id(), () -> pending == null ? 0 : pending.size());
     }
 
     @Override
@@ -259,12 +177,10 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
             return;
         }
         latestLsn.update(event.lsn());
-        DocId id = docId(e.id());
-        Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : decide(event, id);
+        DocId id = actions.docId(e.id());
+        Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : actions.decide(event, id);
         if (action instanceof Action.Upsert u) {
-            Map<String, Object> attributes = new LinkedHashMap<>(u.document().attributes());
-            attributes.put(SOURCE_LSN, event.lsn());
-            Document doc = new Document(u.document().id(), attributes);
+            Document doc = MappingActions.stamped(u.document(), event.lsn());
             add(new Pending(doc.id(), doc, event.lsn(), event, DocumentSize.estimate(doc)));
         } else if (action instanceof Action.Delete d) {
             add(new Pending(d.id(), null, event.lsn(), event, DocumentSize.estimate(d.id())));
@@ -273,48 +189,6 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         } else if (action instanceof Action.Error err) {
             toDlq(event, id.toString(), err.kind(), err.message(), err.detail());
         }
-    }
-
-    private DocId docId(String text) {
-        return switch (migration.id().type()) {
-            case UINT, INT -> new DocId.Uint(Long.parseUnsignedLong(text));
-            case UUID -> new DocId.Uuid(UUID.fromString(text));
-            case STRING -> new DocId.Str(text);
-        };
-    }
-
-    /** Membership, then the transform, for a row that may belong to the mapping. */
-    private Action decide(RowEvent event, DocId id) {
-        Row row = event.after(); // unchanged-TOAST placeholders were filled by the lookup stage
-        if (migration.membership().mode() == Membership.Mode.DSL) {
-            BoundPredicate predicate = predicateFor(row);
-            if (predicate == null) {
-                return new Action.Error("membership", bindError, "");
-            }
-            if (predicate.test(row) != Tri.TRUE) {
-                return new Action.Delete(id);
-            }
-        }
-        try {
-            return transform.apply(event, id, context);
-        } catch (Exception ex) {
-            return new Action.Error(
-                    "transform", String.valueOf(ex.getMessage()), ExceptionUtils.stringifyException(ex));
-        }
-    }
-
-    private BoundPredicate predicateFor(Row row) {
-        if (!row.types().equals(boundTypes)) {
-            boundTypes = row.types();
-            try {
-                bound = migration.membership().predicate().orElseThrow().bind(row.types());
-                bindError = null;
-            } catch (Exception ex) {
-                bound = null;
-                bindError = "membership predicate: " + ex.getMessage();
-            }
-        }
-        return bound;
     }
 
     private void add(Pending p) throws Exception {
@@ -407,18 +281,18 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
 
     private WriteRequest request(List<Pending> batch) {
         WriteRequest.Builder b = WriteRequest.builder();
-        boolean anyUpsert = false;
+        List<Document> upserted = new ArrayList<>();
         for (Pending p : batch) {
             if (p.document() != null) {
                 b.upsert(p.document());
-                anyUpsert = true;
+                upserted.add(p.document());
             } else {
                 b.delete(p.id());
             }
         }
-        if (anyUpsert) {
-            b.upsertCondition(upsertCondition);
-            b.schema(schemaFor(batch));
+        if (!upserted.isEmpty()) {
+            b.upsertCondition(actions.upsertCondition());
+            b.schema(actions.schemaFor(upserted));
         }
         return b.build();
     }
@@ -522,8 +396,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     @Override
     public void close() throws Exception {
         try {
-            if (transform != null) {
-                transform.close();
+            if (actions != null) {
+                actions.close();
             }
             if (client != null) {
                 client.close();

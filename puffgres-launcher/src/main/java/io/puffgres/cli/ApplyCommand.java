@@ -8,7 +8,7 @@ import io.puffgres.document.AttributeSchema;
 import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
-import io.puffgres.sink.MappingWriter;
+import io.puffgres.sink.MappingActions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -186,7 +186,7 @@ final class ApplyCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    client.updateSchema(m.namespace(), MappingWriter.schemaOf(m));
+                    client.updateSchema(m.namespace(), MappingActions.schemaOf(m));
                     out.println("schema: declared in namespace " + m.namespace());
                 } catch (TurbopufferException e) {
                     throw new CliException(

@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
             ApplyCommand.class,
             RunCommand.class,
             StopCommand.class,
+            StatusCommand.class,
+            DlqCommand.class,
             EmulatorCommand.class
         },
         footer = ExitCode.HELP_FOOTER)

@@ -134,7 +134,8 @@ final class RunCommand implements Callable<Integer> {
                 job.slot(),
                 Instant.now().toString());
         self.write(runFile);
-        try (GracefulStop stop = new GracefulStop(job.client(), JobRunner.savepointDir(loaded), out).install()) {
+        try (GracefulStop stop = new GracefulStop(job.client(), JobRunner.savepointDir(loaded), out).install();
+                LiveStatus live = LiveStatus.start(job.restUrl(), self.jobId(), out, System.console() != null)) {
             try {
                 job.client().getJobExecutionResult().get();
             } catch (ExecutionException e) {

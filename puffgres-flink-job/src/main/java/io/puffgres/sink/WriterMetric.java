@@ -1,0 +1,51 @@
+package io.puffgres.sink;
+
+/**
+ * The metrics each {@code <mapping>: apply + write} operator ({@link MappingWriter}) registers, by the id they carry in
+ * the Flink web UI, the REST API and reporters. Counters count since the job (re)started; rates are per second over
+ * the last {@link #RATE_WINDOW_SECONDS}.
+ */
+public enum WriterMetric {
+    /** Changes that reached the operator (counter). */
+    EVENTS_IN("eventsIn"),
+    /** Documents written (counter). */
+    UPSERTS("upserts"),
+    /** Ids deleted (counter). */
+    DELETES("deletes"),
+    /** Changes the transform skipped (counter). */
+    SKIPS("skips"),
+    /** Changes at or before the latest LSN applied to their id (counter). */
+    STALE_DROPPED("staleDropped"),
+    /** Changes sent to the DLQ (counter). */
+    DLQ("dlq"),
+    /** Write requests acknowledged by turbopuffer (counter). */
+    BATCHES("batches"),
+    /** Transient write failures retried (counter). */
+    RETRIES("retries"),
+    /** Rate of {@link #EVENTS_IN} (meter). */
+    EVENTS_PER_SECOND("eventsInPerSecond"),
+    /** Rate of {@link #BATCHES} (meter). */
+    BATCHES_PER_SECOND("batchesPerSecond"),
+    /** Write request latency in milliseconds (histogram). */
+    WRITE_LATENCY_MS("writeLatencyMs"),
+    /** When a write was last acknowledged, epoch milliseconds, 0 before the first (gauge). */
+    LAST_FLUSH_EPOCH_MS("lastFlushEpochMs"),
+    /** Now minus the commit time of the last change seen, milliseconds (gauge). */
+    LAG_MS("lagMs"),
+    /** Actions buffered, not yet sent (gauge). */
+    PENDING_ROWS("pendingRows");
+
+    /** Window of the rates: long enough to smooth batching, short enough to show a burst (a multiple of 5 s). */
+    public static final int RATE_WINDOW_SECONDS = 10;
+
+    private final String id;
+
+    WriterMetric(String id) {
+        this.id = id;
+    }
+
+    /** The metric's name within the operator's metric group. */
+    public String id() {
+        return id;
+    }
+}

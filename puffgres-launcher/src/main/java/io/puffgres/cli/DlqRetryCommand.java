@@ -1,0 +1,166 @@
+package io.puffgres.cli;
+
+import io.puffgres.client.ErrorKind;
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.client.TurbopufferException;
+import io.puffgres.config.ProjectConfig;
+import io.puffgres.dlq.DlqRecord;
+import io.puffgres.dlq.DlqRetry;
+import io.puffgres.dlq.DlqTable;
+import io.puffgres.migration.Project;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code puffgres dlq retry ID|all}: applies unresolved DLQ entries again with the current version of their mapping
+ * ({@link DlqRetry}); a success resolves the entry, a failure counts a retry and exits 1 naming the ids.
+ */
+@Command(
+        name = "retry",
+        description = {
+            "Apply DLQ entries again with the current mapping (membership and transform), written under the entry's"
+                    + " LSN so newer data is never overwritten.",
+            "Resolves what succeeds (written, or superseded by newer data); what still fails gets one more retry"
+                    + " counted, and the command exits 1 naming it."
+        },
+        mixinStandardHelpOptions = true,
+        footer = {
+            "%nExamples:",
+            "  puffgres dlq retry 12",
+            "  puffgres dlq retry all",
+            "  puffgres dlq retry all --mapping pages",
+            ExitCode.HELP_FOOTER
+        })
+final class DlqRetryCommand implements Callable<Integer> {
+
+    /** The number of ids named in the error line before it is cut. */
+    private static final int IDS_SHOWN = 20;
+
+    @ParentCommand
+    DlqCommand dlq;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
+    Path project;
+
+    @Parameters(paramLabel = "ID|all", description = "An entry's id, or all for every unresolved entry.")
+    String target;
+
+    @Option(names = "--mapping", paramLabel = "NAME", description = "With all: only the entries of this mapping.")
+    String mapping;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Project loaded = Projects.load(project, dlq.parent.env);
+        DlqTable table = DlqCommand.table(loaded);
+        ProjectConfig.Turbopuffer tp = loaded.config().turbopuffer();
+        try (Connection c = DlqCommand.connect(loaded);
+                TurbopufferClient client = new TurbopufferClient(
+                        tp.baseUrl(), tp.apiKey(), ErrorPolicy.defaults(), TurbopufferClient.DEFAULT_TIMEOUT)) {
+            List<DlqRecord> entries = entries(c, table);
+            if (entries.isEmpty()) {
+                if (target.equals("all")) {
+                    out.println("no unresolved DLQ entries" + (mapping == null ? "" : " for mapping " + mapping));
+                }
+                return ExitCode.OK;
+            }
+            return retry(entries, new DlqRetry(loaded, c, client), out);
+        } catch (SQLException e) {
+            throw DlqCommand.postgres(e);
+        } catch (TurbopufferException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    e.getMessage(),
+                    e.kind() == ErrorKind.AUTH
+                            ? "check the API key in the env var " + tp.apiKeyEnv() + " ([turbopuffer] api_key_env)"
+                            : "turbopuffer is unavailable; run puffgres dlq retry again later");
+        }
+    }
+
+    private List<DlqRecord> entries(Connection c, DlqTable table) throws SQLException {
+        boolean any = table.exists(c);
+        if (!target.equals("all")) {
+            if (mapping != null) {
+                throw new CliException(
+                        ExitCode.USAGE,
+                        "--mapping goes with retry all, not with an id",
+                        "run puffgres dlq retry --help");
+            }
+            long id;
+            try {
+                id = Long.parseLong(target);
+            } catch (NumberFormatException e) {
+                throw new CliException(
+                        ExitCode.USAGE, "retry takes an entry id or all, got " + target, "see puffgres dlq list");
+            }
+            DlqRecord entry = (any ? table.get(c, id) : Optional.<DlqRecord>empty())
+                    .orElseThrow(() -> new CliException(
+                            ExitCode.RUNTIME,
+                            "no DLQ entry " + id + " in " + table.name(),
+                            "puffgres dlq list --all shows the ids"));
+            if (entry.resolvedAt().isPresent()) {
+                spec.commandLine()
+                        .getOut()
+                        .println("#" + id + " is already resolved (at "
+                                + entry.resolvedAt().get() + "); nothing to do");
+                return List.of();
+            }
+            return List.of(entry);
+        }
+        return any ? table.list(c, Optional.ofNullable(mapping), false, Integer.MAX_VALUE) : List.of();
+    }
+
+    private static int retry(List<DlqRecord> entries, DlqRetry retry, PrintWriter out) throws Exception {
+        int written = 0;
+        int superseded = 0;
+        List<Long> failed = new ArrayList<>();
+        try (retry) {
+            for (DlqRecord e : entries) {
+                String head = "#" + e.id() + " " + e.mapping() + "@" + e.version() + " id " + e.docId() + " at "
+                        + e.lsnText() + ": ";
+                DlqRetry.Outcome outcome = retry.retry(e);
+                if (outcome instanceof DlqRetry.Outcome.Written w) {
+                    written++;
+                    out.println(head + w.what() + "; resolved");
+                } else if (outcome instanceof DlqRetry.Outcome.Superseded s) {
+                    superseded++;
+                    out.println(head + "not written, " + s.why() + "; resolved");
+                } else if (outcome instanceof DlqRetry.Outcome.Failed f) {
+                    failed.add(e.id());
+                    out.println(head + "still failing (" + f.kind() + "): " + TextTable.oneLine(f.message(), 200)
+                            + "; retry " + (e.retryCount() + 1));
+                }
+                out.flush();
+            }
+        }
+        out.printf(
+                "retried %d: %d written, %d superseded by newer data, %d still failing%n",
+                entries.size(), written, superseded, failed.size());
+        if (failed.isEmpty()) {
+            return ExitCode.OK;
+        }
+        String ids = failed.stream().limit(IDS_SHOWN).map(id -> "#" + id).collect(Collectors.joining(", "))
+                + (failed.size() > IDS_SHOWN ? ", …" : "");
+        throw new CliException(
+                ExitCode.RUNTIME,
+                failed.size() + (failed.size() == 1 ? " entry still fails: " : " entries still fail: ") + ids,
+                "see puffgres dlq show " + failed.get(0) + ", fix the transform or the row, and retry again");
+    }
+}

@@ -1,0 +1,102 @@
+package io.puffgres.cli;
+
+import io.puffgres.sink.WriterMetric;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live status line of {@code puffgres run}: every {@link #REFRESH} it reads the job's metrics ({@link
+ * JobMetrics}) and, on a terminal, rewrites one line in place; otherwise (a log, {@code run --detach}) it prints a
+ * plain line as soon as metrics arrive and then every {@link #PLAIN_EVERY}, so the log stays readable. Runs on a
+ * daemon thread until {@link #close()}; a run without web UI has no line.
+ */
+final class LiveStatus implements AutoCloseable {
+
+    /** How often the line is refreshed: often enough to look live, rarely enough to cost nothing. */
+    static final Duration REFRESH = Duration.ofSeconds(2);
+
+    /** How often a log gets a line: a day of log stays under 3,000 status lines. */
+    static final Duration PLAIN_EVERY = Duration.ofSeconds(30);
+
+    private final JobMetrics metrics;
+    private final PrintWriter out;
+    private final boolean terminal;
+    private final ScheduledExecutorService timer;
+    private Instant lastPlain;
+    private int lastLength;
+
+    private LiveStatus(JobMetrics metrics, PrintWriter out, boolean terminal) {
+        this.metrics = metrics;
+        this.out = out;
+        this.terminal = terminal;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "puffgres-live-status");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the line for the job behind {@code restUrl}; does nothing without a REST URL. */
+    static LiveStatus start(Optional<String> restUrl, String jobId, PrintWriter out, boolean terminal) {
+        LiveStatus live =
+                new LiveStatus(restUrl.map(url -> new JobMetrics(url, jobId)).orElse(null), out, terminal);
+        if (live.metrics != null) {
+            live.timer.scheduleWithFixedDelay(
+                    live::refresh, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return live;
+    }
+
+    private void refresh() {
+        JobMetrics.Snapshot s;
+        try {
+            s = metrics.read();
+        } catch (IOException | RuntimeException e) {
+            return; // starting or stopping: the next refresh tries again
+        }
+        if (s.mappings().isEmpty() || !s.state().equals("RUNNING")) {
+            return;
+        }
+        Instant now = Instant.now();
+        String line = line(s, now);
+        synchronized (out) {
+            if (terminal) {
+                out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+                lastLength = line.length();
+                out.flush();
+            } else if (lastPlain == null || !now.isBefore(lastPlain.plus(PLAIN_EVERY))) {
+                out.println(now + " " + line);
+                out.flush();
+                lastPlain = now;
+            }
+        }
+    }
+
+    /** {@code events 1234 (210.5/s), upserts 1200, DLQ 3, last flush 1 s ago, lag 0.4 s}, over every mapping. */
+    static String line(JobMetrics.Snapshot s, Instant now) {
+        return String.format(
+                "events %d (%s/s), upserts %d, DLQ %d, last flush %s, lag %s s",
+                (long) s.total(WriterMetric.EVENTS_IN),
+                TextTable.decimal(s.total(WriterMetric.EVENTS_PER_SECOND)),
+                (long) s.total(WriterMetric.UPSERTS),
+                (long) s.total(WriterMetric.DLQ),
+                StatusOutput.lastFlush(s.max(WriterMetric.LAST_FLUSH_EPOCH_MS), now),
+                TextTable.decimal(s.max(WriterMetric.LAG_MS) / 1000.0));
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        synchronized (out) {
+            if (terminal && lastLength > 0) {
+                out.println(); // end the in-place line before what follows
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.puffgres.cli;
+
+import io.puffgres.migration.Project;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code puffgres status}: the running job's progress (Flink REST API), the replication slot and the DLQ. Exits 1
+ * when no {@code puffgres run} runs for the project, after showing the slot and DLQ figures anyway.
+ */
+@Command(
+        name = "status",
+        description = {
+            "Show the running job (events, rates, last flush, lag, checkpoints), the replication slot (checkpoint LSN,"
+                    + " WAL behind) and the DLQ (unresolved entries, last errors).",
+            "Exits 1 when no puffgres run is running for the project (the slot and DLQ figures are still shown)."
+        },
+        mixinStandardHelpOptions = true,
+        footer = {
+            "%nExamples:",
+            "  puffgres status",
+            "  puffgres status --json | jq .slot.lag_bytes",
+            "  puffgres status --watch           refresh every 2 s until Ctrl-C",
+            "  puffgres status --watch 10 --json one JSON object per line, every 10 s",
+            ExitCode.HELP_FOOTER
+        })
+final class StatusCommand implements Callable<Integer> {
+
+    /** Refresh period of --watch without a value: as often as the run's live line. */
+    static final String DEFAULT_WATCH_SECONDS = "2";
+
+    @ParentCommand
+    PuffgresCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
+    Path project;
+
+    @Option(names = "--json", description = "Print one JSON object (fields: see docs/cli.md).")
+    boolean json;
+
+    @Option(
+            names = "--watch",
+            paramLabel = "SECONDS",
+            arity = "0..1",
+            fallbackValue = DEFAULT_WATCH_SECONDS,
+            description = "Refresh every SECONDS (default " + DEFAULT_WATCH_SECONDS + ") until Ctrl-C.")
+    Integer watchSeconds;
+
+    @Option(
+            names = "--slot",
+            paramLabel = "NAME",
+            description = "The slot to show when no job runs (default: [postgres] slot; a running job shows its own).")
+    String slot;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Project loaded = Projects.load(project, parent.env);
+        if (watchSeconds != null && watchSeconds < 1) {
+            throw new CliException(ExitCode.USAGE, "--watch needs at least 1 second", "run puffgres status --help");
+        }
+        String slotName = slot != null ? slot : loaded.config().postgres().slot();
+        boolean terminal = System.console() != null;
+        while (true) {
+            StatusReport report;
+            try {
+                report = StatusReport.gather(loaded, slotName);
+            } catch (SQLException e) {
+                throw new CliException(
+                        ExitCode.RUNTIME,
+                        "Postgres: " + e.getMessage(),
+                        "check [postgres] url, user and password_env in puffgres.toml");
+            }
+            if (watchSeconds != null && terminal && !json) {
+                out.print("\033[H\033[2J"); // clear the screen: the report is redrawn in place
+            }
+            if (json) {
+                out.println(StatusOutput.json(report));
+            } else {
+                StatusOutput.text(report, out);
+            }
+            out.flush();
+            if (!report.running()) {
+                err.println(
+                        "no puffgres run is running for " + loaded.dir() + "; start one with puffgres run --detach");
+            }
+            if (watchSeconds == null) {
+                return report.running() ? ExitCode.OK : ExitCode.RUNTIME;
+            }
+            if (!json && !terminal) {
+                out.println();
+            }
+            try {
+                Thread.sleep(
+                        Duration.ofSeconds(watchSeconds).toMillis()); // the refresh period, not a wait for a result
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCode.OK;
+            }
+        }
+    }
+}

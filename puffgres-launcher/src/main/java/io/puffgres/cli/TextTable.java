@@ -1,0 +1,88 @@
+package io.puffgres.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Columns of text for the terminal (padded to the widest cell, numbers right-aligned), and the figures in them. */
+final class TextTable {
+
+    private final List<String[]> rows = new ArrayList<>();
+    private final boolean[] numeric;
+
+    /** @param header the column titles; a title ending in {@code >} marks a right-aligned column (the mark is dropped) */
+    TextTable(String... header) {
+        numeric = new boolean[header.length];
+        String[] titles = new String[header.length];
+        for (int i = 0; i < header.length; i++) {
+            numeric[i] = header[i].endsWith(">");
+            titles[i] = numeric[i] ? header[i].substring(0, header[i].length() - 1) : header[i];
+        }
+        rows.add(titles);
+    }
+
+    TextTable row(Object... cells) {
+        String[] row = new String[numeric.length];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = i < cells.length ? String.valueOf(cells[i]) : "";
+        }
+        rows.add(row);
+        return this;
+    }
+
+    void print(PrintWriter out) {
+        int[] width = new int[numeric.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                String cell = row[i];
+                String pad = " ".repeat(width[i] - cell.length());
+                line.append(i == 0 ? "" : "  ").append(numeric[i] ? pad + cell : cell + pad);
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
+    /** {@code 3 s ago}, {@code 2 min ago}, {@code 5 h ago}; {@code never} for null. */
+    static String ago(Instant then, Instant now) {
+        if (then == null) {
+            return "never";
+        }
+        long s = Math.max(0, Duration.between(then, now).toSeconds());
+        return s < 120 ? s + " s ago" : s < 7200 ? s / 60 + " min ago" : s / 3600 + " h ago";
+    }
+
+    /** {@code 512 B}, {@code 1.5 KiB}, {@code 3.2 MiB}, {@code 1.0 GiB}. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int unit = -1;
+        while (v >= 1024 && unit < units.length - 1) {
+            v /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[unit]);
+    }
+
+    /** One decimal, e.g. a rate or seconds. */
+    static String decimal(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The first line of {@code text}, at most {@code max} characters (cut with an ellipsis). */
+    static String oneLine(String text, int max) {
+        String line = text == null ? "" : text.strip().lines().findFirst().orElse("");
+        return line.length() <= max ? line : line.substring(0, max - 1) + "…";
+    }
+}

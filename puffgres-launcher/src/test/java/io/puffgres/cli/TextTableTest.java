@@ -1,0 +1,80 @@
+package io.puffgres.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.puffgres.sink.WriterMetric;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TextTableTest {
+
+    private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
+
+    @Test
+    void padsColumnsToTheWidestCellAndRightAlignsNumbers() {
+        StringWriter text = new StringWriter();
+        new TextTable("NAME", "COUNT>", "NOTE")
+                .row("pages", 12345, "x")
+                .row("a", 7, "")
+                .print(new PrintWriter(text, true));
+        assertThat(text.toString()).isEqualTo("NAME   COUNT  NOTE\n" + "pages  12345  x\n" + "a          7\n");
+    }
+
+    @Test
+    void saysHowLongAgoInTheLargestFittingUnit() {
+        assertThat(TextTable.ago(NOW.minusSeconds(3), NOW)).isEqualTo("3 s ago");
+        assertThat(TextTable.ago(NOW.minusSeconds(119), NOW)).isEqualTo("119 s ago");
+        assertThat(TextTable.ago(NOW.minusSeconds(600), NOW)).isEqualTo("10 min ago");
+        assertThat(TextTable.ago(NOW.minusSeconds(3 * 3600), NOW)).isEqualTo("3 h ago");
+        assertThat(TextTable.ago(NOW.plusSeconds(2), NOW)).isEqualTo("0 s ago");
+        assertThat(TextTable.ago(null, NOW)).isEqualTo("never");
+    }
+
+    @Test
+    void printsBytesInBinaryUnits() {
+        assertThat(TextTable.bytes(0)).isEqualTo("0 B");
+        assertThat(TextTable.bytes(1023)).isEqualTo("1023 B");
+        assertThat(TextTable.bytes(42816)).isEqualTo("41.8 KiB");
+        assertThat(TextTable.bytes(5L << 30)).isEqualTo("5.0 GiB");
+    }
+
+    @Test
+    void cutsAMessageToItsFirstLine() {
+        assertThat(TextTable.oneLine("first\nsecond", 80)).isEqualTo("first");
+        assertThat(TextTable.oneLine("abcdefghij", 5)).isEqualTo("abcd…");
+        assertThat(TextTable.oneLine(null, 5)).isEmpty();
+    }
+
+    @Test
+    void theLiveLineSumsCountsAndTakesTheLatestFlushOverMappings() {
+        JobMetrics.Snapshot s = new JobMetrics.Snapshot(
+                "RUNNING",
+                List.of(
+                        new JobMetrics.Mapping(
+                                "pages",
+                                Map.of(
+                                        WriterMetric.EVENTS_IN, 1000.0,
+                                        WriterMetric.EVENTS_PER_SECOND, 12.5,
+                                        WriterMetric.UPSERTS, 990.0,
+                                        WriterMetric.DLQ, 1.0,
+                                        WriterMetric.LAST_FLUSH_EPOCH_MS,
+                                                (double) NOW.minusSeconds(9).toEpochMilli(),
+                                        WriterMetric.LAG_MS, 400.0)),
+                        new JobMetrics.Mapping(
+                                "users",
+                                Map.of(
+                                        WriterMetric.EVENTS_IN, 234.0,
+                                        WriterMetric.UPSERTS, 200.0,
+                                        WriterMetric.LAST_FLUSH_EPOCH_MS,
+                                                (double) NOW.minusSeconds(2).toEpochMilli(),
+                                        WriterMetric.LAG_MS, 1500.0))),
+                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()));
+        assertThat(LiveStatus.line(s, NOW))
+                .isEqualTo("events 1234 (12.5/s), upserts 1190, DLQ 1, last flush 2 s ago, lag 1.5 s");
+    }
+}
