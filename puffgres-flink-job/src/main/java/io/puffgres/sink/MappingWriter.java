@@ -12,22 +12,12 @@ import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
-import io.puffgres.event.PgType;
-import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.job.JobSpec;
 import io.puffgres.job.MappedEvent;
-import io.puffgres.membership.BoundPredicate;
-import io.puffgres.membership.Tri;
-import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
-import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.migration.Versioning;
 import io.puffgres.transform.Action;
-import io.puffgres.transform.Embedder;
-import io.puffgres.transform.OpenAiEmbedder;
-import io.puffgres.transform.Transform;
-import io.puffgres.transform.TransformContext;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,7 +44,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.ExceptionUtils;
 
 /**
  * One mapping's operator on the stream keyed by document id: LSN guard, membership, transform, then batching and
@@ -96,16 +85,11 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
 
     private transient MailboxExecutor mailbox;
     private transient Migration migration;
-    private transient Transform transform;
-    private transient TransformContext context;
+    private transient ChangeDecision decision;
     private transient TurbopufferClient client;
     private transient ValueState<Long> latestLsn;
     private transient Filter upsertCondition;
     private transient Map<String, Object> schema;
-
-    private transient Map<String, PgType> boundTypes;
-    private transient BoundPredicate bound;
-    private transient String bindError;
 
     private transient LinkedHashMap<DocId, Pending> pending;
     private transient long pendingBytes;
@@ -146,14 +130,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         super.open();
         migration = spec.mapping(mappingName);
         ProjectConfig config = spec.project().config();
-        transform = new MigrationTransforms(spec.project(), Files.createTempDirectory("puffgres-classes"))
-                .create(migration);
-        context = config.embeddings()
-                .map(e -> (Embedder) OpenAiEmbedder.from(e))
-                .map(Embedder::asContext)
-                .orElse(text -> {
-                    throw new IllegalStateException("ctx.embed needs an [embeddings] table in puffgres.toml");
-                });
+        decision = ChangeDecision.open(spec.project(), migration, Files.createTempDirectory("puffgres-classes"));
         latestLsn = getRuntimeContext().getState(new ValueStateDescriptor<>("latest-lsn", Types.LONG));
         String versionAttribute = migration.versioning().mode() == Versioning.Mode.COLUMN
                 ? migration.versioning().column().orElseThrow()
@@ -256,7 +233,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         }
         latestLsn.update(event.lsn());
         DocId id = docId(e.id());
-        Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : decide(event, id);
+        Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : decision.decide(event, id);
         if (action instanceof Action.Upsert u) {
             Map<String, Object> attributes = new LinkedHashMap<>(u.document().attributes());
             attributes.put(SOURCE_LSN, event.lsn());
@@ -277,40 +254,6 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
             case UUID -> new DocId.Uuid(UUID.fromString(text));
             case STRING -> new DocId.Str(text);
         };
-    }
-
-    /** Membership, then the transform, for a row that may belong to the mapping. */
-    private Action decide(RowEvent event, DocId id) {
-        Row row = event.after(); // unchanged-TOAST placeholders were filled by the lookup stage
-        if (migration.membership().mode() == Membership.Mode.DSL) {
-            BoundPredicate predicate = predicateFor(row);
-            if (predicate == null) {
-                return new Action.Error("membership", bindError, "");
-            }
-            if (predicate.test(row) != Tri.TRUE) {
-                return new Action.Delete(id);
-            }
-        }
-        try {
-            return transform.apply(event, id, context);
-        } catch (Exception ex) {
-            return new Action.Error(
-                    "transform", String.valueOf(ex.getMessage()), ExceptionUtils.stringifyException(ex));
-        }
-    }
-
-    private BoundPredicate predicateFor(Row row) {
-        if (!row.types().equals(boundTypes)) {
-            boundTypes = row.types();
-            try {
-                bound = migration.membership().predicate().orElseThrow().bind(row.types());
-                bindError = null;
-            } catch (Exception ex) {
-                bound = null;
-                bindError = "membership predicate: " + ex.getMessage();
-            }
-        }
-        return bound;
     }
 
     private void add(Pending p) throws Exception {
@@ -518,8 +461,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     @Override
     public void close() throws Exception {
         try {
-            if (transform != null) {
-                transform.close();
+            if (decision != null) {
+                decision.close();
             }
             if (client != null) {
                 client.close();
