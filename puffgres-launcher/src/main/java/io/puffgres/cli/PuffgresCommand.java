@@ -10,7 +10,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "puffgres 0.1.0",
         description = "Mirror Postgres into turbopuffer, configured by versioned TOML migrations.",
-        subcommands = {ValidateCommand.class, RunCommand.class, EmulatorCommand.class},
+        subcommands = {
+            ValidateCommand.class,
+            RunCommand.class,
+            DoctorCommand.class,
+            VerifyCommand.class,
+            EmulatorCommand.class
+        },
         footer = ExitCode.HELP_FOOTER)
 public final class PuffgresCommand {
 

@@ -1,10 +1,8 @@
 package io.puffgres.cli;
 
 import io.puffgres.job.JobRunner;
-import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
-import io.puffgres.migration.ProjectLoader;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,20 +77,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!plugin.equals("pgoutput") && !plugin.equals("wal2json")) {
-            throw new CliException(
-                    ExitCode.USAGE, "--plugin must be pgoutput or wal2json, got " + plugin, "run puffgres run --help");
-        }
-        Project loaded;
-        try {
-            loaded = ProjectLoader.load(project, parent.env);
-        } catch (InvalidProjectException e) {
-            throw new CliException(
-                    ExitCode.INVALID_CONFIG,
-                    e.diagnostics().size() + " problem(s) in the project, first: "
-                            + e.diagnostics().get(0).render(),
-                    "run puffgres validate to see them all");
-        }
+        checkPlugin(plugin, "run");
+        Project loaded = Projects.load(project, parent.env);
         JobRunner.Options options = new JobRunner.Options(
                 Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
         JobRunner.Started job;
@@ -144,6 +130,16 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // shutting down
             }
+        }
+    }
+
+    /** Rejects a {@code --plugin} other than the two logical decoding plugins puffgres reads. */
+    static void checkPlugin(String plugin, String command) {
+        if (!plugin.equals("pgoutput") && !plugin.equals("wal2json")) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "--plugin must be pgoutput or wal2json, got " + plugin,
+                    "run puffgres " + command + " --help");
         }
     }
 
