@@ -242,4 +242,88 @@ class VerifyIT {
                 .containsExactly("error: no mapping named nosuch", "hint: the mappings are: pages, cheap, paid_orders");
         assertThat(List.of(tampered.err(), one.err())).allMatch(String::isEmpty);
     }
+
+    @Test
+    void stringAndUuidIdsAreMergedInTurbopuffersOrderWithSkippedAndInvalidRowsApart() throws Exception {
+        db.execute(
+                "CREATE TABLE tags (slug text PRIMARY KEY, name text)",
+                "INSERT INTO tags VALUES ('B', 'b'), ('a', 'a'), ('é', 'e'), ('10', 'ten'), ('9', 'nine'),"
+                        + " ('Z', 'z'), ('zz', 'skip me'), (repeat('x', 65), 'too long')",
+                "CREATE TABLE things (key uuid PRIMARY KEY, name text)",
+                "INSERT INTO things VALUES ('f0000000-0000-4000-8000-000000000000', 'f'),"
+                        + " ('10000000-0000-4000-8000-000000000000', 'one'), ('a0000000-0000-4000-8000-000000000000', 'a')");
+        Path dir = Files.createTempDirectory("puffgres-verify-ids-");
+        ProjectFiles.writeConfig(dir, db.jdbcUrl(), "ids", "ids", tpuf.baseUrl(), 500);
+        Files.createDirectories(dir.resolve("puffgres/transforms"));
+        Files.writeString(
+                dir.resolve("puffgres/transforms/tags.js"),
+                "export function transform(row) { return row.name === 'skip me' ? null : { name: row.name }; }\n");
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0001_tags.toml"),
+                String.join(
+                        "\n",
+                        "version = 1",
+                        "mapping_name = \"tags\"",
+                        "namespace = \"tags\"",
+                        "columns = [\"slug\", \"name\"]",
+                        "[source]",
+                        "table = \"tags\"",
+                        "[id]",
+                        "column = \"slug\"",
+                        "type = \"string\"",
+                        "[transform]",
+                        "kind = \"js\"",
+                        "path = \"transforms/tags.js\"",
+                        ""));
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0002_things.toml"),
+                String.join(
+                        "\n",
+                        "version = 2",
+                        "mapping_name = \"things\"",
+                        "namespace = \"things\"",
+                        "columns = [\"key\", \"name\"]",
+                        "[source]",
+                        "table = \"things\"",
+                        "[id]",
+                        "column = \"key\"",
+                        "type = \"uuid\"",
+                        ""));
+        WriteRequest.Builder tags = WriteRequest.builder();
+        for (String[] doc : new String[][] {
+            {"B", "b"}, {"a", "a"}, {"é", "e"}, {"10", "ten"}, {"9", "nine"}, {"zz", "not compared"}, {"zzz", "zzz"}
+        }) {
+            tags.upsert(new Document(new DocId.Str(doc[0]), Map.of("name", doc[1])));
+        }
+        WriteRequest.Builder things = WriteRequest.builder();
+        things.upsert(new Document(
+                new DocId.Uuid(java.util.UUID.fromString("f0000000-0000-4000-8000-000000000000")),
+                Map.of("name", "f")));
+        things.upsert(new Document(
+                new DocId.Uuid(java.util.UUID.fromString("10000000-0000-4000-8000-000000000000")),
+                Map.of("name", "uno")));
+        things.upsert(new Document(
+                new DocId.Uuid(java.util.UUID.fromString("a0000000-0000-4000-8000-000000000000")),
+                Map.of("name", "a")));
+        try (TurbopufferClient client = client()) {
+            client.write("tags", tags.build());
+            client.write("things", things.build());
+        }
+        ValidateCommandTest.Result r = verify(dir);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(r.out().lines().toList())
+                .containsExactly(
+                        "tags v1 -> namespace tags: 6 member rows in Postgres, 7 documents in turbopuffer, 1 skipped"
+                                + " by the transform: 3 difference(s)",
+                        "  missing 1, member rows without a document: Z",
+                        "  extra 1, documents without a member row: zzz",
+                        "  errors 1, rows the job sends to the DLQ:",
+                        "    " + "x".repeat(65) + ": id: id column \"slug\" (id type string) is 65 bytes;"
+                                + " turbopuffer string ids are at most 64 bytes (got \"" + "x".repeat(65) + "\")",
+                        "things v2 -> namespace things: 3 member rows in Postgres, 3 documents in turbopuffer: 1"
+                                + " difference(s)",
+                        "  stale 1, documents that differ from the transformed row:",
+                        "    10000000-0000-4000-8000-000000000000: name: expected \"one\", found \"uno\"",
+                        "verify: 2 of 2 mapping(s) differ");
+    }
 }
