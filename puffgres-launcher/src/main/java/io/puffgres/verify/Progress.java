@@ -12,17 +12,21 @@ final class Progress {
 
     private final PrintWriter err;
     private final String mapping;
-    private final long start = System.nanoTime();
-    private long next = start + QUIET_NANOS;
+    private long start;
+    private long next;
 
     Progress(PrintWriter err, String mapping) {
         this.err = err;
         this.mapping = mapping;
     }
 
-    /** Called for each row or document; prints when a line is due. */
+    /** Called for each row or document; prints when a line is due. The clock starts at the first call. */
     void tick(long rows, long documents) {
         long now = System.nanoTime();
+        if (start == 0) {
+            start = now;
+            next = now + QUIET_NANOS;
+        }
         if (now < next) {
             return;
         }
