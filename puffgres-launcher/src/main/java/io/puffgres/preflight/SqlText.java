@@ -2,6 +2,7 @@ package io.puffgres.preflight;
 
 import io.puffgres.event.RelationId;
 import io.puffgres.lookup.RowLookup;
+import java.util.Locale;
 
 /** SQL text for the fixes doctor prints: quoted identifiers and literals, and byte sizes for people. */
 final class SqlText {
@@ -32,6 +33,6 @@ final class SqlText {
             v /= 1024;
             i++;
         }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
+        return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
     }
 }

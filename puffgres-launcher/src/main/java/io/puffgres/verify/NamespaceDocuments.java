@@ -10,6 +10,7 @@ import io.puffgres.document.IdType;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,7 +72,7 @@ final class NamespaceDocuments {
         if (last != null) {
             q.filters(Filter.gt("id", last.json()));
         }
-        java.util.List<Map<String, Object>> rows;
+        List<Map<String, Object>> rows;
         try {
             rows = client.query(namespace, q.build()).rows();
         } catch (TurbopufferException e) {

@@ -219,6 +219,50 @@ class DoctorIT {
     }
 
     @Test
+    void viewsAreCheckedWithTheirBaseTableAndLookupsByRunningTheirSql() throws Exception {
+        db.execute(
+                "CREATE TABLE lk_items (id bigint PRIMARY KEY, name text, price int)",
+                "CREATE TABLE lk_prices (item_id bigint, currency text)",
+                "CREATE VIEW lk_cheap AS SELECT id, name FROM lk_items WHERE price < 100",
+                "CREATE VIEW lk_joined AS SELECT i.id, i.name FROM lk_items i JOIN lk_prices p ON p.item_id = i.id",
+                "SELECT pg_create_logical_replication_slot('lk', 'pgoutput')");
+        Path dir = project("lk", tpuf.baseUrl());
+        String common =
+                String.join("\n", "columns = [\"id\", \"name\"]", "[id]", "column = \"id\"", "type = \"uint\"", "");
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0001_cheap.toml"),
+                "version = 1\nmapping_name = \"cheap\"\nnamespace = \"cheap\"\n" + common
+                        + "[source]\nview = \"lk_cheap\"\n[membership]\nmode = \"view\"\n");
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0002_joined.toml"),
+                "version = 2\nmapping_name = \"joined\"\nnamespace = \"joined\"\n" + common
+                        + "[source]\nview = \"lk_joined\"\n[membership]\nmode = \"view\"\n");
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0003_priced.toml"),
+                "version = 3\nmapping_name = \"priced\"\nnamespace = \"priced\"\n" + common
+                        + "[source]\ntable = \"lk_items\"\n[membership]\nmode = \"lookup\"\n"
+                        + "sql = \"SELECT 1 FROM lk_price WHERE item_id = $1\"\n");
+        ValidateCommandTest.Result r = doctor(dir);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(lines(r))
+                .containsSubsequence(
+                        "ok   select public.lk_cheap: readable by \"postgres\"",
+                        "ok   select public.lk_items: readable by \"postgres\"",
+                        "ok   replica identity public.lk_items: DEFAULT: primary key (id) includes id",
+                        "ok   select public.lk_joined: readable by \"postgres\"",
+                        "FAIL source joined: puffgres/migrations/0002_joined.toml: view public.lk_joined reads 2 tables"
+                                + " [public.lk_items, public.lk_prices]; set source.base_table to the table whose"
+                                + " changes should trigger lookups",
+                        "     fix: set source.base_table in puffgres/migrations/0002_joined.toml to the table whose"
+                                + " changes should trigger lookups",
+                        "FAIL lookup priced: membership.sql fails: ERROR: relation \"lk_price\" does not exist",
+                        "     fix: fix membership.sql in puffgres/migrations/0003_priced.toml, or GRANT SELECT on the"
+                                + " tables it reads TO \"postgres\";",
+                        "ok   publication: \"lk\" does not exist yet; puffgres run creates it for public.lk_items")
+                .endsWith("doctor: 2 finding(s) in 12 checks; apply the fixes above");
+    }
+
+    @Test
     void aRejectedApiKeyIsAFindingNamingItsVariableAndNeverPrintingIt() throws Exception {
         db.execute(
                 "CREATE TABLE keyed (id bigint PRIMARY KEY, title text)",

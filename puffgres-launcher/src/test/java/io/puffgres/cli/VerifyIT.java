@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -297,14 +298,11 @@ class VerifyIT {
         }
         WriteRequest.Builder things = WriteRequest.builder();
         things.upsert(new Document(
-                new DocId.Uuid(java.util.UUID.fromString("f0000000-0000-4000-8000-000000000000")),
-                Map.of("name", "f")));
+                new DocId.Uuid(UUID.fromString("f0000000-0000-4000-8000-000000000000")), Map.of("name", "f")));
         things.upsert(new Document(
-                new DocId.Uuid(java.util.UUID.fromString("10000000-0000-4000-8000-000000000000")),
-                Map.of("name", "uno")));
+                new DocId.Uuid(UUID.fromString("10000000-0000-4000-8000-000000000000")), Map.of("name", "uno")));
         things.upsert(new Document(
-                new DocId.Uuid(java.util.UUID.fromString("a0000000-0000-4000-8000-000000000000")),
-                Map.of("name", "a")));
+                new DocId.Uuid(UUID.fromString("a0000000-0000-4000-8000-000000000000")), Map.of("name", "a")));
         try (TurbopufferClient client = client()) {
             client.write("tags", tags.build());
             client.write("things", things.build());
