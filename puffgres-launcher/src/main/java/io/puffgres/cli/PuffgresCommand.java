@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
             StopCommand.class,
             StatusCommand.class,
             DlqCommand.class,
+            DoctorCommand.class,
+            VerifyCommand.class,
             EmulatorCommand.class
         },
         footer = ExitCode.HELP_FOOTER)

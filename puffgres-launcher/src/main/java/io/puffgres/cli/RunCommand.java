@@ -88,10 +88,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!plugin.equals("pgoutput") && !plugin.equals("wal2json")) {
-            throw new CliException(
-                    ExitCode.USAGE, "--plugin must be pgoutput or wal2json, got " + plugin, "run puffgres run --help");
-        }
+        checkPlugin(plugin, "run");
         Project all = Projects.load(project, parent.env);
         if (detach) {
             return Detached.start(
@@ -188,6 +185,16 @@ final class RunCommand implements Callable<Integer> {
                     "run puffgres apply (puffgres apply --dry-run shows what it records)");
         }
         return AppliedMigrations.appliedOnly(project, applied);
+    }
+
+    /** Rejects a {@code --plugin} other than the two logical decoding plugins puffgres reads. */
+    static void checkPlugin(String plugin, String command) {
+        if (!plugin.equals("pgoutput") && !plugin.equals("wal2json")) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "--plugin must be pgoutput or wal2json, got " + plugin,
+                    "run puffgres " + command + " --help");
+        }
     }
 
     /** The most telling cause: puffgres's own messages sit under Flink's wrappers. */

@@ -110,7 +110,7 @@ final class ValidateCommand implements Callable<Integer> {
                 m.transform().kind().name().toLowerCase());
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

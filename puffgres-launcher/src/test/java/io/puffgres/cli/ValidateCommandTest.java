@@ -16,13 +16,18 @@ class ValidateCommandTest {
     record Result(int exitCode, String out, String err) {}
 
     static Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    /** Runs a command line in-process with {@code env} as its environment. */
+    static Result run(Map<String, String> env, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(
                 args,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of());
+                env);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

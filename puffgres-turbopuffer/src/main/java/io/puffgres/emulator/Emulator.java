@@ -44,6 +44,11 @@ public final class Emulator implements AutoCloseable {
             Pattern.compile("/v([12])/namespaces/([^/]+)(?:/(query|explain_query|schema|metadata|hint_cache_warm))?");
     private static final Pattern NAMESPACE_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final int MAX_NAMESPACE_LENGTH = 128;
+    /**
+     * turbopuffer's answer to a missing or wrong key has the documented error shape; its exact text is not published
+     * (turbopuffer-api.md §1 marks it unverified), so this one only says what happened.
+     */
+    static final String UNAUTHORIZED = "unauthorized: missing or invalid API key";
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -52,6 +57,7 @@ public final class Emulator implements AutoCloseable {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final LongAdder documentsWritten = new LongAdder();
     private final Clock clock;
+    private volatile String requiredApiKey;
 
     private Emulator(HttpServer server, NamespaceStore store, Clock clock) {
         this.server = server;
@@ -92,6 +98,15 @@ public final class Emulator implements AutoCloseable {
         return faults;
     }
 
+    /**
+     * Requires {@code Authorization: Bearer <apiKey>} on API requests from now on, answering others with 401 as
+     * turbopuffer does; {@code null} accepts any key again (the default). The control endpoints stay open.
+     */
+    public Emulator requireApiKey(String apiKey) {
+        this.requiredApiKey = apiKey;
+        return this;
+    }
+
     /** Counters: requests per route, faults injected, documents written. */
     public Map<String, Object> stats() {
         Map<String, Object> out = new TreeMap<>();
@@ -129,6 +144,12 @@ public final class Emulator implements AutoCloseable {
             if (path.startsWith("/_emulator/")) {
                 control(ex, path);
                 return;
+            }
+            String key = requiredApiKey;
+            if (key != null && !("Bearer " + key).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                count("unauthorized");
+                ex.getRequestBody().readAllBytes();
+                throw new TpufError(401, UNAUTHORIZED);
             }
             Faults.Fault fault = faults.next();
             if (fault != null && inject(ex, fault)) {

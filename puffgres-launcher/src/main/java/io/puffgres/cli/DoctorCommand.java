@@ -1,0 +1,86 @@
+package io.puffgres.cli;
+
+import io.puffgres.job.JobSpec;
+import io.puffgres.migration.Project;
+import io.puffgres.preflight.Check;
+import io.puffgres.preflight.Preflight;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code puffgres doctor}: preflight checks of Postgres and turbopuffer for {@code puffgres run}, each with its fix. */
+@Command(
+        name = "doctor",
+        description = {
+            "Check what puffgres run needs: wal_level, the role's rights, replica identities, the publication, the",
+            "slot and the WAL it keeps, wal2json (with --plugin wal2json), and turbopuffer's URL and API key.",
+            "Prints one line per check and the exact fix for each finding; changes nothing."
+        },
+        mixinStandardHelpOptions = true,
+        footer = {
+            "%nExamples:",
+            "  puffgres doctor",
+            "  puffgres doctor --plugin wal2json --slot other",
+            "%nExit codes: 0 every check ok, 1 Postgres unreachable, 2 usage error, 3 invalid project, 4 findings."
+        })
+final class DoctorCommand implements Callable<Integer> {
+
+    @ParentCommand
+    PuffgresCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--project",
+            paramLabel = "DIR",
+            defaultValue = ".",
+            description = "Project directory (default: ${DEFAULT-VALUE}).")
+    Path project;
+
+    @Option(
+            names = "--plugin",
+            paramLabel = "NAME",
+            defaultValue = "pgoutput",
+            description = "The logical decoding plugin run will use: pgoutput (default) or wal2json.")
+    String plugin;
+
+    @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot (default: [postgres] slot).")
+    String slot;
+
+    @Override
+    public Integer call() {
+        RunCommand.checkPlugin(plugin, "doctor");
+        Project loaded = Projects.load(project, parent.env);
+        String slotName = slot != null ? slot : loaded.config().postgres().slot();
+        List<Check> checks = new ArrayList<>();
+        try (Connection c = JobSpec.connect(loaded.config().postgres())) {
+            checks.addAll(Preflight.postgres(c, loaded, slotName, plugin));
+        } catch (SQLException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "cannot check Postgres at " + loaded.config().postgres().url() + ": " + e.getMessage(),
+                    "check [postgres] url, user and password_env in puffgres.toml, and that the server is up");
+        }
+        checks.add(Preflight.turbopuffer(loaded.config().turbopuffer()));
+        PrintWriter out = spec.commandLine().getOut();
+        checks.forEach(check -> check.lines().forEach(out::println));
+        long findings =
+                checks.stream().filter(c -> c.status() == Check.Status.FAIL).count();
+        if (findings == 0) {
+            out.println("doctor: all " + checks.size() + " checks ok");
+            return ExitCode.OK;
+        }
+        out.println("doctor: " + findings + " finding(s) in " + checks.size() + " checks; apply the fixes above");
+        return ExitCode.PREFLIGHT;
+    }
+}

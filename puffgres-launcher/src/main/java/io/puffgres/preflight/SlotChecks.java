@@ -1,0 +1,143 @@
+package io.puffgres.preflight;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The replication slot {@code puffgres run} reads: it exists, is logical, belongs to this database, uses the chosen
+ * plugin, is not invalidated and not in use by another process; and how much WAL it makes Postgres keep.
+ */
+final class SlotChecks {
+
+    /**
+     * A slot holding more WAL than this means its reader is far behind or stopped: Postgres keeps every WAL segment
+     * the slot still needs on disk, so an abandoned slot eventually fills the disk.
+     */
+    static final long RETAINED_WAL_LIMIT_BYTES = 1L << 30;
+
+    /** Above this share of {@code max_slot_wal_keep_size} the slot is close to being invalidated by Postgres. */
+    static final double KEEP_SIZE_WARN_SHARE = 0.8;
+
+    private SlotChecks() {}
+
+    /**
+     * @param checkpointDir the project's checkpoint directory (an invalidated slot needs a fresh start)
+     */
+    static List<Check> run(Connection c, String slot, String plugin, Path checkpointDir) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT slot_type, plugin, database, active_pid, wal_status,"
+                + " coalesce(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
+                + " ELSE pg_current_wal_lsn() END, restart_lsn), 0)::bigint, current_database()"
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return List.of(missing(c, slot, plugin), Check.skip("wal retained", "no slot yet"));
+                }
+                Check state = state(
+                        slot,
+                        plugin,
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(7),
+                        (Integer) rs.getObject(4),
+                        rs.getString(5),
+                        checkpointDir);
+                return List.of(state, retained(c, slot, rs.getLong(6)));
+            }
+        }
+    }
+
+    private static Check missing(Connection c, String slot, String plugin) throws SQLException {
+        String create = "puffgres run --create-slot" + (plugin.equals("pgoutput") ? "" : " --plugin " + plugin)
+                + " (a new slot starts with a snapshot of the mapped tables)";
+        String full = ServerChecks.one(
+                c, "SELECT count(*) >= current_setting('max_replication_slots')::int FROM pg_replication_slots");
+        if (full.equals("t")) {
+            return Check.fail(
+                    "slot",
+                    SqlText.ident(slot) + " does not exist, and every slot of max_replication_slots is taken",
+                    "drop an unused slot (SELECT pg_drop_replication_slot('name');) or raise max_replication_slots,"
+                            + " then " + create);
+        }
+        return Check.fail("slot", SqlText.ident(slot) + " does not exist", create);
+    }
+
+    private static Check state(
+            String slot,
+            String plugin,
+            String type,
+            String slotPlugin,
+            String database,
+            String ourDatabase,
+            Integer activePid,
+            String walStatus,
+            Path checkpointDir) {
+        String name = "slot";
+        String quoted = SqlText.ident(slot);
+        String drop = "SELECT pg_drop_replication_slot(" + SqlText.literal(slot) + ");";
+        if (!"logical".equals(type)) {
+            return Check.fail(
+                    name,
+                    quoted + " is a " + type + " slot",
+                    "set [postgres] slot in puffgres.toml to another name (or run --slot NAME)");
+        }
+        if (!ourDatabase.equals(database)) {
+            return Check.fail(
+                    name,
+                    quoted + " belongs to database " + database,
+                    "set [postgres] slot in puffgres.toml to another name (slot names are per server)");
+        }
+        if (!plugin.equals(slotPlugin)) {
+            return Check.fail(
+                    name,
+                    quoted + " uses " + slotPlugin + ", not " + plugin,
+                    "use --plugin " + slotPlugin + ", or recreate it: " + drop + " then puffgres run --create-slot"
+                            + (plugin.equals("pgoutput") ? "" : " --plugin " + plugin));
+        }
+        if ("lost".equals(walStatus)) {
+            return Check.fail(
+                    name,
+                    quoted + " is invalidated: Postgres removed WAL it still needed (wal_status lost)",
+                    drop + " then delete " + checkpointDir + " and run puffgres run --create-slot (a fresh snapshot)");
+        }
+        if (activePid != null) {
+            return Check.fail(
+                    name,
+                    quoted + " is in use by process " + activePid + " (another puffgres run?)",
+                    "stop that reader, or end it: SELECT pg_terminate_backend(" + activePid + ");");
+        }
+        return Check.ok(name, quoted + " exists (" + slotPlugin + ", not in use)");
+    }
+
+    private static Check retained(Connection c, String slot, long bytes) throws SQLException {
+        String name = "wal retained";
+        String keepSetting = ServerChecks.one(
+                c, "SELECT coalesce((SELECT setting FROM pg_settings WHERE name = 'max_slot_wal_keep_size'), '-1')");
+        long keepMb = Long.parseLong(keepSetting);
+        String keep = keepMb < 0
+                ? "max_slot_wal_keep_size = -1: unlimited, a stopped job keeps WAL until the disk fills"
+                : "max_slot_wal_keep_size = " + SqlText.bytes(keepMb << 20);
+        String held = SqlText.ident(slot) + " holds " + SqlText.bytes(bytes) + " of WAL";
+        String drop = "SELECT pg_drop_replication_slot(" + SqlText.literal(slot) + ");";
+        if (keepMb > 0 && bytes > (keepMb << 20) * KEEP_SIZE_WARN_SHARE) {
+            return Check.fail(
+                    name,
+                    held + ", close to " + keep + " (beyond it Postgres invalidates the slot)",
+                    "run puffgres run so it catches up, or raise the limit: ALTER SYSTEM SET max_slot_wal_keep_size ="
+                            + " '" + keepMb * 2 + "MB'; SELECT pg_reload_conf();");
+        }
+        if (bytes > RETAINED_WAL_LIMIT_BYTES) {
+            return Check.fail(
+                    name,
+                    held + ", more than " + SqlText.bytes(RETAINED_WAL_LIMIT_BYTES)
+                            + ": its reader is far behind or stopped (" + keep + ")",
+                    "run puffgres run so it catches up; if the slot is abandoned: " + drop);
+        }
+        return Check.ok(name, held + " (" + keep + ")");
+    }
+}
