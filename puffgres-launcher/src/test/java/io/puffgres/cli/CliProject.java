@@ -10,6 +10,7 @@ import io.puffgres.testkit.ProjectFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +19,8 @@ import java.util.TreeMap;
 /**
  * A throwaway project for the command ITs: table {@code name (id bigint PRIMARY KEY, title text)} mirrored into
  * namespace {@code name} by a JS transform that copies the title, except that it throws for titles starting with
- * "boom" (so those rows go to the DLQ); slot and publication are named {@code name} too.
+ * "boom" (so those rows go to the DLQ); slot, publication and state schema are named {@code name} too. The migration is
+ * applied.
  */
 record CliProject(Path dir, String name, EmulatorExtension tpuf) {
 
@@ -56,8 +58,15 @@ record CliProject(Path dir, String name, EmulatorExtension tpuf) {
                         "[write]",
                         "flush_interval_ms = 50",
                         ""));
+        // each project keeps its applied-migration records and DLQ in its own schema of the shared database
+        Files.writeString(
+                dir.resolve("puffgres.toml"), "[state]\nschema = \"" + name + "\"\n", StandardOpenOption.APPEND);
         CliProject project = new CliProject(dir, name, tpuf);
         project.transform(REJECTS_BOOMS);
+        ValidateCommandTest.Result applied = project.run("apply");
+        if (applied.exitCode() != ExitCode.OK) {
+            throw new IllegalStateException("puffgres apply failed: " + applied.err());
+        }
         return project;
     }
 

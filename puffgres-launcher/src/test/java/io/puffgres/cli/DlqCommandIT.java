@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,7 +50,7 @@ class DlqCommandIT {
     private static String message(long entryId) throws SQLException {
         try (Connection c = db.connect();
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT error_message FROM puffgres.dlq WHERE id = " + entryId)) {
+                ResultSet rs = s.executeQuery("SELECT error_message FROM dlqjob.dlq WHERE id = " + entryId)) {
             rs.next();
             return rs.getString(1);
         }
@@ -65,10 +64,10 @@ class DlqCommandIT {
         ValidateCommandTest.Result started = p.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
         assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            assertThat(entries("puffgres.dlq")).containsOnlyKeys(2L, 3L, 4L, 5L);
+            assertThat(entries("dlqjob.dlq")).containsOnlyKeys(2L, 3L, 4L, 5L);
             assertThat(p.titles()).isEqualTo(Map.of(1L, "one"));
         });
-        Map<Long, long[]> ids = entries("puffgres.dlq");
+        Map<Long, long[]> ids = entries("dlqjob.dlq");
         long e2 = ids.get(2L)[0];
         long e3 = ids.get(3L)[0];
         long e4 = ids.get(4L)[0];
@@ -131,7 +130,7 @@ class DlqCommandIT {
                         "error: 1 entry still fails: #" + e4,
                         "hint: see puffgres dlq show " + e4 + ", fix the transform or the row, and retry again");
         assertThat(p.titles()).isEqualTo(Map.of(1L, "one", 2L, "boom a", 3L, "three"));
-        Map<Long, long[]> after = entries("puffgres.dlq");
+        Map<Long, long[]> after = entries("dlqjob.dlq");
         assertThat(after.get(2L)).containsExactly(e2, 0, 1);
         assertThat(after.get(3L)).containsExactly(e3, 0, 1);
         assertThat(after.get(4L)).containsExactly(e4, 1, 0);
@@ -144,7 +143,7 @@ class DlqCommandIT {
         ValidateCommandTest.Result again = p.run("dlq", "retry", String.valueOf(e4));
         assertThat(again.exitCode()).isEqualTo(ExitCode.RUNTIME);
         assertThat(again.out()).contains("still no: boom forever; retry 2\n");
-        assertThat(entries("puffgres.dlq").get(4L)).containsExactly(e4, 2, 0);
+        assertThat(entries("dlqjob.dlq").get(4L)).containsExactly(e4, 2, 0);
         assertThat(p.run("dlq", "retry", String.valueOf(e2)).out())
                 .startsWith("#" + e2 + " is already resolved (at ")
                 .endsWith("); nothing to do\n");
@@ -153,9 +152,6 @@ class DlqCommandIT {
     @Test
     void aProjectWithoutDlqTableHasNoEntriesAndUnknownIdsAreOneLineErrors() throws Exception {
         CliProject p = CliProject.create(db, tpuf, "nodlq");
-        Files.writeString(
-                p.dir().resolve("puffgres.toml"),
-                Files.readString(p.dir().resolve("puffgres.toml")) + "[state]\nschema = \"nodlq\"\n");
         assertThat(p.run("dlq", "list").out())
                 .isEqualTo("no DLQ entries (nodlq.dlq does not exist yet; puffgres run creates it)\n");
         ValidateCommandTest.Result show = p.run("dlq", "show", "99");

@@ -1,21 +1,14 @@
 package io.puffgres.cli;
 
-import static java.nio.file.StandardOpenOption.APPEND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.puffgres.client.ErrorPolicy;
-import io.puffgres.client.Query;
-import io.puffgres.client.TurbopufferClient;
-import io.puffgres.client.TurbopufferException;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
-import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,60 +24,11 @@ class RunCommandIT {
     static final EmulatorExtension tpuf = new EmulatorExtension();
 
     private static Path project(String name) throws Exception {
-        db.execute("CREATE TABLE IF NOT EXISTS " + name + " (id bigint PRIMARY KEY, title text)");
-        Path dir = Files.createTempDirectory("puffgres-run-");
-        ProjectFiles.writeConfig(dir, db.jdbcUrl(), name, name, tpuf.baseUrl(), 500);
-        // each project has its own applied-migration records in the shared database
-        Files.writeString(dir.resolve("puffgres.toml"), "[state]\nschema = \"" + name + "\"\n", APPEND);
-        Files.createDirectories(dir.resolve("puffgres/transforms"));
-        Files.writeString(
-                dir.resolve("puffgres/migrations/0001_" + name + ".toml"),
-                String.join(
-                        "\n",
-                        "version = 1",
-                        "mapping_name = \"" + name + "\"",
-                        "namespace = \"" + name + "\"",
-                        "columns = [\"id\", \"title\"]",
-                        "[source]",
-                        "schema = \"public\"",
-                        "table = \"" + name + "\"",
-                        "[id]",
-                        "column = \"id\"",
-                        "type = \"uint\"",
-                        "[transform]",
-                        "kind = \"js\"",
-                        "path = \"transforms/t.js\"",
-                        "[write]",
-                        "flush_interval_ms = 50",
-                        ""));
-        Files.writeString(
-                dir.resolve("puffgres/transforms/t.js"),
-                String.join(
-                        "\n",
-                        "export function transform(row, ctx) {",
-                        "  if (row.title === 'boom') throw new Error('no booms please');",
-                        "  return { title: row.title };",
-                        "}",
-                        ""));
-        ValidateCommandTest.Result applied = ValidateCommandTest.run("apply", "--project", dir.toString());
-        assertThat(applied.exitCode()).as(applied.err()).isZero();
-        return dir;
+        return CliProject.create(db, tpuf, name).dir();
     }
 
     private static int documents(String namespace) {
-        try (TurbopufferClient client = new TurbopufferClient(
-                tpuf.baseUrl(), Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(10))) {
-            return client.query(
-                            namespace,
-                            Query.builder()
-                                    .rankBy(Query.RankBy.attribute("id", true))
-                                    .topK(100)
-                                    .build())
-                    .rows()
-                    .size();
-        } catch (TurbopufferException e) {
-            return 0;
-        }
+        return new CliProject(null, namespace, tpuf).titles().size();
     }
 
     @Test
