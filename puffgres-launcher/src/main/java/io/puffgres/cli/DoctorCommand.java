@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
             "%nExamples:",
             "  puffgres doctor",
             "  puffgres doctor --plugin wal2json --slot other",
-            "%nExit codes: 0 every check ok, 1 Postgres unreachable, 2 usage error, 3 invalid project, 4 findings."
+            "%nExit codes: 0 every check ok, 1 runtime failure (Postgres unreachable), 2 usage error, 3 invalid project,"
+                    + " 4 findings."
         })
 final class DoctorCommand implements Callable<Integer> {
 
