@@ -20,6 +20,8 @@ final class Detached {
 
     /** How long a background run may take to submit its job (it may first snapshot-check Postgres). */
     static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    /** util-linux's setsid: runs the command in a new session, in the same process (so its pid is the run's). */
+    static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private Detached() {}
 
@@ -29,6 +31,10 @@ final class Detached {
         Files.createDirectories(log.getParent());
         Files.deleteIfExists(runFile);
         List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            // a session of its own: Ctrl-C in this terminal, or closing it, does not reach the background run
+            command.add(SETSID.toString());
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent"))
