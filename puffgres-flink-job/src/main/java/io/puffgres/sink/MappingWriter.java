@@ -105,7 +105,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     private transient Counter retries;
     private transient Histogram writeLatency;
     private transient volatile long lastFlushMs;
-    private transient volatile long lastCommitMs;
+    /** At the last acknowledged write: its acknowledgement time minus the commit time of its newest change. */
+    private transient volatile long lagMs;
 
     /** A buffered action: an upsert when {@code document} is set, else a delete. */
     private record Pending(DocId id, Document document, long lsn, RowEvent event, int bytes) {}
@@ -155,9 +156,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         group.meter(WriterMetric.BATCHES_PER_SECOND.id(), new MeterView(batches, WriterMetric.RATE_WINDOW_SECONDS));
         writeLatency = group.histogram(WriterMetric.WRITE_LATENCY_MS.id(), new DescriptiveStatisticsHistogram(1000));
         group.gauge(WriterMetric.LAST_FLUSH_EPOCH_MS.id(), () -> lastFlushMs);
-        group.gauge(
-                WriterMetric.LAG_MS.id(),
-                () -> lastCommitMs == 0 ? 0L : Math.max(0, System.currentTimeMillis() - lastCommitMs));
+        group.gauge(WriterMetric.LAG_MS.id(), () -> lagMs);
         group.gauge(WriterMetric.PENDING_ROWS.id(), () -> pending == null ? 0 : pending.size());
     }
 
@@ -166,7 +165,6 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         MappedEvent e = record.getValue();
         RowEvent event = e.event();
         eventsIn.inc();
-        lastCommitMs = event.commitTime().toEpochMilli();
         if (e.kind() == MappedEvent.Kind.TRUNCATE) {
             truncate(event);
             return;
@@ -310,8 +308,13 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
             batches.inc();
             writeLatency.update((System.nanoTime() - start) / 1_000_000);
             lastFlushMs = System.currentTimeMillis();
+            long newestCommit = 0;
             for (Pending p : batch) {
                 (p.document() != null ? upserts : deletes).inc();
+                newestCommit = Math.max(newestCommit, p.event().commitTime().toEpochMilli());
+            }
+            if (newestCommit > 0) { // snapshot rows carry no commit time
+                lagMs = Math.max(0, lastFlushMs - newestCommit);
             }
             pump();
             return;

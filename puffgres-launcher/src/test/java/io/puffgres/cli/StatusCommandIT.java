@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,12 @@ class StatusCommandIT {
         db.execute("INSERT INTO statusjob VALUES (1, 'one'), (2, 'two'), (3, 'boom three'), (4, 'boom four')");
         ValidateCommandTest.Result started = running.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
         assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
+        // one change streamed after the snapshot, so the job has a commit-to-write lag to report
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(running.titles()).hasSize(2));
+        db.execute("INSERT INTO statusjob VALUES (5, 'five')");
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(running.titles()).hasSize(3));
     }
 
     @AfterAll
@@ -52,11 +59,29 @@ class StatusCommandIT {
     }
 
     @Test
+    void lagIsTheCommitToWriteTimeOfTheLastWriteAndStaysWhileIdle() throws Exception {
+        double[] lag = new double[1];
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            JsonNode s = statusJson(running);
+            assertThat(s.path("mappings").path(0).path("upserts").asLong()).isEqualTo(3);
+            lag[0] = s.path("lag_seconds").asDouble();
+            assertThat(lag[0]).isPositive().isLessThan(60);
+        });
+        // idle tables: once the last flush is seconds old, the lag still describes that write
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode s = statusJson(running);
+            assertThat(Duration.between(Instant.parse(s.path("last_flush_at").asText()), Instant.now()))
+                    .isGreaterThan(Duration.ofSeconds(3));
+            assertThat(s.path("lag_seconds").asDouble()).isEqualTo(lag[0]);
+        });
+    }
+
+    @Test
     void reportsTheRunningJobTheSlotAndTheDlqAsOneJsonObject() throws Exception {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             JsonNode s = statusJson(running);
-            assertThat(s.path("mappings").path(0).path("events").asLong()).isEqualTo(4);
-            assertThat(s.path("mappings").path(0).path("upserts").asLong()).isEqualTo(2);
+            assertThat(s.path("mappings").path(0).path("events").asLong()).isEqualTo(5);
+            assertThat(s.path("mappings").path(0).path("upserts").asLong()).isEqualTo(3);
             assertThat(s.path("dlq").path("unresolved").asLong()).isEqualTo(2);
             assertThat(s.path("job").path("checkpoints").path("completed").asLong())
                     .isPositive();
@@ -80,7 +105,7 @@ class StatusCommandIT {
         assertThat(s.path("slot").path("lag_bytes").asLong()).isNotNegative();
         assertThat(s.path("lag_seconds").isNumber()).isTrue();
         assertThat(s.path("lag_seconds").asDouble()).isNotNegative();
-        assertThat(s.path("events").asLong()).isEqualTo(4);
+        assertThat(s.path("events").asLong()).isEqualTo(5);
         assertThat(s.path("events_per_second").isNumber()).isTrue();
         assertThat(s.path("batches_per_second").isNumber()).isTrue();
         assertThat(s.path("retries").asLong()).isZero();
@@ -109,9 +134,9 @@ class StatusCommandIT {
                     .containsPattern("slot statusjob: active, checkpoint LSN [0-9A-F]+/[0-9A-F]+, .+ of WAL behind")
                     .containsPattern("checkpoints: \\d+ completed, \\d+ failed, last #\\d+ \\d+ s ago")
                     .containsPattern(
-                            "events: 4 \\(\\d+\\.\\d/s\\), batches \\d+\\.\\d/s, retries 0, last flush \\d+ s ago")
+                            "events: 5 \\(\\d+\\.\\d/s\\), batches \\d+\\.\\d/s, retries 0, last flush \\d+ s ago")
                     .contains("MAPPING")
-                    .containsPattern("statusjob +4 +")
+                    .containsPattern("statusjob +5 +")
                     .contains("DLQ: 2 unresolved (statusjob 2); see puffgres dlq list")
                     .containsPattern("#\\d+ statusjob@1 id [34] at [0-9A-F]+/[0-9A-F]+, transform \\d+ s ago: .*no"
                             + " booms please: boom");
@@ -193,7 +218,7 @@ class StatusCommandIT {
         Path log = running.dir().resolve("puffgres/state/run.log");
         await().atMost(Duration.ofSeconds(90))
                 .untilAsserted(() -> assertThat(Files.readString(log))
-                        .containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\S+ events 4 \\(\\d+\\.\\d/s\\), upserts 2, DLQ 2,"
+                        .containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\S+ events 5 \\(\\d+\\.\\d/s\\), upserts 3, DLQ 2,"
                                 + " last flush \\d+ s ago, lag \\d+\\.\\d s$"));
     }
 }
