@@ -6,6 +6,7 @@ import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.event.RowEventSerializer;
+import io.puffgres.event.UtcInstants;
 import io.puffgres.lookup.JdbcRows;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +128,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             case "io.debezium.time.NanoTimestamp":
                 return LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC).plusNanos(((Number) v).longValue());
             case "io.debezium.time.ZonedTimestamp":
-                return OffsetDateTime.parse((String) v).toInstant();
+                return UtcInstants.parse((String) v);
             case "io.debezium.time.Time":
                 return LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000);
             case "io.debezium.time.MicroTime":

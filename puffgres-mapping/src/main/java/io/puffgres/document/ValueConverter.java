@@ -166,6 +166,9 @@ public final class ValueConverter {
     }
 
     private static Object datetime(Instant v, String hintType) {
+        if (hintType == null) {
+            return v; // the common case: no text form needed
+        }
         return hinted(hintType, "datetime", v, v.toString());
     }
 

@@ -3,6 +3,7 @@ package io.puffgres.event;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Postgres column type, normalised to the {@code pg_type.typname} of its element type (e.g. {@code int4},
@@ -76,12 +77,30 @@ public record PgType(String name, boolean array) {
             Map.entry("bytea", Category.BYTEA),
             Map.entry("vector", Category.VECTOR));
 
+    /** Spellings seen so far; bounded, as predicates may name any type. */
+    private static final Map<String, PgType> PARSED = new ConcurrentHashMap<>();
+
+    private static final int MAX_PARSED = 4096;
+
     public PgType {
         Objects.requireNonNull(name, "name");
     }
 
     /** Parses a type as Postgres prints it; unknown names are kept as they are (category OTHER). */
     public static PgType of(String spelling) {
+        // every change carries its columns' type names: parse each spelling once
+        PgType cached = PARSED.get(spelling);
+        if (cached != null) {
+            return cached;
+        }
+        PgType parsed = parse(spelling);
+        if (PARSED.size() < MAX_PARSED) {
+            PARSED.put(spelling, parsed);
+        }
+        return parsed;
+    }
+
+    private static PgType parse(String spelling) {
         String s = spelling.trim().toLowerCase(Locale.ROOT);
         boolean array = false;
         if (s.endsWith("[]")) {

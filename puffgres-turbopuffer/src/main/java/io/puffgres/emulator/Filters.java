@@ -237,7 +237,7 @@ final class Filters {
 
         static boolean equal(JsonNode a, JsonNode b, String type) {
             if (a.isNumber() && b.isNumber()) {
-                return a.decimalValue().compareTo(b.decimalValue()) == 0;
+                return numbers(a, b) == 0;
             }
             if ("datetime".equals(type) && a.isTextual() && b.isTextual()) {
                 return Values.datetimeMillis(a.textValue()) == Values.datetimeMillis(b.textValue());
@@ -250,9 +250,17 @@ final class Filters {
             return a.equals(b);
         }
 
+        /** Two integers that fit a long compare as longs (every conditional write compares two); else exactly. */
+        private static int numbers(JsonNode a, JsonNode b) {
+            if (a.isIntegralNumber() && b.isIntegralNumber() && a.canConvertToLong() && b.canConvertToLong()) {
+                return Long.compare(a.longValue(), b.longValue());
+            }
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+
         static int compare(JsonNode a, JsonNode b, String type) {
             if (a.isNumber() && b.isNumber()) {
-                return a.decimalValue().compareTo(b.decimalValue());
+                return numbers(a, b);
             }
             if ("datetime".equals(type)) {
                 long x = a.isNumber() ? a.longValue() : Values.datetimeMillis(a.asText());

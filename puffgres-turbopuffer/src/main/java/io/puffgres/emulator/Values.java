@@ -2,12 +2,12 @@ package io.puffgres.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.puffgres.event.UtcInstants;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
@@ -125,7 +125,7 @@ final class Values {
     /** Milliseconds since the epoch of an ISO-8601 datetime (date mandatory, time and zone optional). */
     static long datetimeMillis(String s) {
         try {
-            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+            return UtcInstants.parse(s).toEpochMilli();
         } catch (DateTimeParseException e) {
             try {
                 return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC).toEpochMilli();
