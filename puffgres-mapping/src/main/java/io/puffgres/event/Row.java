@@ -94,8 +94,8 @@ public final class Row {
 
     /** Builds a {@link Row}. Not thread-safe. */
     public static final class Builder {
-        private final Map<String, PgType> types = new LinkedHashMap<>();
-        private final Map<String, Object> values = new LinkedHashMap<>();
+        private Map<String, PgType> types = new LinkedHashMap<>();
+        private Map<String, Object> values = new LinkedHashMap<>();
 
         public Builder put(String column, PgType type, Object value) {
             types.put(Objects.requireNonNull(column, "column"), Objects.requireNonNull(type, "type"));
@@ -107,10 +107,12 @@ public final class Row {
             return put(column, PgType.of(type), value);
         }
 
+        /** The row of the columns put so far; the builder starts empty again (the row keeps its maps, uncopied). */
         public Row build() {
-            return new Row(
-                    Collections.unmodifiableMap(new LinkedHashMap<>(types)),
-                    Collections.unmodifiableMap(new LinkedHashMap<>(values)));
+            Row row = new Row(Collections.unmodifiableMap(types), Collections.unmodifiableMap(values));
+            types = new LinkedHashMap<>();
+            values = new LinkedHashMap<>();
+            return row;
         }
     }
 }

@@ -1,0 +1,268 @@
+package io.puffgres.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.puffgres.dlq.DlqEntry;
+import io.puffgres.event.Op;
+import io.puffgres.event.RelationId;
+import io.puffgres.event.Row;
+import io.puffgres.event.RowEvent;
+import io.puffgres.job.JobSpec;
+import io.puffgres.job.MappedEvent;
+import io.puffgres.testkit.ProjectFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MappingWriter} in Flink's operator test harness (RocksDB keyed state, the harness's mailbox and processing
+ * time) against a hand-written turbopuffer: the LSN guard across a restore, the last action per id within a batch,
+ * one write per id in flight, checkpoints that wait for acknowledgements, and rejected batches split down to the bad
+ * rows.
+ */
+class MappingWriterIT {
+
+    private static final RelationId ITEMS = new RelationId("public", "items");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private FakeTurbopuffer tpuf;
+    private final List<KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry>> harnesses =
+            new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        tpuf = new FakeTurbopuffer();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (var h : harnesses) {
+            h.close();
+        }
+        tpuf.close();
+    }
+
+    /** A project of one identity mapping of {@code items(id, title)} into namespace {@code items}. */
+    private JobSpec spec(String write) throws Exception {
+        Path dir = Files.createTempDirectory("puffgres-writer");
+        ProjectFiles.writeConfig(dir, "jdbc:postgresql://127.0.0.1:1/unused", "s", "p", tpuf.baseUrl(), 1000);
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0001_items.toml"),
+                String.join(
+                        "\n",
+                        "version = 1",
+                        "mapping_name = \"items\"",
+                        "namespace = \"items\"",
+                        "columns = [\"id\", \"title\"]",
+                        "[source]",
+                        "table = \"items\"",
+                        "[id]",
+                        "column = \"id\"",
+                        "type = \"uint\"",
+                        "[write]",
+                        write,
+                        ""));
+        return new JobSpec(dir.toString(), 1, Map.of("items", 1), false);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(
+            JobSpec spec, OperatorSubtaskState restore) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new MappingWriter(spec, "items"), MappedEvent::id, Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harnesses.add(h);
+        if (restore != null) {
+            h.initializeState(restore);
+        }
+        h.open();
+        return h;
+    }
+
+    private static MappedEvent upsert(long id, String title, long lsn) {
+        Row row =
+                Row.builder().put("id", "int8", id).put("title", "text", title).build();
+        return new MappedEvent(
+                Long.toString(id),
+                MappedEvent.Kind.CHANGE,
+                new RowEvent(Op.UPDATE, ITEMS, null, row, lsn, 7, Instant.ofEpochMilli(1_700_000_000_000L)));
+    }
+
+    private static MappedEvent delete(long id, long lsn) {
+        Row row = Row.builder().put("id", "int8", id).build();
+        return new MappedEvent(
+                Long.toString(id),
+                MappedEvent.Kind.DELETE,
+                new RowEvent(Op.DELETE, ITEMS, row, null, lsn, 7, Instant.ofEpochMilli(1_700_000_000_000L)));
+    }
+
+    private static void send(KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> h, MappedEvent e)
+            throws Exception {
+        h.processElement(new StreamRecord<>(e));
+    }
+
+    /** What the task does at a barrier: the operator prepares (flushes), then its state is snapshotted. */
+    private static OperatorSubtaskState checkpoint(
+            KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> h, long id) throws Exception {
+        h.prepareSnapshotPreBarrier(id);
+        return h.snapshot(id, id);
+    }
+
+    private static List<DlqEntry> dlq(KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> h) {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void staleAndReplayedEventsAreDroppedPerIdDeletesIncludedAcrossARestore() throws Exception {
+        JobSpec spec = spec("flush_interval_ms = 60000");
+        var first = open(spec, null);
+        send(first, upsert(1, "one", 100));
+        send(first, upsert(2, "two", 110));
+        send(first, delete(1, 120));
+        OperatorSubtaskState state = checkpoint(first, 1);
+        assertThat(tpuf.documents()).containsOnlyKeys("2");
+
+        int before = tpuf.accepted().size();
+        // the job restarts from the checkpoint and the source replays what came before and after it
+        var second = open(spec, state);
+        send(second, upsert(1, "one", 100)); // would bring the deleted document back
+        send(second, upsert(2, "older two", 105)); // older than what was applied
+        send(second, upsert(2, "two again", 110)); // the same change again
+        send(second, upsert(3, "three", 130)); // new
+        second.endInput();
+
+        assertThat(tpuf.documents()).containsOnlyKeys("2", "3");
+        assertThat(tpuf.documents().get("2")).containsEntry("title", "two").containsEntry("__source_lsn", 110);
+        assertThat(tpuf.accepted().subList(before, tpuf.accepted().size()))
+                .as("writes after the restore")
+                .extracting(FakeTurbopuffer.Write::ids)
+                .containsExactly(List.of("3"));
+        assertThat(dlq(second)).isEmpty();
+    }
+
+    @Test
+    void theLastActionPerIdWinsWithinABatchAndNoIdIsTwiceInARequest() throws Exception {
+        var h = open(spec("flush_interval_ms = 60000"), null);
+        send(h, upsert(1, "a", 10));
+        send(h, upsert(2, "b", 11));
+        send(h, upsert(1, "a2", 12)); // one transaction touching id 1 again
+        send(h, delete(2, 13));
+        send(h, upsert(3, "c", 14));
+        send(h, upsert(1, "a3", 15));
+        h.endInput();
+
+        assertThat(tpuf.accepted()).hasSize(1);
+        FakeTurbopuffer.Write w = tpuf.accepted().get(0);
+        assertThat(w.ids()).doesNotHaveDuplicates().containsExactlyInAnyOrder("1", "2", "3");
+        assertThat(w.deletes()).containsExactly("2");
+        assertThat(w.upserts().get("1")).containsEntry("title", "a3").containsEntry("__source_lsn", 15);
+    }
+
+    @Test
+    void batchesAreCutAtBatchMaxRowsAndAtTheFlushInterval() throws Exception {
+        var h = open(spec("batch_max_rows = 3\nflush_interval_ms = 500"), null);
+        h.setProcessingTime(0);
+        for (int i = 1; i <= 7; i++) {
+            send(h, upsert(i, "t" + i, 10 + i));
+        }
+        await().atMost(WAIT).until(() -> tpuf.received() == 2); // two full batches went out at once
+        assertThat(tpuf.documents()).hasSize(6);
+
+        h.setProcessingTime(499);
+        assertThat(tpuf.received()).as("the seventh row waits for the interval").isEqualTo(2);
+        h.setProcessingTime(500);
+        await().atMost(WAIT).until(() -> tpuf.received() == 3);
+        h.endInput();
+        assertThat(tpuf.accepted()).hasSize(3);
+        assertThat(tpuf.accepted().get(2).ids()).containsExactly("7");
+    }
+
+    @Test
+    void neverTwoWritesOfOneIdInFlightAndPerIdOrderIsKept() throws Exception {
+        tpuf.latencyMs = 20;
+        var h = open(spec("batch_max_rows = 4\nflush_interval_ms = 60000"), null);
+        Random random = new Random(42);
+        Map<String, String> expected = new HashMap<>();
+        for (long lsn = 1; lsn <= 400; lsn++) {
+            long id = 1 + random.nextInt(12);
+            if (random.nextInt(5) == 0) {
+                send(h, delete(id, lsn));
+                expected.remove(Long.toString(id));
+            } else {
+                send(h, upsert(id, "v" + lsn, lsn));
+                expected.put(Long.toString(id), "v" + lsn);
+            }
+        }
+        h.endInput();
+
+        assertThat(tpuf.overlapping()).as("ids in two writes in flight at once").isEmpty();
+        assertThat(tpuf.maxConcurrent())
+                .as("writes of distinct ids do go out together")
+                .isGreaterThan(1);
+        assertThat(tpuf.accepted()).allSatisfy(w -> assertThat(w.ids()).doesNotHaveDuplicates());
+        Map<String, String> titles = new HashMap<>();
+        tpuf.documents().forEach((id, doc) -> titles.put(id, (String) doc.get("title")));
+        assertThat(titles).isEqualTo(expected);
+    }
+
+    @Test
+    void aCheckpointCompletesOnlyWhenEveryBufferedWriteIsAcknowledged() throws Exception {
+        tpuf.latencyMs = 300;
+        var h = open(spec("batch_max_rows = 2\nflush_interval_ms = 60000"), null);
+        for (int i = 1; i <= 5; i++) {
+            send(h, upsert(i, "t" + i, 10 + i)); // two batches in flight, one row buffered
+        }
+        assertThat(tpuf.accepted().size()).as("still in flight").isLessThan(3);
+
+        checkpoint(h, 1);
+
+        assertThat(tpuf.accepted()).hasSize(3);
+        assertThat(tpuf.documents()).containsOnlyKeys("1", "2", "3", "4", "5");
+    }
+
+    @Test
+    void aRejectedBatchIsSplitAndOnlyTheBadRowsGoToTheDlq() throws Exception {
+        tpuf.poison.add("7");
+        tpuf.poison.add("12");
+        var h = open(spec("flush_interval_ms = 60000"), null);
+        for (int i = 1; i <= 16; i++) {
+            send(h, upsert(i, "t" + i, 100 + i));
+        }
+        h.endInput();
+
+        assertThat(tpuf.documents().keySet()).hasSize(14).doesNotContain("7", "12");
+        assertThat(dlq(h))
+                .extracting(e -> e.docId + " " + e.errorKind + " " + e.lsn)
+                .containsExactlyInAnyOrder("7 rejected 107", "12 rejected 112");
+        assertThat(dlq(h).get(0).message).contains("fake turbopuffer rejects this request");
+        assertThat(dlq(h).get(0).event).contains("\"title\"");
+    }
+
+    @Test
+    void anUnauthorizedWriteStopsTheJobWithTheHint() throws Exception {
+        tpuf.status = 401;
+        var h = open(spec("flush_interval_ms = 60000"), null);
+        send(h, upsert(1, "t", 10));
+        assertThatThrownBy(h::endInput)
+                .hasRootCauseInstanceOf(IllegalStateException.class)
+                .rootCause()
+                .hasMessageContaining("401")
+                .hasMessageContaining("TURBOPUFFER_API_KEY");
+        assertThat(dlq(h)).isEmpty();
+    }
+}
