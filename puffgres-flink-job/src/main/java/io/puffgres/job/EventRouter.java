@@ -8,7 +8,9 @@ import io.puffgres.event.Op;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.migration.Migration;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -16,7 +18,7 @@ import org.apache.flink.util.OutputTag;
 /**
  * Picks the changes of one mapping's relation and gives each the document id it is about: INSERT, UPDATE and
  * snapshot rows become a {@link MappedEvent.Kind#CHANGE} of the new id (an UPDATE that changed the id first
- * deletes the old one), DELETE a delete of the old id, TRUNCATE a truncate of the mapping. A row whose id cannot
+ * deletes the old one), DELETE a delete of the old id, TRUNCATE a truncate of the mapping for every writer subtask. A row whose id cannot
  * be a turbopuffer id (NULL, negative, too long, missing from a DELETE's old row) goes to the DLQ.
  */
 public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
@@ -31,19 +33,47 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
     private final String schema;
     private final String table;
 
-    private transient Migration migration;
+    private final int writerParallelism;
 
-    /** @param schema,table the relation whose changes drive the mapping (a view's base table) */
-    public EventRouter(JobSpec spec, String mappingName, String schema, String table) {
+    private transient Migration migration;
+    private transient List<String> truncateKeys;
+
+    /**
+     * @param schema,table the relation whose changes drive the mapping (a view's base table)
+     * @param writerParallelism the parallelism of the mapping's keyed writer, every subtask of which gets a TRUNCATE
+     */
+    public EventRouter(JobSpec spec, String mappingName, String schema, String table, int writerParallelism) {
         this.spec = spec;
         this.mappingName = mappingName;
         this.schema = schema;
         this.table = table;
+        this.writerParallelism = writerParallelism;
     }
 
     @Override
     public void open(Configuration parameters) {
         migration = spec.mapping(mappingName);
+        truncateKeys = truncateKeys(writerParallelism);
+    }
+
+    /**
+     * One key per writer subtask, in subtask order: a TRUNCATE is sent under each, so every subtask writes what it
+     * buffered before the TRUNCATE and then deletes the documents older than it. (Under a single key, the other
+     * subtasks would write their older buffered rows after the delete, bringing them back.)
+     */
+    static List<String> truncateKeys(int parallelism) {
+        String[] keys = new String[parallelism];
+        int found = 0;
+        for (int n = 0; found < parallelism; n++) {
+            String key = "truncate-" + n;
+            int subtask =
+                    KeyGroupRangeAssignment.assignKeyToParallelOperator(key, PuffgresJob.MAX_PARALLELISM, parallelism);
+            if (keys[subtask] == null) {
+                keys[subtask] = key;
+                found++;
+            }
+        }
+        return List.of(keys);
     }
 
     @Override
@@ -53,7 +83,8 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
         }
         RowEvent event = e.op() == Op.READ && e.lsn() == 0 ? e.withLsn(spec.snapshotLsn()) : e;
         switch (event.op()) {
-            case TRUNCATE -> out.collect(new MappedEvent("", MappedEvent.Kind.TRUNCATE, event));
+            case TRUNCATE ->
+                truncateKeys.forEach(key -> out.collect(new MappedEvent(key, MappedEvent.Kind.TRUNCATE, event)));
             case DELETE -> {
                 String id = id(event, event.before(), ctx, "old row");
                 if (id != null) {

@@ -16,7 +16,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * A change routed to one mapping: what to do with which document id.
  *
  * @param id the document id in text form ({@link io.puffgres.document.DocId#toString()}); the key of the
- *     mapping's keyed stream. Empty for {@link Kind#TRUNCATE}.
+ *     mapping's keyed stream. For {@link Kind#TRUNCATE}, a key that reaches one writer subtask (each gets one).
  * @param kind {@link Kind#CHANGE}: decide membership on {@code event.after()} and transform it; {@link
  *     Kind#DELETE}: delete {@code id}; {@link Kind#TRUNCATE}: delete the mapping's documents older than the event
  */

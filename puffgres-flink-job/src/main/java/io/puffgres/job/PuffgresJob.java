@@ -31,6 +31,13 @@ public final class PuffgresJob {
     /** The name of a mapping's apply + write operator is the mapping name followed by this. */
     public static final String WRITE_SUFFIX = ": apply + write";
 
+    /**
+     * The writers' number of key groups, set rather than derived from the parallelism so that a TRUNCATE can be
+     * addressed to every subtask ({@link EventRouter}) and a restore at another parallelism keeps the keyed state.
+     * 128 is what Flink derives for parallelism up to 85, so checkpoints taken before it was set still restore.
+     */
+    static final int MAX_PARALLELISM = 128;
+
     /** Concurrent Postgres lookups per subtask (view and lookup membership, unchanged TOAST). */
     static final int LOOKUP_POOL = 4;
 
@@ -57,7 +64,8 @@ public final class PuffgresJob {
             String uid = name + "-v" + m.version();
             RelationId table = relations.get(name);
             SingleOutputStreamOperator<MappedEvent> routed = events.process(
-                            new EventRouter(spec, name, table.schema(), table.name()), MappedEvent.TYPE)
+                            new EventRouter(spec, name, table.schema(), table.name(), env.getParallelism()),
+                            MappedEvent.TYPE)
                     .name(name + ": route")
                     .uid(uid + "-route");
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
@@ -72,7 +80,8 @@ public final class PuffgresJob {
                     .uid(uid + "-lookup");
             dlq.add(looked.keyBy(MappedEvent::id, Types.STRING)
                     .transform(name + WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
-                    .uid(uid + "-write"));
+                    .uid(uid + "-write")
+                    .setMaxParallelism(MAX_PARALLELISM));
         }
         DataStream<DlqEntry> all = dlq.get(0);
         if (dlq.size() > 1) {

@@ -8,6 +8,7 @@ import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.emulator.Faults.Fault;
 import io.puffgres.testkit.PostgresDatabase;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -153,6 +154,42 @@ class JobFailuresIT {
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(h.documents("trunc")).containsOnlyKeys(100L));
         }
+    }
+
+    @Test
+    void truncateReachesEveryWriterSubtaskAtParallelismTwo() throws Exception {
+        db.execute("CREATE TABLE trunc2 (id bigint PRIMARY KEY, title text)");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "trunc2",
+                // rows wait in the writers' buffers until a checkpoint (every 500 ms) or the TRUNCATE flushes them
+                JobHarness.migration(1, "trunc2", "trunc2", "trunc2", "\"id\", \"title\"", "")
+                        .replace("flush_interval_ms = 50", "flush_interval_ms = 600000"))) {
+            Path toml = h.dir.resolve("puffgres.toml");
+            Files.writeString(toml, Files.readString(toml) + "parallelism = 2\n");
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            db.execute("INSERT INTO trunc2 VALUES (0, 'first')");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("trunc2")).containsOnlyKeys(0L));
+            db.execute(
+                    "INSERT INTO trunc2 SELECT g, 't' || g FROM generate_series(1, 40) g",
+                    "TRUNCATE trunc2",
+                    "INSERT INTO trunc2 VALUES (100, 'after')");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("trunc2")).containsKey(100L));
+            // a checkpoint triggered from now on has its barrier behind every change above, on both subtasks
+            long seen = checkpointNumber(h);
+            await().atMost(WAIT).until(() -> checkpointNumber(h) >= seen + 2);
+            assertThat(h.documents("trunc2")).containsOnlyKeys(100L);
+        }
+    }
+
+    /** The number of the newest retained checkpoint ({@code chk-N}), 0 before the first. */
+    private static long checkpointNumber(JobHarness h) throws Exception {
+        return JobRunner.latestCheckpoint(JobRunner.checkpointDir(h.project()))
+                .map(p -> Long.parseLong(p.getFileName().toString().substring("chk-".length())))
+                .orElse(0L);
     }
 
     @Test
