@@ -42,6 +42,13 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A lookup query running longer fails the job (which restarts) instead of holding the stream. The timeout is
+     * the query's, not the async operator's: an operator timeout costs a timer per change, and most changes need no
+     * lookup at all.
+     */
+    static final int QUERY_TIMEOUT_SECONDS = 60;
+
     private final JobSpec spec;
     private final String mappingName;
     private final String tableSql;
@@ -172,6 +179,7 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
 
     private static Row one(Connection c, String sql, Object id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? JdbcRows.read(rs) : null;
@@ -181,6 +189,7 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
 
     private static boolean exists(Connection c, String sql, Object id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();

@@ -83,44 +83,80 @@ final class JobMetrics {
         JsonNode job = get(jobUrl);
         List<Mapping> mappings = new ArrayList<>();
         for (JsonNode vertex : job.path("vertices")) {
-            String name = vertex.path("name").asText();
-            int at = name.indexOf(PuffgresJob.WRITE_SUFFIX);
-            if (at > 0) {
-                int start = name.lastIndexOf(" -> ", at); // a chained vertex names every operator
-                String mapping = name.substring(start < 0 ? 0 : start + " -> ".length(), at);
-                mappings.add(new Mapping(mapping, metrics(vertex.path("id").asText())));
+            List<String> names = writerMappings(vertex.path("name").asText());
+            if (!names.isEmpty()) {
+                mappings.addAll(metrics(vertex.path("id").asText(), names));
             }
         }
         return new Snapshot(job.path("state").asText(), mappings, checkpoints());
     }
 
-    private Map<WriterMetric, Double> metrics(String vertexId) throws IOException {
+    /**
+     * The mappings whose writer runs in a vertex, from its name: a chained vertex names every operator, and at
+     * parallelism 1 one vertex holds the source and every mapping's writer ({@code Source: postgres cdc -> (a: route
+     * -> a: lookup -> a: apply + write, b: route -> …)}). Mapping names are {@code [a-z][a-z0-9_]*}.
+     */
+    static List<String> writerMappings(String vertexName) {
+        List<String> names = new ArrayList<>();
+        for (int at = vertexName.indexOf(PuffgresJob.WRITE_SUFFIX);
+                at > 0;
+                at = vertexName.indexOf(PuffgresJob.WRITE_SUFFIX, at + 1)) {
+            int start = at;
+            while (start > 0 && isMappingChar(vertexName.charAt(start - 1))) {
+                start--;
+            }
+            if (start < at) {
+                names.add(vertexName.substring(start, at));
+            }
+        }
+        return names;
+    }
+
+    private static boolean isMappingChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
+    /** The metrics of each of {@code mappings}' writers in one vertex; a writer not registered yet reads empty. */
+    private List<Mapping> metrics(String vertexId, List<String> mappings) throws IOException {
         String base = jobUrl + "/vertices/" + vertexId + "/subtasks/metrics";
-        Map<String, WriterMetric> ids = new LinkedHashMap<>();
+        // "<operator>.<metric>", the operator name made safe ("pages: apply + write" -> "pages__apply_+_write")
+        Map<String, String> mappingOf = new LinkedHashMap<>();
+        mappings.forEach(m ->
+                mappingOf.put((m + PuffgresJob.WRITE_SUFFIX).replace(':', '_').replace(' ', '_'), m));
+        Map<String, WriterMetric> metricOf = new LinkedHashMap<>();
+        Map<String, String> mappingOfId = new LinkedHashMap<>();
         for (JsonNode available : get(base)) {
-            // "<operator>.<metric>", the operator name made safe ("pages: apply + write" -> "pages__apply_+_write");
-            // in the writer's vertex only the writer registers these names
             String id = available.path("id").asText();
+            int dot = id.lastIndexOf('.');
+            String mapping = dot < 0 ? null : mappingOf.get(id.substring(0, dot));
             for (WriterMetric m : READ) {
-                if (id.endsWith("." + m.id())) {
-                    ids.put(id, m);
+                if (mapping != null && id.substring(dot + 1).equals(m.id())) {
+                    metricOf.put(id, m);
+                    mappingOfId.put(id, mapping);
                 }
             }
         }
-        Map<WriterMetric, Double> values = new EnumMap<>(WriterMetric.class);
-        if (ids.isEmpty()) {
-            return values; // the operator has not registered its metrics yet
-        }
-        String query = ids.keySet().stream()
-                .map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8))
-                .collect(Collectors.joining(","));
-        for (JsonNode metric : get(base + "?agg=sum,max&get=" + query)) {
-            WriterMetric m = ids.get(metric.path("id").asText());
-            if (m != null) {
-                values.put(m, metric.path(LATEST.contains(m) ? "max" : "sum").asDouble());
+        Map<String, Map<WriterMetric, Double>> values = new LinkedHashMap<>();
+        mappings.forEach(m -> values.put(m, new EnumMap<>(WriterMetric.class)));
+        if (!metricOf.isEmpty()) {
+            String query = metricOf.keySet().stream()
+                    .map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8))
+                    .collect(Collectors.joining(","));
+            for (JsonNode metric : get(base + "?agg=sum,max&get=" + query)) {
+                String id = metric.path("id").asText();
+                WriterMetric m = metricOf.get(id);
+                if (m != null) {
+                    values.get(mappingOfId.get(id))
+                            .put(
+                                    m,
+                                    metric.path(LATEST.contains(m) ? "max" : "sum")
+                                            .asDouble());
+                }
             }
         }
-        return values;
+        return values.entrySet().stream()
+                .map(e -> new Mapping(e.getKey(), e.getValue()))
+                .toList();
     }
 
     private Checkpoints checkpoints() throws IOException {

@@ -2,6 +2,7 @@ package io.puffgres.client;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +22,10 @@ import java.util.Set;
  */
 public final class WriteRequest {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Schubfach instead of {@code Double.toString} for floats: the same doubles, several times faster to write. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
 
     private final byte[] body;
     private final int documents;

@@ -138,11 +138,7 @@ final class WriteOp {
         if (body.has("deletes") || body.has("delete_by_filter")) {
             out.put("rows_deleted", deleted + deletedByFilter);
         }
-        out.set(
-                "billing",
-                Values.JSON
-                        .objectNode()
-                        .put("billable_logical_bytes_written", body.toString().length()));
+        out.set("billing", Values.JSON.objectNode().put("billable_logical_bytes_written", billableBytes()));
         out.set(
                 "performance",
                 Values.JSON.objectNode().put("server_total_ms", (System.nanoTime() - start) / 1_000_000));
