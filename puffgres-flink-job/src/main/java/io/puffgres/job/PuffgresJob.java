@@ -17,8 +17,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -52,17 +50,6 @@ public final class PuffgresJob {
      *
      * @param relations the table CDC follows for each mapping (by mapping name)
      */
-    /**
-     * The stream keyed by document id. At parallelism 1 every key is the one writer subtask's, so the stream is
-     * only declared keyed: the writer then runs in the source's task, without a network shuffle that serializes
-     * every change twice. Keyed state is the same either way, so a later run at other parallelism restores it.
-     */
-    static KeyedStream<MappedEvent, String> keyById(DataStream<MappedEvent> events, int parallelism) {
-        return parallelism == 1
-                ? DataStreamUtils.reinterpretAsKeyedStream(events, MappedEvent::id, Types.STRING)
-                : events.keyBy(MappedEvent::id, Types.STRING);
-    }
-
     public static void build(
             StreamExecutionEnvironment env,
             JobSpec spec,
@@ -91,7 +78,7 @@ public final class PuffgresJob {
                     .returns(MappedEvent.TYPE)
                     .name(name + ": lookup")
                     .uid(uid + "-lookup");
-            dlq.add(keyById(looked, env.getParallelism())
+            dlq.add(looked.keyBy(MappedEvent::id, Types.STRING)
                     .transform(name + WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
                     .uid(uid + "-write")
                     .setMaxParallelism(MAX_PARALLELISM));

@@ -22,9 +22,11 @@ import io.puffgres.transform.Transform;
 import io.puffgres.transform.TransformContext;
 import io.puffgres.transform.TransformLoadException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.flink.util.ExceptionUtils;
 
@@ -42,6 +44,11 @@ public final class MappingActions implements AutoCloseable {
     private final TransformContext context;
     private final Filter upsertCondition;
     private final Map<String, Object> schema;
+    /**
+     * Attributes whose type is known: declared, or seen with a value JSON carries unambiguously (an attribute keeps
+     * its type, so one value decides); {@link #schemaFor} looks at each attribute once, not once per document.
+     */
+    private final Set<String> settled = new HashSet<>();
 
     private Map<String, PgType> boundTypes;
     private BoundPredicate bound;
@@ -145,12 +152,18 @@ public final class MappingActions implements AutoCloseable {
     public Map<String, Object> schemaFor(Collection<Document> documents) {
         for (Document d : documents) {
             for (Map.Entry<String, Object> a : d.attributes().entrySet()) {
-                if (!schema.containsKey(a.getKey())) {
-                    String type = declaredType(a.getValue());
-                    if (type != null) {
-                        schema.put(a.getKey(), type);
-                    }
+                String attribute = a.getKey();
+                Object value = a.getValue();
+                if (settled.contains(attribute)
+                        || value == null
+                        || (value instanceof List<?> l && (l.isEmpty() || l.get(0) == null))) {
+                    continue; // a null, or a list without a first element, says nothing of the type yet
                 }
+                String type = declaredType(value);
+                if (type != null) {
+                    schema.putIfAbsent(attribute, type);
+                }
+                settled.add(attribute);
             }
         }
         return schema;
