@@ -31,9 +31,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The streaming job against its source, on the same WAL, in {@code ROUNDS} rounds (default 4, of 300k rows) in one JVM: each
- * round writes {@code ROWS} new inserts (rows of ~260 bytes) while two fresh slots hold the WAL; then (1) the Flink
- * CDC source alone reads them into a discarding sink, and (2) the whole puffgres job (identity transform, into the
+ * The streaming job against its source, on the same WAL, in {@code ROUNDS} rounds (default 4) in one JVM: each
+ * round writes {@code ROWS} (default 300k) new inserts of ~260 bytes while two fresh slots hold the WAL; then (1) the
+ * Flink CDC source alone reads them into a discarding sink, and (2) the whole puffgres job (identity transform, into the
  * emulator running in a JVM of its own on the same cores) mirrors them. Prints both rates, their ratio and the CPU
  * time per event per round, and the median ratio of the rounds after the first (goal ≥ 0.6): in the first, the JIT
  * compiler still takes most of a core. Then p50/p99 commit-to-visible latency under a steady 5k inserts/s.
