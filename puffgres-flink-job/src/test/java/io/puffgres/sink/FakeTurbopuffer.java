@@ -15,11 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A hand-written turbopuffer for operator tests: answers every write after {@link #latencyMs}, rejects with 400 a
+ * A hand-written turbopuffer for operator tests: answers every write once {@link #gate} is open and {@link
+ * #latencyMs} passed, rejects with 400 a
  * request that upserts an id of {@link #poison} (as turbopuffer rejects a whole request for one bad document), or
  * answers every request with {@link #status}; records each request and every id that was ever in two requests in
  * flight at once. Thread-safe.
@@ -32,11 +35,15 @@ final class FakeTurbopuffer implements AutoCloseable {
     record Write(List<String> ids, Map<String, Map<String, Object>> upserts, List<String> deletes, boolean answered) {}
 
     volatile long latencyMs;
+    /** While closed, writes wait before they are answered (opened by default). */
+    volatile CountDownLatch gate = new CountDownLatch(0);
+
     volatile int status = 200;
     final Set<String> poison = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final HttpServer server;
     private final List<Write> writes = new CopyOnWriteArrayList<>();
+    private final AtomicInteger received = new AtomicInteger();
     private final Set<String> inFlight = new HashSet<>();
     private final Set<String> overlapping = new HashSet<>();
     private int maxConcurrent;
@@ -64,7 +71,7 @@ final class FakeTurbopuffer implements AutoCloseable {
 
     /** Every write received, answered or not. */
     int received() {
-        return writes.size();
+        return received.get();
     }
 
     /** The ids that were in two writes in flight at the same time (should stay empty). */
@@ -99,9 +106,11 @@ final class FakeTurbopuffer implements AutoCloseable {
         body.path("deletes").forEach(id -> deletes.add(id.asText()));
         List<String> ids = new ArrayList<>(upserts.keySet());
         ids.addAll(deletes);
+        received.incrementAndGet();
         begin(ids);
         boolean ok = false;
         try {
+            gate.await();
             if (latencyMs > 0) {
                 Thread.sleep(latencyMs);
             }

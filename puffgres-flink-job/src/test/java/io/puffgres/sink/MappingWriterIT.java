@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -222,12 +224,18 @@ class MappingWriterIT {
 
     @Test
     void aCheckpointCompletesOnlyWhenEveryBufferedWriteIsAcknowledged() throws Exception {
-        tpuf.latencyMs = 300;
+        tpuf.gate = new CountDownLatch(1);
         var h = open(spec("batch_max_rows = 2\nflush_interval_ms = 60000"), null);
         for (int i = 1; i <= 5; i++) {
-            send(h, upsert(i, "t" + i, 10 + i)); // two batches in flight, one row buffered
+            send(h, upsert(i, "t" + i, 10 + i)); // two batches go out, the fifth row stays buffered
         }
-        assertThat(tpuf.accepted().size()).as("still in flight").isLessThan(3);
+        await().atMost(WAIT).until(() -> tpuf.received() == 2);
+        assertThat(tpuf.accepted()).as("unanswered").isEmpty();
+        // turbopuffer answers only once the buffered row has been sent too, which the checkpoint must do
+        CompletableFuture.runAsync(() -> {
+            await().atMost(WAIT).until(() -> tpuf.received() == 3);
+            tpuf.gate.countDown();
+        });
 
         checkpoint(h, 1);
 
