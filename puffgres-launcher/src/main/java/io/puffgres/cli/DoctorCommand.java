@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "doctor",
         description = {
-            "Check what puffgres run needs: wal_level, the role's rights, replica identities, the publication, the",
-            "slot and the WAL it keeps, wal2json (with --plugin wal2json), and turbopuffer's URL and API key.",
-            "Prints one line per check and the exact fix for each finding; changes nothing."
+            "Check what puffgres run needs, and print the fix for each finding.",
+            "Checks wal_level, the role's rights, replica identities, the publication, the slot and the WAL it",
+            "keeps, wal2json (with --plugin wal2json), and turbopuffer's URL and API key. Prints one line per",
+            "check and the exact fix for each finding; changes nothing."
         },
         mixinStandardHelpOptions = true,
         footer = {

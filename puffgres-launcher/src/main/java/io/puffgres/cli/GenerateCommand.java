@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "generate",
         description = {
-            "Write the next migration for a table or view: asks for the source, id, membership, columns,",
-            "transform and full-text search, checking each answer against the database. Every question has",
-            "a flag; with --yes the questions not given as flags take their defaults (no terminal needed)."
+            "Write the next migration for a table or view, asking what it needs.",
+            "Asks for the source, id, membership, columns, transform and full-text search, checking each answer",
+            "against the database. Every question has a flag; with --yes the questions not given as flags take",
+            "their defaults (no terminal needed)."
         },
         mixinStandardHelpOptions = true,
         footer = {

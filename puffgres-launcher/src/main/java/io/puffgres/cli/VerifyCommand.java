@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "verify",
         description = {
-            "Compare Postgres with turbopuffer: each member row, run through the mapping's current transform, against",
-            "the document in the namespace. Reports counts and the missing, extra and stale ids. Writes nothing."
+            "Compare Postgres with turbopuffer: missing, extra and stale documents.",
+            "Each member row, run through the mapping's current transform, is compared with the document in the",
+            "namespace. Reports counts and the missing, extra and stale ids. Writes nothing."
         },
         mixinStandardHelpOptions = true,
         footer = {

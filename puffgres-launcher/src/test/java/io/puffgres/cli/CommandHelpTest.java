@@ -46,6 +46,27 @@ class CommandHelpTest {
     }
 
     @Test
+    void theCommandListShowsEachCommandAsAWholeSentence() {
+        // a parent's list shows the first line of each child's description
+        CommandLine cli = new CommandLine(new PuffgresCommand(Map.of()));
+        List<CommandLine> parents = new ArrayList<>(List.of(cli));
+        commands(cli, List.of()).forEach(path -> {
+            CommandLine c = cli;
+            for (String name : path) {
+                c = c.getSubcommands().get(name);
+            }
+            parents.add(c);
+        });
+        for (CommandLine parent : parents) {
+            parent.getSubcommands()
+                    .forEach((name, sub) -> assertThat(
+                                    sub.getCommandSpec().usageMessage().description()[0])
+                            .as(name)
+                            .endsWith("."));
+        }
+    }
+
+    @Test
     void anUnknownOptionIsAUsageErrorWithTheHelpHint() {
         for (String command : List.of("init", "apply", "run", "stop")) {
             ValidateCommandTest.Result r = ValidateCommandTest.run(command, "--bogus");
