@@ -18,8 +18,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Picks the changes of one mapping's relation and gives each the document id it is about: INSERT, UPDATE and
  * snapshot rows become a {@link MappedEvent.Kind#CHANGE} of the new id (an UPDATE that changed the id first
- * deletes the old one), DELETE a delete of the old id, TRUNCATE a truncate of the mapping for every writer subtask. A row whose id cannot
- * be a turbopuffer id (NULL, negative, too long, missing from a DELETE's old row) goes to the DLQ.
+ * deletes the old one), DELETE a delete of the old id, TRUNCATE a truncate of the mapping for every writer subtask.
+ * A row whose id cannot be a turbopuffer id (NULL, negative, too long, missing from a DELETE's old row) goes to the
+ * DLQ.
  */
 public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
 

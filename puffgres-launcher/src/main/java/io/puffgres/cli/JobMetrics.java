@@ -116,6 +116,9 @@ final class JobMetrics {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     }
 
+    /** A metric id of the REST API: whose writer, which metric. */
+    private record Wanted(String mapping, WriterMetric metric) {}
+
     /** The metrics of each of {@code mappings}' writers in one vertex; a writer not registered yet reads empty. */
     private List<Mapping> metrics(String vertexId, List<String> mappings) throws IOException {
         String base = jobUrl + "/vertices/" + vertexId + "/subtasks/metrics";
@@ -123,34 +126,29 @@ final class JobMetrics {
         Map<String, String> mappingOf = new LinkedHashMap<>();
         mappings.forEach(m ->
                 mappingOf.put((m + PuffgresJob.WRITE_SUFFIX).replace(':', '_').replace(' ', '_'), m));
-        Map<String, WriterMetric> metricOf = new LinkedHashMap<>();
-        Map<String, String> mappingOfId = new LinkedHashMap<>();
+        Map<String, Wanted> wanted = new LinkedHashMap<>();
         for (JsonNode available : get(base)) {
             String id = available.path("id").asText();
             int dot = id.lastIndexOf('.');
             String mapping = dot < 0 ? null : mappingOf.get(id.substring(0, dot));
             for (WriterMetric m : READ) {
                 if (mapping != null && id.substring(dot + 1).equals(m.id())) {
-                    metricOf.put(id, m);
-                    mappingOfId.put(id, mapping);
+                    wanted.put(id, new Wanted(mapping, m));
                 }
             }
         }
         Map<String, Map<WriterMetric, Double>> values = new LinkedHashMap<>();
         mappings.forEach(m -> values.put(m, new EnumMap<>(WriterMetric.class)));
-        if (!metricOf.isEmpty()) {
-            String query = metricOf.keySet().stream()
+        if (!wanted.isEmpty()) {
+            String query = wanted.keySet().stream()
                     .map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8))
                     .collect(Collectors.joining(","));
             for (JsonNode metric : get(base + "?agg=sum,max&get=" + query)) {
-                String id = metric.path("id").asText();
-                WriterMetric m = metricOf.get(id);
-                if (m != null) {
-                    values.get(mappingOfId.get(id))
-                            .put(
-                                    m,
-                                    metric.path(LATEST.contains(m) ? "max" : "sum")
-                                            .asDouble());
+                Wanted w = wanted.get(metric.path("id").asText());
+                if (w != null) {
+                    double value = metric.path(LATEST.contains(w.metric()) ? "max" : "sum")
+                            .asDouble();
+                    values.get(w.mapping()).put(w.metric(), value);
                 }
             }
         }
