@@ -49,6 +49,9 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
      */
     static final int QUERY_TIMEOUT_SECONDS = 60;
 
+    /** How much longer than a query may take a lookup connection waits for any answer before it gives up. */
+    static final int NETWORK_GRACE_SECONDS = 10;
+
     private final JobSpec spec;
     private final String mappingName;
     private final String tableSql;
@@ -82,6 +85,8 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
             try {
                 Connection c = spec.connect();
                 c.setReadOnly(true);
+                // a query's timeout is a cancel request sent to the server; a dead network needs a socket timeout too
+                c.setNetworkTimeout(Runnable::run, (QUERY_TIMEOUT_SECONDS + NETWORK_GRACE_SECONDS) * 1000);
                 connections.add(c);
                 return c;
             } catch (SQLException e) {
