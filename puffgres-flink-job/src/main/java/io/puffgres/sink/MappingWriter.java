@@ -60,7 +60,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *   <li><b>Conditions.</b> Upserts apply only where the stored {@code __source_lsn} (or versioning column) is not
  *       newer than the incoming one: protection against other writers and replays.
  *   <li><b>Failures.</b> Transient errors are retried by the client without limit (back-pressure, the retries
- *       metric counts them). A request rejected with 400/422 is split in halves until the bad rows are alone;
+ *       metric counts them), or up to {@code [turbopuffer] max_retries} times, after which the job fails and restarts
+ *       from its last checkpoint. A request rejected with 400/422 is split in halves until the bad rows are alone;
  *       those go to the DLQ, the rest is written. 401/403 stop the job with the hint.
  * </ul>
  */
@@ -138,7 +139,12 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         client = new TurbopufferClient(
                         spec.project().config().turbopuffer().baseUrl(),
                         spec.project().config().turbopuffer().apiKey(),
-                        ErrorPolicy.unlimited(),
+                        spec.project()
+                                .config()
+                                .turbopuffer()
+                                .maxRetries()
+                                .map(n -> ErrorPolicy.unlimited().withMaxAttempts(n + 1))
+                                .orElse(ErrorPolicy.unlimited()),
                         TurbopufferClient.DEFAULT_TIMEOUT)
                 .onRetry((op, ns, attempt, status, delay) -> retries.inc());
     }
@@ -327,7 +333,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
             throw new SuppressRestartsException(new IllegalStateException(te.getMessage()));
         }
         if (te.kind() == ErrorKind.TRANSIENT) {
-            throw new IllegalStateException(te.getMessage(), te); // unlimited retries never end here; restart
+            // [turbopuffer] max_retries ran out (without it, retries never end here): restart from the checkpoint
+            throw new IllegalStateException(te.getMessage() + " (hint: [turbopuffer] max_retries)", te);
         }
         if (batch.size() > 1) {
             splitToFront(batch);

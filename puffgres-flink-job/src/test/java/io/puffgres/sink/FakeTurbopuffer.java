@@ -39,6 +39,9 @@ final class FakeTurbopuffer implements AutoCloseable {
     volatile CountDownLatch gate = new CountDownLatch(0);
 
     volatile int status = 200;
+    /** The next this many writes are answered 503 (before {@link #status} applies). */
+    final AtomicInteger unavailable = new AtomicInteger();
+
     final Set<String> poison = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final HttpServer server;
@@ -114,7 +117,9 @@ final class FakeTurbopuffer implements AutoCloseable {
             if (latencyMs > 0) {
                 Thread.sleep(latencyMs);
             }
-            int answer = status != 200 ? status : upserts.keySet().stream().anyMatch(poison::contains) ? 400 : 200;
+            int answer = unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                    ? 503
+                    : status != 200 ? status : upserts.keySet().stream().anyMatch(poison::contains) ? 400 : 200;
             ok = answer == 200;
             String text = ok
                     ? "{\"rows_affected\":" + ids.size() + "}"

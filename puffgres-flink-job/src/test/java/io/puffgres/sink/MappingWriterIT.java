@@ -62,8 +62,15 @@ class MappingWriterIT {
 
     /** A project of one identity mapping of {@code items(id, title)} into namespace {@code items}. */
     private JobSpec spec(String write) throws Exception {
+        return spec(write, "");
+    }
+
+    /** … with more keys in the {@code [turbopuffer]} table of {@code puffgres.toml}. */
+    private JobSpec spec(String write, String turbopuffer) throws Exception {
         Path dir = Files.createTempDirectory("puffgres-writer");
         ProjectFiles.writeConfig(dir, "jdbc:postgresql://127.0.0.1:1/unused", "s", "p", tpuf.baseUrl(), 1000);
+        Path toml = dir.resolve("puffgres.toml");
+        Files.writeString(toml, Files.readString(toml).replace("[turbopuffer]\n", "[turbopuffer]\n" + turbopuffer));
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
                 String.join(
@@ -259,6 +266,31 @@ class MappingWriterIT {
                 .containsExactlyInAnyOrder("7 rejected 107", "12 rejected 112");
         assertThat(dlq(h).get(0).message).contains("fake turbopuffer rejects this request");
         assertThat(dlq(h).get(0).event).contains("\"title\"");
+    }
+
+    @Test
+    void transientFailuresAreRetriedWithoutLimitByDefault() throws Exception {
+        tpuf.unavailable.set(4); // backoff 0.25 + 0.5 + 1 + 2 s
+        var h = open(spec("flush_interval_ms = 60000"), null);
+        send(h, upsert(1, "t", 10));
+        h.endInput();
+        assertThat(tpuf.received()).isEqualTo(5);
+        assertThat(tpuf.documents()).containsOnlyKeys("1");
+        assertThat(dlq(h)).isEmpty();
+    }
+
+    @Test
+    void maxRetriesBoundsTheRetriesAndThenFailsTheJob() throws Exception {
+        tpuf.status = 503;
+        var h = open(spec("flush_interval_ms = 60000", "max_retries = 2\n"), null);
+        send(h, upsert(1, "t", 10));
+        assertThatThrownBy(h::endInput)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("turbopuffer answered 503")
+                .hasMessageContaining("gave up after 3 attempts")
+                .hasMessageContaining("(hint: [turbopuffer] max_retries)");
+        assertThat(tpuf.received()).isEqualTo(3);
+        assertThat(dlq(h)).as("a transient failure never goes to the DLQ").isEmpty();
     }
 
     @Test

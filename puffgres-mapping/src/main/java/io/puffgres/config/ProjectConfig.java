@@ -23,8 +23,11 @@ public record ProjectConfig(
      * {@code [turbopuffer]}.
      *
      * @param apiKey from the env var named by {@code api_key_env}; empty when unset (fine for the emulator)
+     * @param maxRetries how often the job retries a write that failed transiently before it fails (and restarts from
+     *     its last checkpoint); empty: without limit, the failures hold the job back until turbopuffer answers
      */
-    public record Turbopuffer(String baseUrl, String apiKeyEnv, Optional<Secret> apiKey) {}
+    public record Turbopuffer(
+            String baseUrl, String apiKeyEnv, Optional<Secret> apiKey, Optional<Integer> maxRetries) {}
 
     /** {@code [flink]}. */
     public record Flink(

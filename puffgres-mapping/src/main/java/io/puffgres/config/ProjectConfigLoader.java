@@ -66,12 +66,13 @@ public final class ProjectConfigLoader {
         String publication = string(pg, "publication", false).orElse(DEFAULT_PUBLICATION);
 
         TomlScope tp = root.section("turbopuffer");
-        tp.allowOnly(Set.of("base_url", "api_key_env"));
+        tp.allowOnly(Set.of("base_url", "api_key_env", "max_retries"));
         String baseUrl = string(tp, "base_url", true).orElse("");
         if (!baseUrl.isEmpty() && !baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             tp.error("base_url", "must start with http:// or https:// (got \"" + baseUrl + "\")");
         }
         String apiKeyEnv = string(tp, "api_key_env", false).orElse(DEFAULT_API_KEY_ENV);
+        Optional<Integer> maxRetries = integer(tp, "max_retries", 0, 1_000_000).map(Long::intValue);
 
         TomlScope fl = root.section("flink");
         fl.allowOnly(Set.of("mode", "rest_url", "parallelism", "checkpoint_interval_ms", "checkpoint_dir"));
@@ -113,7 +114,7 @@ public final class ProjectConfigLoader {
         }
         return Optional.of(new ProjectConfig(
                 new ProjectConfig.Postgres(url, user, password, slot, publication),
-                new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, Secret.fromEnv(apiKeyEnv, env)),
+                new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, Secret.fromEnv(apiKeyEnv, env), maxRetries),
                 new ProjectConfig.Flink(mode, restUrl, (int) parallelism, interval, checkpointDir),
                 new ProjectConfig.State(schema),
                 embeddings));

@@ -31,6 +31,7 @@ class ProjectLoaderTest {
         assertThat(config.postgres().publication()).isEqualTo("pages_pub");
         assertThat(config.turbopuffer().baseUrl()).isEqualTo("https://gcp-us-central1.turbopuffer.com");
         assertThat(config.turbopuffer().apiKey()).map(Secret::reveal).contains("tpuf_secret");
+        assertThat(config.turbopuffer().maxRetries()).contains(20);
         assertThat(config.flink())
                 .isEqualTo(new ProjectConfig.Flink(
                         ProjectConfig.Flink.Mode.REMOTE,

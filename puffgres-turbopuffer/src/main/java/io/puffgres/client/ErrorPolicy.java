@@ -36,6 +36,11 @@ public record ErrorPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         return new ErrorPolicy(0, DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY);
     }
 
+    /** This policy with another number of attempts in all (0 for unlimited). */
+    public ErrorPolicy withMaxAttempts(int attempts) {
+        return new ErrorPolicy(attempts, baseDelay, maxDelay);
+    }
+
     /** The kind of an HTTP status; 0 stands for a connection failure or timeout. */
     public static ErrorKind classify(int status) {
         if (status == 0 || status == 408 || status == 409 || status == 429 || status >= 500) {
