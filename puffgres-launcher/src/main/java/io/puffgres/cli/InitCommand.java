@@ -99,6 +99,7 @@ final class InitCommand implements Callable<Integer> {
                 "[turbopuffer]",
                 "base_url = \"" + turbopufferUrl + "\"   # e.g. https://gcp-us-central1.turbopuffer.com",
                 "api_key_env = \"TURBOPUFFER_API_KEY\"   # the env var holding the API key",
+                "# max_retries = 50                     # fail (and restart) after this many retries; default: no limit",
                 "",
                 "[flink]",
                 "mode = \"embedded\"                     # a Flink MiniCluster inside puffgres run",
