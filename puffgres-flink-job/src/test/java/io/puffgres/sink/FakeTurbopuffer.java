@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 
@@ -45,6 +47,11 @@ final class FakeTurbopuffer implements AutoCloseable {
     final Set<String> poison = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final HttpServer server;
+    private final ScheduledExecutorService delays = Executors.newScheduledThreadPool(4, r -> {
+        Thread t = new Thread(r, "fake-turbopuffer-answer");
+        t.setDaemon(true);
+        return t;
+    });
     private final List<Write> writes = new CopyOnWriteArrayList<>();
     private final AtomicInteger received = new AtomicInteger();
     private final Set<String> inFlight = new HashSet<>();
@@ -111,16 +118,22 @@ final class FakeTurbopuffer implements AutoCloseable {
         ids.addAll(deletes);
         received.incrementAndGet();
         begin(ids);
-        boolean ok = false;
         try {
             gate.await();
-            if (latencyMs > 0) {
-                Thread.sleep(latencyMs);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // the answer comes after the latency, from the scheduler's thread (an exchange may be finished by any)
+        delays.schedule(() -> answer(ex, ids, upserts, deletes), latencyMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void answer(
+            HttpExchange ex, List<String> ids, Map<String, Map<String, Object>> upserts, List<String> deletes) {
+        try {
             int answer = unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                     ? 503
                     : status != 200 ? status : upserts.keySet().stream().anyMatch(poison::contains) ? 400 : 200;
-            ok = answer == 200;
+            boolean ok = answer == 200;
             String text = ok
                     ? "{\"rows_affected\":" + ids.size() + "}"
                     : "{\"status\":\"error\",\"error\":\"fake turbopuffer rejects this request\"}";
@@ -129,8 +142,8 @@ final class FakeTurbopuffer implements AutoCloseable {
             ex.getResponseHeaders().set("Content-Type", "application/json");
             ex.sendResponseHeaders(answer, bytes.length);
             ex.getResponseBody().write(bytes);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client went away (a test tearing down)
         } finally {
             end(ids);
             ex.close();
@@ -170,5 +183,6 @@ final class FakeTurbopuffer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        delays.shutdownNow();
     }
 }
