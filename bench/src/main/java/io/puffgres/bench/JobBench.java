@@ -111,7 +111,7 @@ public final class JobBench {
             List<Double> sorted = warm.stream().sorted().toList();
             System.out.printf(
                     "ratio end-to-end / source-only, median of %d warm round(s): %.2f (goal >= 0.6)%n",
-                    warm.size(), sorted.get(sorted.size() / 2));
+                    warm.size(), (sorted.get((sorted.size() - 1) / 2) + sorted.get(sorted.size() / 2)) / 2);
             latency(pg, db, client, (long) rounds * rows);
             job.client().cancel().get(60, TimeUnit.SECONDS);
         } finally {
