@@ -85,6 +85,7 @@ public final class JobBench {
                 job = JobRunner.start(
                         ProjectLoader.load(project, Map.of()),
                         new JobRunner.Options(Optional.empty(), false, Optional.of(from), false, "pgoutput", -1));
+                Map<Long, Long> threads1 = threadCpuNanos();
                 double jvm1 = jvmCpuSeconds();
                 double emulator1 = cpuSeconds(emulator);
                 double endToEnd = endToEnd(client, first, last);
@@ -106,6 +107,7 @@ public final class JobBench {
                         sourceCpu / rows * 1e6,
                         jobCpu / rows * 1e6,
                         emulatorCpu / rows * 1e6);
+                System.out.println("  end to end, CPU per event by thread: " + byThread(threads1, rows));
             }
             List<Double> warm = ratios.size() > 1 ? ratios.subList(1, ratios.size()) : ratios;
             List<Double> sorted = warm.stream().sorted().toList();
@@ -142,6 +144,43 @@ public final class JobBench {
             throw new IllegalStateException("the emulator did not start: " + line);
         }
         return p;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time so far of every live thread, by thread id. */
+    private static Map<Long, Long> threadCpuNanos() {
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            long cpu = THREADS.getThreadCpuTime(id);
+            if (cpu >= 0) {
+                out.put(id, cpu);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The CPU each kind of thread spent since {@code before}, per event, largest first: where the job's time goes
+     * (threads that ended in between are not counted; JVM-internal ones such as GC and the JIT are not Java threads).
+     */
+    private static String byThread(Map<Long, Long> before, long events) {
+        Map<String, Long> kinds = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long cpu = THREADS.getThreadCpuTime(t.getThreadId()) - before.getOrDefault(t.getThreadId(), 0L);
+            String kind =
+                    t.getThreadName().replaceAll("\\(\\d+/\\d+\\)#\\d+", "").replaceAll("-?\\d+$", "");
+            kinds.merge(kind, Math.max(0, cpu), Long::sum);
+        }
+        return kinds.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() / 1e3 / events >= 0.5)
+                .map(e -> String.format("%s %.1f µs", e.getKey().strip(), e.getValue() / 1e3 / events))
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     /** CPU time of this JVM, every thread (the Flink jobs, Debezium, the benchmark's polling). */
