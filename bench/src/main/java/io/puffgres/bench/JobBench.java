@@ -1,5 +1,6 @@
 package io.puffgres.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.Filter;
 import io.puffgres.client.Query;
@@ -11,6 +12,11 @@ import io.puffgres.migration.ProjectLoader;
 import io.puffgres.source.PostgresCdcSources;
 import io.puffgres.testkit.PostgresCluster;
 import io.puffgres.testkit.ProjectFiles;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,11 +24,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -41,7 +52,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class JobBench {
 
-    static int EMULATOR_PORT;
+    /** The emulator's base URL, once {@link #startEmulator} has read it. */
+    static String emulatorUrl;
+
     static final AtomicLong SEEN = new AtomicLong();
     static final AtomicLong FIRST = new AtomicLong();
     static final AtomicLong LAST = new AtomicLong();
@@ -52,7 +65,6 @@ public final class JobBench {
         PostgresCluster pg = PostgresCluster.shared();
         String db = pg.createDatabase("bench");
         Process emulator = startEmulator();
-        String emulatorUrl = "http://127.0.0.1:" + EMULATOR_PORT;
         try (Connection c = pg.connect(db);
                 Statement s = c.createStatement();
                 TurbopufferClient client = new TurbopufferClient(
@@ -129,29 +141,31 @@ public final class JobBench {
      * It shares the machine's cores with the job.
      */
     private static Process startEmulator() throws Exception {
-        EMULATOR_PORT = freePort();
         Process p = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-cp",
                         System.getProperty("java.class.path"),
                         "io.puffgres.emulator.EmulatorMain",
                         "--port",
-                        Integer.toString(EMULATOR_PORT))
+                        "0")
                 .redirectErrorStream(true)
                 .start();
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
-        if (line == null || !line.contains("listening")) {
+        // "turbopuffer emulator listening on http://127.0.0.1:PORT (in memory)"
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
+        Matcher url = Pattern.compile("listening on (http://\\S+)").matcher(line == null ? "" : line);
+        if (!url.find()) {
+            p.destroy();
             throw new IllegalStateException("the emulator did not start: " + line);
         }
+        emulatorUrl = url.group(1);
         return p;
     }
 
-    private static final java.lang.management.ThreadMXBean THREADS =
-            java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** CPU time so far of every live thread, by thread id. */
     private static Map<Long, Long> threadCpuNanos() {
-        Map<Long, Long> out = new java.util.HashMap<>();
+        Map<Long, Long> out = new HashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             long cpu = THREADS.getThreadCpuTime(id);
             if (cpu >= 0) {
@@ -166,8 +180,8 @@ public final class JobBench {
      * (threads that ended in between are not counted; JVM-internal ones such as GC and the JIT are not Java threads).
      */
     private static String byThread(Map<Long, Long> before, long events) {
-        Map<String, Long> kinds = new java.util.TreeMap<>();
-        for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+        Map<String, Long> kinds = new TreeMap<>();
+        for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (t == null) {
                 continue;
             }
@@ -180,25 +194,16 @@ public final class JobBench {
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .filter(e -> e.getValue() / 1e3 / events >= 0.5)
                 .map(e -> String.format("%s %.1f µs", e.getKey().strip(), e.getValue() / 1e3 / events))
-                .collect(java.util.stream.Collectors.joining("; "));
+                .collect(Collectors.joining("; "));
     }
 
     /** CPU time of this JVM, every thread (the Flink jobs, Debezium, the benchmark's polling). */
     private static double jvmCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean)
-                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime()
-                / 1e9;
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     private static double cpuSeconds(Process p) {
         return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static String slotLsn(Statement s, String slot) throws Exception {
@@ -343,21 +348,13 @@ public final class JobBench {
         ProjectFiles.writeConfig(dir, pg.jdbcUrl(db), slot, "bench_pub", emulatorUrl, 5000);
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
-                String.join(
-                        "\n",
-                        "version = 1",
-                        "mapping_name = \"items\"",
-                        "namespace = \"items\"",
-                        "columns = [\"id\", \"title\", \"body\", \"status\", \"n\", \"score\", \"updated_at\"]",
-                        "[source]",
-                        "schema = \"public\"",
-                        "table = \"items\"",
-                        "[id]",
-                        "column = \"id\"",
-                        "type = \"uint\"",
-                        "[write]",
-                        "flush_interval_ms = 100",
-                        ""));
+                ProjectFiles.migration(
+                        1,
+                        "items",
+                        "items",
+                        "items",
+                        "\"id\", \"title\", \"body\", \"status\", \"n\", \"score\", \"updated_at\"",
+                        "flush_interval_ms = 100"));
         return dir;
     }
 }

@@ -46,24 +46,9 @@ final class JobHarness implements AutoCloseable {
                 new TurbopufferClient(emulatorUrl, Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(30));
     }
 
-    /** A migration of table {@code table} into {@code namespace} with the given extra TOML. */
+    /** A migration of table {@code table} into {@code namespace}, flushing every 50 ms, with the given extra TOML. */
     static String migration(int version, String mapping, String namespace, String table, String columns, String rest) {
-        return String.join(
-                "\n",
-                "version = " + version,
-                "mapping_name = \"" + mapping + "\"",
-                "namespace = \"" + namespace + "\"",
-                "columns = [" + columns + "]",
-                "[source]",
-                "schema = \"public\"",
-                "table = \"" + table + "\"",
-                "[id]",
-                "column = \"id\"",
-                "type = \"uint\"",
-                "[write]",
-                "flush_interval_ms = 50",
-                rest,
-                "");
+        return ProjectFiles.migration(version, mapping, namespace, table, columns, "flush_interval_ms = 50\n" + rest);
     }
 
     Project project() throws Exception {

@@ -73,20 +73,7 @@ class MappingWriterIT {
         Files.writeString(toml, Files.readString(toml).replace("[turbopuffer]\n", "[turbopuffer]\n" + turbopuffer));
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
-                String.join(
-                        "\n",
-                        "version = 1",
-                        "mapping_name = \"items\"",
-                        "namespace = \"items\"",
-                        "columns = [\"id\", \"title\"]",
-                        "[source]",
-                        "table = \"items\"",
-                        "[id]",
-                        "column = \"id\"",
-                        "type = \"uint\"",
-                        "[write]",
-                        write,
-                        ""));
+                ProjectFiles.migration(1, "items", "items", "items", "\"id\", \"title\"", write));
         return new JobSpec(dir.toString(), 1, Map.of("items", 1), false);
     }
 

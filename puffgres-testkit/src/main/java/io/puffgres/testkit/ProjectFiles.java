@@ -32,4 +32,29 @@ public final class ProjectFiles {
                         "checkpoint_interval_ms = " + checkpointIntervalMs,
                         ""));
     }
+
+    /**
+     * A migration of {@code public.<table>} into {@code namespace}, keyed by a uint {@code id} column, identity
+     * transform: {@code rest} is TOML that follows a {@code [write]} header (write keys, then any other tables).
+     *
+     * @param columns the TOML list's contents, e.g. {@code "id", "title"}
+     */
+    public static String migration(
+            int version, String mapping, String namespace, String table, String columns, String rest) {
+        return String.join(
+                "\n",
+                "version = " + version,
+                "mapping_name = \"" + mapping + "\"",
+                "namespace = \"" + namespace + "\"",
+                "columns = [" + columns + "]",
+                "[source]",
+                "schema = \"public\"",
+                "table = \"" + table + "\"",
+                "[id]",
+                "column = \"id\"",
+                "type = \"uint\"",
+                "[write]",
+                rest,
+                "");
+    }
 }
