@@ -134,9 +134,7 @@ public final class MappingActions implements AutoCloseable {
 
     /** {@code document} with {@code __source_lsn} = {@code lsn}, the WAL position of the change it comes from. */
     public static Document stamped(Document document, long lsn) {
-        Map<String, Object> attributes = new LinkedHashMap<>(document.attributes());
-        attributes.put(MappingWriter.SOURCE_LSN, lsn);
-        return new Document(document.id(), attributes);
+        return document.with(MappingWriter.SOURCE_LSN, lsn);
     }
 
     /** Upserts apply only where the stored version is not newer than the incoming one ({@code Lte $ref_new}). */

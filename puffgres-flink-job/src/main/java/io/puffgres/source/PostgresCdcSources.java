@@ -45,8 +45,8 @@ public final class PostgresCdcSources {
         debezium.setProperty("publication.autocreate.mode", "disabled");
         // hand events on after at most 50 ms (Debezium waits 500 ms by default: latency), in larger batches
         debezium.setProperty("poll.interval.ms", "50");
-        debezium.setProperty("max.batch.size", "8192");
-        debezium.setProperty("max.queue.size", "32768");
+        debezium.setProperty("max.batch.size", "2048");
+        debezium.setProperty("max.queue.size", "8192");
         // TRUNCATE reaches the job as an event (Debezium skips it by default)
         debezium.setProperty("truncate.handling.mode", "include");
         return PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()

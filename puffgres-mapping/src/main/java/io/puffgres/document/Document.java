@@ -1,24 +1,80 @@
 package io.puffgres.document;
 
+import java.util.AbstractMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A turbopuffer document ready to write: id plus attributes (never including {@code id}).
  *
  * <p>Attribute values: {@link String}, {@link Long} (int/uint), {@link Double} (float), {@link Boolean},
  * {@link java.util.UUID} (uuid), {@link java.time.Instant} (datetime), {@code float[]} (a dense vector),
- * {@link java.util.List} of those (arrays), or {@code null} (no value). Immutable.
+ * {@link java.util.List} of those (arrays), or {@code null} (no value). Immutable: the constructor copies the
+ * attributes, unless they are already a document's.
  */
 public record Document(DocId id, Map<String, Object> attributes) {
 
     public Document {
         Objects.requireNonNull(id, "id");
-        attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        if (!(attributes instanceof Attributes)) {
+            attributes = new Attributes(new LinkedHashMap<>(attributes));
+        }
         if (attributes.containsKey("id")) {
             throw new IllegalArgumentException("attributes must not contain 'id'");
+        }
+    }
+
+    /** This document with attribute {@code name} set to {@code value} (added last if new): one copy of the map. */
+    public Document with(String name, Object value) {
+        LinkedHashMap<String, Object> copy = new LinkedHashMap<>(capacity(attributes.size() + 1));
+        copy.putAll(attributes);
+        copy.put(name, value);
+        return new Document(id, new Attributes(copy));
+    }
+
+    /** A document that takes {@code attributes} over uncopied: whoever built the map must not touch it again. */
+    static Document adopt(DocId id, LinkedHashMap<String, Object> attributes) {
+        return new Document(id, new Attributes(attributes));
+    }
+
+    private static int capacity(int entries) {
+        return (int) Math.ceil(entries / 0.75);
+    }
+
+    /** The unmodifiable attributes of a document, so a document made from another's is not copied again. */
+    private static final class Attributes extends AbstractMap<String, Object> {
+        private final Map<String, Object> view;
+
+        Attributes(LinkedHashMap<String, Object> map) {
+            this.view = Collections.unmodifiableMap(map);
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return view.entrySet();
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return view.keySet();
+        }
+
+        @Override
+        public Object get(Object key) {
+            return view.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return view.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return view.size();
         }
     }
 }

@@ -39,7 +39,7 @@ public final class IdentityTransform implements Transform {
     @Override
     public Action apply(RowEvent event, DocId id, TransformContext ctx) {
         Row row = event.after();
-        Map<String, Object> attrs = new LinkedHashMap<>();
+        LinkedHashMap<String, Object> attrs = new LinkedHashMap<>();
         for (String column : attributes) {
             if (!row.has(column)) {
                 return new Action.Error(
@@ -51,7 +51,7 @@ public final class IdentityTransform implements Transform {
                 return new Action.Error("type", problem.get(), "");
             }
         }
-        return new Action.Upsert(new Document(id, attrs));
+        return new Action.Upsert(Document.adopt(id, attrs));
     }
 
     /** The id column this transform leaves out of the attributes. */
