@@ -141,24 +141,33 @@ public final class JobBench {
      * It shares the machine's cores with the job.
      */
     private static Process startEmulator() throws Exception {
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.puffgres.emulator.EmulatorMain",
-                        "--port",
-                        "0")
-                .redirectErrorStream(true)
-                .start();
-        // "turbopuffer emulator listening on http://127.0.0.1:PORT (in memory)"
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
-        Matcher url = Pattern.compile("listening on (http://\\S+)").matcher(line == null ? "" : line);
-        if (!url.find()) {
-            p.destroy();
-            throw new IllegalStateException("the emulator did not start: " + line);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // e.g. -Dbench.emulator.jvm=-XX:StartFlightRecording=filename=emulator.jfr to profile the emulator too
+        String options = System.getProperty("bench.emulator.jvm", "").trim();
+        if (!options.isEmpty()) {
+            command.addAll(List.of(options.split("\\s+")));
         }
-        emulatorUrl = url.group(1);
-        return p;
+        command.addAll(List.of(
+                "-cp", System.getProperty("java.class.path"), "io.puffgres.emulator.EmulatorMain", "--port", "0"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // "turbopuffer emulator listening on http://127.0.0.1:PORT (in memory)", after what the JVM options print
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        Pattern listening = Pattern.compile("listening on (http://\\S+)");
+        StringBuilder seen = new StringBuilder();
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            Matcher url = listening.matcher(line);
+            if (url.find()) {
+                emulatorUrl = url.group(1);
+                Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "emulator output");
+                drain.setDaemon(true); // the emulator must never block on a full pipe
+                drain.start();
+                return p;
+            }
+            seen.append(line).append('\n');
+        }
+        p.destroy();
+        throw new IllegalStateException("the emulator did not start: " + seen);
     }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

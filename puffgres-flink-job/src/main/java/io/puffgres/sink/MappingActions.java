@@ -149,20 +149,18 @@ public final class MappingActions implements AutoCloseable {
      */
     public Map<String, Object> schemaFor(Collection<Document> documents) {
         for (Document d : documents) {
-            for (Map.Entry<String, Object> a : d.attributes().entrySet()) {
-                String attribute = a.getKey();
-                Object value = a.getValue();
+            d.attributes().forEach((attribute, value) -> {
                 if (settled.contains(attribute)
                         || value == null
                         || (value instanceof List<?> l && (l.isEmpty() || l.get(0) == null))) {
-                    continue; // a null, or a list without a first element, says nothing of the type yet
+                    return; // a null, or a list without a first element, says nothing of the type yet
                 }
                 String type = declaredType(value);
                 if (type != null) {
                     schema.putIfAbsent(attribute, type);
                 }
                 settled.add(attribute);
-            }
+            });
         }
         return schema;
     }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * A turbopuffer document ready to write: id plus attributes (never including {@code id}).
@@ -75,6 +76,11 @@ public record Document(DocId id, Map<String, Object> attributes) {
         @Override
         public int size() {
             return view.size();
+        }
+
+        @Override
+        public void forEach(BiConsumer<? super String, ? super Object> action) {
+            view.forEach(action); // without the entry wrappers of entrySet()
         }
     }
 }

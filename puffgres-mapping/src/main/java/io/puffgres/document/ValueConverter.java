@@ -72,9 +72,15 @@ public final class ValueConverter {
             return out;
         }
         return switch (type.category()) {
-            case INTEGER -> integer(((Number) value).longValue(), hintType);
+            case INTEGER ->
+                value instanceof Long l && (hintType == null || hintType.equals("int"))
+                        ? l // the common case, without boxing the long again
+                        : integer(((Number) value).longValue(), hintType);
             case NUMERIC -> numeric(value, hintType);
-            case FLOAT -> floating(((Number) value).doubleValue(), hintType);
+            case FLOAT ->
+                value instanceof Double d && hintType == null && Double.isFinite(d)
+                        ? d // the common case, without boxing the double again
+                        : floating(((Number) value).doubleValue(), hintType);
             case BOOLEAN -> hinted(hintType, "bool", value, value.toString());
             case TEXT -> text((String) value, hintType);
             case UUID -> hinted(hintType, "uuid", value, value.toString());
