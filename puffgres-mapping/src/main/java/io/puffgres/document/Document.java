@@ -47,9 +47,11 @@ public record Document(DocId id, Map<String, Object> attributes) {
 
     /** The unmodifiable attributes of a document, so a document made from another's is not copied again. */
     private static final class Attributes extends AbstractMap<String, Object> {
+        private final LinkedHashMap<String, Object> map;
         private final Map<String, Object> view;
 
         Attributes(LinkedHashMap<String, Object> map) {
+            this.map = map;
             this.view = Collections.unmodifiableMap(map);
         }
 
@@ -63,24 +65,26 @@ public record Document(DocId id, Map<String, Object> attributes) {
             return view.keySet();
         }
 
+        // reads go to the map itself: documents are read per attribute when requests are encoded
+
         @Override
         public Object get(Object key) {
-            return view.get(key);
+            return map.get(key);
         }
 
         @Override
         public boolean containsKey(Object key) {
-            return view.containsKey(key);
+            return map.containsKey(key);
         }
 
         @Override
         public int size() {
-            return view.size();
+            return map.size();
         }
 
         @Override
         public void forEach(BiConsumer<? super String, ? super Object> action) {
-            view.forEach(action); // without the entry wrappers of entrySet()
+            map.forEach(action); // without the entry wrappers of entrySet()
         }
     }
 }
