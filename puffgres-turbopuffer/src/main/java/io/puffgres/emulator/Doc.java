@@ -1,18 +1,62 @@
 package io.puffgres.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One stored document: its id key (see {@link Values#idKey}), attributes without {@code id}, and its logical size
  * (measured once, for the billing and metadata figures). Never mutated.
+ *
+ * <p>Stored compactly, because a namespace holds every document it was given: attribute names in an array shared by
+ * the documents of one shape, values as {@link String}, {@link Integer}, {@link Long}, {@link Double}, {@link Boolean}
+ * or (arrays, objects, other numbers, JSON null) the {@link JsonNode} itself. A tree of JSON nodes per document took
+ * about twice the memory and object count, and copying them made the emulator's young collections its main cost.
+ * {@link #get} and {@link #attrs} give back the very nodes that were stored (same types, same values).
  */
-record Doc(Object id, ObjectNode attrs, long bytes) {
+final class Doc {
+
+    /** The names of the last document's shape: documents of one write share them. */
+    private static final ThreadLocal<String[]> LAST_NAMES = ThreadLocal.withInitial(() -> new String[0]);
+
+    private final Object id;
+    private final String[] names;
+    private final Object[] values;
+    private final long bytes;
 
     Doc(Object id, ObjectNode attrs) {
-        this(id, attrs, 8 + size(attrs));
+        this.id = id;
+        String[] fieldNames = new String[attrs.size()];
+        Object[] compact = new Object[attrs.size()];
+        int i = 0;
+        long size = 8;
+        Iterator<Map.Entry<String, JsonNode>> fields = attrs.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            fieldNames[i] = f.getKey();
+            compact[i++] = compact(f.getValue());
+            size += size(f.getValue());
+        }
+        this.names = shared(fieldNames);
+        this.values = compact;
+        this.bytes = size;
+    }
+
+    Object id() {
+        return id;
+    }
+
+    /** The logical size: 8 for the id plus {@link #size} of each attribute value. */
+    long bytes() {
+        return bytes;
     }
 
     /** The value of {@code attribute}; {@code id} gives the id. Null when absent or null. */
@@ -20,8 +64,73 @@ record Doc(Object id, ObjectNode attrs, long bytes) {
         if (attribute.equals("id")) {
             return Values.idNode(id);
         }
-        JsonNode v = attrs.get(attribute);
-        return v == null || v.isNull() ? null : v;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(attribute)) {
+                JsonNode v = node(values[i]);
+                return v.isNull() ? null : v;
+            }
+        }
+        return null;
+    }
+
+    /** Each attribute (JSON nulls included) in the order it was written. */
+    void forEachAttribute(BiConsumer<String, JsonNode> action) {
+        for (int i = 0; i < names.length; i++) {
+            action.accept(names[i], node(values[i]));
+        }
+    }
+
+    /** The attributes as a new object node: changing it leaves the document alone. */
+    ObjectNode attrs() {
+        ObjectNode out = Values.JSON.objectNode();
+        forEachAttribute(out::set);
+        return out;
+    }
+
+    /** This document with {@code attribute} set to {@code value}. */
+    Doc with(String attribute, JsonNode value) {
+        ObjectNode changed = attrs();
+        changed.set(attribute, value);
+        return new Doc(id, changed);
+    }
+
+    private static String[] shared(String[] fieldNames) {
+        String[] last = LAST_NAMES.get();
+        if (Arrays.equals(last, fieldNames)) {
+            return last;
+        }
+        LAST_NAMES.set(fieldNames);
+        return fieldNames;
+    }
+
+    private static Object compact(JsonNode v) {
+        if (v instanceof TextNode t) {
+            return t.textValue();
+        } else if (v instanceof IntNode n) {
+            return n.intValue();
+        } else if (v instanceof LongNode n) {
+            return n.longValue();
+        } else if (v instanceof DoubleNode n) {
+            return n.doubleValue();
+        } else if (v instanceof BooleanNode b) {
+            return b.booleanValue();
+        }
+        return v;
+    }
+
+    private static JsonNode node(Object v) {
+        if (v instanceof String s) {
+            return TextNode.valueOf(s);
+        } else if (v instanceof Integer n) {
+            return IntNode.valueOf(n);
+        } else if (v instanceof Long n) {
+            return LongNode.valueOf(n);
+        } else if (v instanceof Double n) {
+            return DoubleNode.valueOf(n);
+        } else if (v instanceof Boolean b) {
+            return BooleanNode.valueOf(b);
+        }
+        return (JsonNode) v;
     }
 
     /**

@@ -71,9 +71,9 @@ final class QueryOp {
             if (s.dist() != null) {
                 row.put("$dist", s.dist());
             }
-            s.doc().attrs().fields().forEachRemaining(f -> {
-                if (!f.getValue().isNull() && select.includes(f.getKey())) {
-                    row.set(f.getKey(), f.getValue());
+            s.doc().forEachAttribute((attr, v) -> {
+                if (!v.isNull() && select.includes(attr)) {
+                    row.set(attr, v);
                 }
             });
             returned += row.toString().length();

@@ -74,12 +74,8 @@ final class WriteOp {
             readDeletes();
             checkDuplicates();
             String effectiveMetric = metric != null ? metric : ns.distanceMetric;
-            for (Doc d : upserts) {
-                checkAttributes(d, effectiveMetric, false);
-            }
-            for (Doc d : patches) {
-                checkAttributes(d, effectiveMetric, true);
-            }
+            upserts.replaceAll(d -> checkAttributes(d, effectiveMetric, false));
+            patches.replaceAll(d -> checkAttributes(d, effectiveMetric, true));
             return commit(now, metric, start);
         } catch (RuntimeException e) {
             ns.schema.clear();
@@ -105,7 +101,7 @@ final class WriteOp {
         for (Doc d : patches) {
             Doc current = ns.docs.get(d.id());
             if (current != null && condition("patch_condition", d).test(current)) {
-                ObjectNode merged = current.attrs().deepCopy();
+                ObjectNode merged = current.attrs();
                 merged.setAll(d.attrs());
                 ns.put(new Doc(d.id(), merged));
                 patched++;
@@ -147,16 +143,15 @@ final class WriteOp {
 
     /** An estimate of the bytes written (attribute values as text), without serialising the request again. */
     private long billableBytes() {
-        long bytes = 0;
+        long[] bytes = {8L * deletes.size()};
         for (List<Doc> docs : List.of(upserts, patches)) {
             for (Doc d : docs) {
-                bytes += 8;
-                for (JsonNode v : d.attrs()) {
-                    bytes += v.isTextual() ? v.textValue().length() : 8L * Math.max(1, v.size());
-                }
+                bytes[0] += 8;
+                d.forEachAttribute(
+                        (attr, v) -> bytes[0] += v.isTextual() ? v.textValue().length() : 8L * Math.max(1, v.size()));
             }
         }
-        return bytes + 8L * deletes.size();
+        return bytes[0];
     }
 
     private Predicate<Doc> condition(String field, Doc incoming) {
@@ -198,7 +193,7 @@ final class WriteOp {
             if (n == MAX_PATCH_BY_FILTER) {
                 break;
             }
-            ObjectNode merged = d.attrs().deepCopy();
+            ObjectNode merged = d.attrs();
             merged.setAll(patch);
             ns.put(new Doc(d.id(), merged));
             n++;
@@ -295,13 +290,11 @@ final class WriteOp {
         }
     }
 
-    private void checkAttributes(Doc d, String metric, boolean patch) {
+    /** {@code d} checked against the schema, with its vectors as float arrays; new attributes' types inferred. */
+    private Doc checkAttributes(Doc d, String metric, boolean patch) {
         Map<String, String> inferred = new HashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = d.attrs().fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            String attr = f.getKey();
-            JsonNode v = f.getValue();
+        Map<String, JsonNode> vectors = new HashMap<>();
+        d.forEachAttribute((attr, v) -> {
             if (attr.startsWith("$") || attr.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 128) {
                 throw TpufError.badRequest("💔 invalid attribute name '" + attr + "'");
             }
@@ -309,7 +302,7 @@ final class WriteOp {
             if (type == null) {
                 type = Values.inferType(attr, v);
                 if (type == null) {
-                    continue;
+                    return;
                 }
                 inferred.put(attr, type);
             }
@@ -334,9 +327,9 @@ final class WriteOp {
                 for (float x : vector) {
                     array.add(x);
                 }
-                d.attrs().set(attr, array);
+                vectors.put(attr, array);
             }
-        }
+        });
         inferred.forEach((attr, type) -> {
             ObjectNode entry =
                     Values.JSON.objectNode().put("type", type).put("filterable", Values.vectorDims(type) < 0);
@@ -345,6 +338,10 @@ final class WriteOp {
             }
             ns.schema.put(attr, entry);
         });
+        for (Map.Entry<String, JsonNode> v : vectors.entrySet()) {
+            d = d.with(v.getKey(), v.getValue());
+        }
+        return d;
     }
 
     private static String abbreviate(JsonNode v) {
