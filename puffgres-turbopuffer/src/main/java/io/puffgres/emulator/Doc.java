@@ -24,7 +24,7 @@ import java.util.function.BiConsumer;
  */
 final class Doc {
 
-    /** The names of the last document's shape: documents of one write share them. */
+    /** The names of the last document made from an object node: documents of one shape share them. */
     private static final ThreadLocal<String[]> LAST_NAMES = ThreadLocal.withInitial(() -> new String[0]);
 
     private final Object id;
@@ -33,20 +33,22 @@ final class Doc {
     private final long bytes;
 
     Doc(Object id, ObjectNode attrs) {
+        this(id, names(attrs), values(attrs));
+    }
+
+    /**
+     * A document of {@code names[i]} = {@code values[i]}; {@code names} is kept (documents of one request share it)
+     * and must not change afterwards.
+     */
+    Doc(Object id, String[] names, JsonNode[] values) {
         this.id = id;
-        String[] fieldNames = new String[attrs.size()];
-        Object[] compact = new Object[attrs.size()];
-        int i = 0;
+        this.names = names;
+        this.values = new Object[values.length];
         long size = 8;
-        Iterator<Map.Entry<String, JsonNode>> fields = attrs.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            fieldNames[i] = f.getKey();
-            compact[i++] = compact(f.getValue());
-            size += size(f.getValue());
+        for (int i = 0; i < values.length; i++) {
+            this.values[i] = compact(values[i]);
+            size += size(values[i]);
         }
-        this.names = shared(fieldNames);
-        this.values = compact;
         this.bytes = size;
     }
 
@@ -94,13 +96,27 @@ final class Doc {
         return new Doc(id, changed);
     }
 
-    private static String[] shared(String[] fieldNames) {
+    private static String[] names(ObjectNode attrs) {
+        String[] names = new String[attrs.size()];
+        Iterator<String> it = attrs.fieldNames();
+        for (int i = 0; i < names.length; i++) {
+            names[i] = it.next();
+        }
         String[] last = LAST_NAMES.get();
-        if (Arrays.equals(last, fieldNames)) {
+        if (Arrays.equals(last, names)) {
             return last;
         }
-        LAST_NAMES.set(fieldNames);
-        return fieldNames;
+        LAST_NAMES.set(names);
+        return names;
+    }
+
+    private static JsonNode[] values(ObjectNode attrs) {
+        JsonNode[] values = new JsonNode[attrs.size()];
+        Iterator<JsonNode> it = attrs.elements();
+        for (int i = 0; i < values.length; i++) {
+            values[i] = it.next();
+        }
+        return values;
     }
 
     private static Object compact(JsonNode v) {

@@ -94,7 +94,7 @@ final class QueryOp {
                 && filters.get(1).asText().equals("Eq")
                 && !filters.get(2).isObject()) {
             try {
-                Doc d = ns.docs.get(Values.idKey(filters.get(2), ns.idType, "filters"));
+                Doc d = ns.docs.get(Values.idKey(filters.get(2), ns.idType, "filters", -1));
                 return d == null ? List.of() : List.of(d);
             } catch (TpufError e) {
                 // a value that is no id of this namespace: the full filter decides

@@ -24,9 +24,15 @@ final class Values {
     private Values() {}
 
     /** The map key of an id: Long for u64 ids, canonical lower-case text for UUIDs, the text for string ids. */
-    static Object idKey(JsonNode id, String idType, String path) {
+    /**
+     * The key of document id {@code id}.
+     *
+     * @param path where the id sits in the request, with {@code [index]} appended when {@code index >= 0} (built
+     *     only for an error message)
+     */
+    static Object idKey(JsonNode id, String idType, String path, int index) {
         if (id == null || id.isNull()) {
-            throw TpufError.unprocessable(path, "missing field `id`");
+            throw TpufError.unprocessable(indexed(path, index), "missing field `id`");
         }
         if (id.isIntegralNumber() && id.canConvertToLong() && id.longValue() >= 0) {
             if ("uuid".equals(idType) || "string".equals(idType)) {
@@ -51,7 +57,11 @@ final class Values {
             }
             return s;
         }
-        throw TpufError.unprocessable(path, "data did not match any variant of untagged enum Id");
+        throw TpufError.unprocessable(indexed(path, index), "data did not match any variant of untagged enum Id");
+    }
+
+    private static String indexed(String path, int index) {
+        return index < 0 ? path : path + "[" + index + "]";
     }
 
     /** The JSON form of an id key. */

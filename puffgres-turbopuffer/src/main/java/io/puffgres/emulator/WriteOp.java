@@ -220,7 +220,7 @@ final class WriteOp {
             }
             ObjectNode attrs = ((ObjectNode) row).deepCopy();
             JsonNode id = attrs.remove("id");
-            into.add(new Doc(idKey(id, path), attrs));
+            into.add(new Doc(idKey(id, path, -1), attrs));
         }
     }
 
@@ -232,11 +232,10 @@ final class WriteOp {
         if (!columns.isObject() || !columns.path("id").isArray()) {
             throw TpufError.unprocessable(field, "missing field `id`");
         }
-        int n = columns.get("id").size();
-        List<ObjectNode> rows = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            rows.add(Values.JSON.objectNode());
-        }
+        JsonNode ids = columns.get("id");
+        int n = ids.size();
+        List<String> names = new ArrayList<>();
+        List<JsonNode> values = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> fields = columns.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> column = fields.next();
@@ -247,12 +246,17 @@ final class WriteOp {
                 throw TpufError.badRequest("💔 " + field + ": column '" + column.getKey() + "' has "
                         + column.getValue().size() + " values but there are " + n + " ids");
             }
-            for (int i = 0; i < n; i++) {
-                rows.get(i).set(column.getKey(), column.getValue().get(i));
-            }
+            names.add(column.getKey());
+            values.add(column.getValue());
         }
+        String[] shared = names.toArray(String[]::new); // one array for the request's documents
+        String idPath = field + ".id";
         for (int i = 0; i < n; i++) {
-            into.add(new Doc(idKey(columns.get("id").get(i), field + ".id[" + i + "]"), rows.get(i)));
+            JsonNode[] row = new JsonNode[shared.length];
+            for (int c = 0; c < row.length; c++) {
+                row[c] = values.get(c).get(i);
+            }
+            into.add(new Doc(idKey(ids.get(i), idPath, i), shared, row));
         }
     }
 
@@ -265,15 +269,15 @@ final class WriteOp {
             throw TpufError.unprocessable("deletes", "invalid type: " + Values.kind(ids) + ", expected a sequence");
         }
         for (int i = 0; i < ids.size(); i++) {
-            deletes.add(idKey(ids.get(i), "deletes[" + i + "]"));
+            deletes.add(idKey(ids.get(i), "deletes", i));
         }
     }
 
-    private Object idKey(JsonNode id, String path) {
+    private Object idKey(JsonNode id, String path, int index) {
         if (ns.idType == null && id != null) {
             ns.idType = id.isTextual() ? "string" : "uint";
         }
-        return Values.idKey(id, ns.idType, path);
+        return Values.idKey(id, ns.idType, path, index);
     }
 
     private void checkDuplicates() {
