@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -94,7 +95,7 @@ final class JsonValues {
      * {@link java.time.format.DateTimeFormatter#ISO_INSTANT}) and returns its length.
      */
     static int iso(char[] c, long epochSecond, int nano) {
-        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(Math.floorDiv(epochSecond, 86_400L));
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(epochSecond, 86_400L));
         int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
         int year = date.getYear();
         digits(c, 0, year / 100, 2);

@@ -32,6 +32,7 @@ final class Doc {
     private final Object[] values;
     private final long bytes;
 
+    /** A document of the fields of {@code attrs}; an {@code id} field there is the id's, not an attribute. */
     Doc(Object id, ObjectNode attrs) {
         this(id, names(attrs), values(attrs));
     }
@@ -97,10 +98,13 @@ final class Doc {
     }
 
     private static String[] names(ObjectNode attrs) {
-        String[] names = new String[attrs.size()];
+        String[] names = new String[attributeCount(attrs)];
         Iterator<String> it = attrs.fieldNames();
-        for (int i = 0; i < names.length; i++) {
-            names[i] = it.next();
+        for (int i = 0; i < names.length; ) {
+            String name = it.next();
+            if (!name.equals("id")) {
+                names[i++] = name;
+            }
         }
         String[] last = LAST_NAMES.get();
         if (Arrays.equals(last, names)) {
@@ -111,12 +115,19 @@ final class Doc {
     }
 
     private static JsonNode[] values(ObjectNode attrs) {
-        JsonNode[] values = new JsonNode[attrs.size()];
-        Iterator<JsonNode> it = attrs.elements();
-        for (int i = 0; i < values.length; i++) {
-            values[i] = it.next();
+        JsonNode[] values = new JsonNode[attributeCount(attrs)];
+        Iterator<Map.Entry<String, JsonNode>> it = attrs.fields();
+        for (int i = 0; i < values.length; ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!f.getKey().equals("id")) {
+                values[i++] = f.getValue();
+            }
         }
         return values;
+    }
+
+    private static int attributeCount(ObjectNode attrs) {
+        return attrs.size() - (attrs.has("id") ? 1 : 0);
     }
 
     private static Object compact(JsonNode v) {

@@ -218,9 +218,7 @@ final class WriteOp {
             if (!row.has("id")) {
                 throw TpufError.unprocessable(path, "missing field `id`");
             }
-            ObjectNode attrs = ((ObjectNode) row).deepCopy();
-            JsonNode id = attrs.remove("id");
-            into.add(new Doc(idKey(id, path, -1), attrs));
+            into.add(new Doc(idKey(row.get("id"), path, -1), (ObjectNode) row)); // Doc leaves the id field out
         }
     }
 

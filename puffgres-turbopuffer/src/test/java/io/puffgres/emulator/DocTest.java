@@ -56,6 +56,16 @@ class DocTest {
     }
 
     @Test
+    void anIdFieldIsTheIdsNotAnAttribute() throws Exception {
+        ObjectNode row = object("{\"a\": 1, \"id\": 9, \"b\": \"x\"}");
+        Doc d = new Doc(9L, row);
+        assertThat(d.attrs()).isEqualTo(object("{\"a\": 1, \"b\": \"x\"}"));
+        assertThat(d.get("id")).isEqualTo(Values.idNode(9L));
+        assertThat(d.bytes()).isEqualTo(8 + 8 + 1);
+        assertThat(row.has("id")).as("the request is left as it was").isTrue();
+    }
+
+    @Test
     void changingWhatADocumentGaveOutLeavesTheDocumentAlone() throws Exception {
         ObjectNode attrs = object("{\"a\": 1}");
         Doc d = new Doc(1L, attrs);
