@@ -23,9 +23,9 @@ final class Values {
 
     private Values() {}
 
-    /** The map key of an id: Long for u64 ids, canonical lower-case text for UUIDs, the text for string ids. */
     /**
-     * The key of document id {@code id}.
+     * The map key of document id {@code id}: Long for u64 ids, canonical lower-case text for UUIDs, the text for
+     * string ids.
      *
      * @param path where the id sits in the request, with {@code [index]} appended when {@code index >= 0} (built
      *     only for an error message)

@@ -30,6 +30,8 @@ final class WriteOp {
     private final List<Doc> upserts = new ArrayList<>();
     private final List<Doc> patches = new ArrayList<>();
     private final List<Object> deletes = new ArrayList<>();
+    /** Attribute names seen in this request, each checked once (the documents of a request share most). */
+    private final Set<String> validNames = new HashSet<>();
 
     private WriteOp(Namespace ns, ObjectNode body) {
         this.ns = ns;
@@ -141,17 +143,15 @@ final class WriteOp {
         return out;
     }
 
-    /** An estimate of the bytes written (attribute values as text), without serialising the request again. */
+    /** The bytes written: the logical size of each upserted and patched document, 8 per deleted id. */
     private long billableBytes() {
-        long[] bytes = {8L * deletes.size()};
+        long bytes = 8L * deletes.size();
         for (List<Doc> docs : List.of(upserts, patches)) {
             for (Doc d : docs) {
-                bytes[0] += 8;
-                d.forEachAttribute(
-                        (attr, v) -> bytes[0] += v.isTextual() ? v.textValue().length() : 8L * Math.max(1, v.size()));
+                bytes += d.bytes();
             }
         }
-        return bytes[0];
+        return bytes;
     }
 
     private Predicate<Doc> condition(String field, Doc incoming) {
@@ -294,10 +294,10 @@ final class WriteOp {
 
     /** {@code d} checked against the schema, with its vectors as float arrays; new attributes' types inferred. */
     private Doc checkAttributes(Doc d, String metric, boolean patch) {
-        Map<String, String> inferred = new HashMap<>();
-        Map<String, JsonNode> vectors = new HashMap<>();
+        Map<String, JsonNode> vectors = new HashMap<>(0);
         d.forEachAttribute((attr, v) -> {
-            if (attr.startsWith("$") || attr.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 128) {
+            if (validNames.add(attr)
+                    && (attr.startsWith("$") || attr.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 128)) {
                 throw TpufError.badRequest("💔 invalid attribute name '" + attr + "'");
             }
             String type = ns.typeOf(attr);
@@ -306,7 +306,12 @@ final class WriteOp {
                 if (type == null) {
                     return;
                 }
-                inferred.put(attr, type);
+                ObjectNode entry =
+                        Values.JSON.objectNode().put("type", type).put("filterable", Values.vectorDims(type) < 0);
+                if (Values.vectorDims(type) >= 0) {
+                    entry.put("ann", true);
+                }
+                ns.schema.put(attr, entry);
             }
             if (!Values.fits(type, v)) {
                 throw TpufError.badRequest("💔 value " + abbreviate(v) + " for attribute '" + attr + "' does not match"
@@ -331,14 +336,6 @@ final class WriteOp {
                 }
                 vectors.put(attr, array);
             }
-        });
-        inferred.forEach((attr, type) -> {
-            ObjectNode entry =
-                    Values.JSON.objectNode().put("type", type).put("filterable", Values.vectorDims(type) < 0);
-            if (Values.vectorDims(type) >= 0) {
-                entry.put("ann", true);
-            }
-            ns.schema.put(attr, entry);
         });
         for (Map.Entry<String, JsonNode> v : vectors.entrySet()) {
             d = d.with(v.getKey(), v.getValue());

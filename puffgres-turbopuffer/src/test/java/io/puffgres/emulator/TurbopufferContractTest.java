@@ -179,6 +179,13 @@ class TurbopufferContractTest {
                 .contains("int");
         Answer wrong = write(t, ns, "{\"upsert_rows\":[{\"id\":2,\"title\":5}]}");
         assertThat(wrong.status()).isEqualTo(400);
+        // attribute names must not start with $ and are at most 128 bytes, in every document of a request
+        Answer reserved = write(t, ns, "{\"upsert_columns\":{\"id\":[3,4],\"$bad\":[1,2]}}");
+        assertThat(reserved.status()).isEqualTo(400);
+        String longName = "a".repeat(129);
+        Answer tooLong = write(t, ns, "{\"upsert_rows\":[{\"id\":3,\"n\":1},{\"id\":4,\"" + longName + "\":1}]}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(ids(query(t, ns, ALL_BY_ID))).containsExactly("1");
         Answer schema = t.call("GET", "/v1/namespaces/" + ns + "/schema", null);
         assertThat(schema.json().get("title").get("type").asText()).isEqualTo("string");
         assertThat(schema.json().get("id").get("type").asText()).isEqualTo("uint");
@@ -246,7 +253,7 @@ class TurbopufferContractTest {
     void findsOneDocumentByIdEqAndTracksTheLogicalSize(String name, java.util.function.Supplier<ApiTarget> s) {
         ApiTarget t = target(s);
         String ns = t.ns("byid");
-        write(t, ns, "{\"upsert_rows\":[{\"id\":1,\"n\":5},{\"id\":2,\"n\":6},{\"id\":3,\"n\":7}]}");
+        Answer first = write(t, ns, "{\"upsert_rows\":[{\"id\":1,\"n\":5},{\"id\":2,\"n\":6},{\"id\":3,\"n\":7}]}");
         assertThat(ids(query(t, ns, "{\"top_k\":10,\"filters\":[\"id\",\"Eq\",2]}")))
                 .containsExactly("2");
         assertThat(ids(query(t, ns, "{\"top_k\":10,\"filters\":[\"id\",\"Eq\",9]}")))
@@ -259,7 +266,10 @@ class TurbopufferContractTest {
         if (!name.equals("emulator")) {
             return; // turbopuffer updates its approximate figures asynchronously; the emulator keeps them exact
         }
-        assertThat(metadata(t, ns).get("approx_logical_bytes").asLong()).isPositive();
+        // the bytes billed for the first write are what the namespace then holds: 3 × (8 for the id + 8 for n)
+        assertThat(first.json().at("/billing/billable_logical_bytes_written").asLong())
+                .isEqualTo(48)
+                .isEqualTo(metadata(t, ns).get("approx_logical_bytes").asLong());
         write(t, ns, "{\"deletes\":[3],\"upsert_rows\":[{\"id\":1,\"n\":5,\"title\":\"a longer document\"}]}");
         assertThat(metadata(t, ns).get("approx_row_count").asLong()).isEqualTo(2);
         write(t, ns, "{\"deletes\":[1,2]}");
