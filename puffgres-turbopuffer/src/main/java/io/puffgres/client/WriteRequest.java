@@ -9,10 +9,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One write request ({@code POST /v2/namespaces/:ns}), encoded once with Jackson's streaming generator when built,
@@ -191,19 +190,30 @@ public final class WriteRequest {
             g.writeEndArray();
         }
 
+        /**
+         * The documents as columns, attributes in order of first appearance. One pass over the documents puts each
+         * value in its column, then the columns are written: a batch of thousands of documents does not fit in a
+         * core's cache, and walking every document once per attribute cost a cache miss per value.
+         */
         private static void writeColumns(JsonGenerator g, String field, List<Document> docs) throws IOException {
-            Set<String> attributes = new LinkedHashSet<>();
-            docs.forEach(d -> attributes.addAll(d.attributes().keySet()));
+            int n = docs.size();
+            Map<String, Object[]> columns = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                int row = i;
+                docs.get(i)
+                        .attributes()
+                        .forEach((name, value) -> columns.computeIfAbsent(name, k -> new Object[n])[row] = value);
+            }
             g.writeObjectFieldStart(field);
             g.writeArrayFieldStart("id");
             for (Document d : docs) {
                 JsonValues.write(g, d.id());
             }
             g.writeEndArray();
-            for (String attribute : attributes) {
-                g.writeArrayFieldStart(attribute);
-                for (Document d : docs) {
-                    JsonValues.write(g, d.attributes().get(attribute));
+            for (Map.Entry<String, Object[]> column : columns.entrySet()) {
+                g.writeArrayFieldStart(column.getKey());
+                for (Object value : column.getValue()) {
+                    JsonValues.write(g, value); // null where a document lacks the attribute
                 }
                 g.writeEndArray();
             }
