@@ -32,7 +32,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -134,7 +133,7 @@ public final class DlqRetry implements AutoCloseable {
             WriteRequest request = WriteRequest.builder()
                     .upsert(doc)
                     .upsertCondition(mapping.upsertCondition())
-                    .schema(mapping.schemaFor(List.of(doc)))
+                    .schema(mapping.schemaWith(doc))
                     .build();
             return client.write(m.namespace(), request).rowsAffected() > 0
                     ? new Outcome.Written("upserted id " + id + " into " + m.namespace())

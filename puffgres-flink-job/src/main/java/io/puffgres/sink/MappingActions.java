@@ -21,7 +21,6 @@ import io.puffgres.transform.OpenAiEmbedder;
 import io.puffgres.transform.Transform;
 import io.puffgres.transform.TransformContext;
 import io.puffgres.transform.TransformLoadException;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class MappingActions implements AutoCloseable {
     private final Map<String, Object> schema;
     /**
      * Attributes whose type is known: declared, or seen with a value JSON carries unambiguously (an attribute keeps
-     * its type, so one value decides); {@link #schemaFor} looks at each attribute once, not once per document.
+     * its type, so one value decides); {@link #schemaWith} looks at each attribute once, not once per document.
      */
     private final Set<String> settled = new HashSet<>();
 
@@ -143,25 +142,29 @@ public final class MappingActions implements AutoCloseable {
     }
 
     /**
-     * The schema to send with upserts of {@code documents}: {@code __source_lsn} as uint, every {@code [tp_schema]}
-     * hint that names a type, and the types turbopuffer cannot infer from JSON (a datetime or uuid arrives as a
-     * string), learned from the Java values; an attribute is declared once and stays declared.
+     * Learns the types of {@code document}'s attributes and returns the schema to send with upserts from now on:
+     * {@code __source_lsn} as uint, every {@code [tp_schema]} hint that names a type, and the types turbopuffer cannot
+     * infer from JSON (a datetime or uuid arrives as a string), learned from the Java values; an attribute is declared
+     * once and stays declared. The writer calls it as each document is made, while the document is in the cache.
      */
-    public Map<String, Object> schemaFor(Collection<Document> documents) {
-        for (Document d : documents) {
-            d.attributes().forEach((attribute, value) -> {
-                if (settled.contains(attribute)
-                        || value == null
-                        || (value instanceof List<?> l && (l.isEmpty() || l.get(0) == null))) {
-                    return; // a null, or a list without a first element, says nothing of the type yet
-                }
-                String type = declaredType(value);
-                if (type != null) {
-                    schema.putIfAbsent(attribute, type);
-                }
-                settled.add(attribute);
-            });
-        }
+    public Map<String, Object> schemaWith(Document document) {
+        document.attributes().forEach((attribute, value) -> {
+            if (settled.contains(attribute)
+                    || value == null
+                    || (value instanceof List<?> l && (l.isEmpty() || l.get(0) == null))) {
+                return; // a null, or a list without a first element, says nothing of the type yet
+            }
+            String type = declaredType(value);
+            if (type != null) {
+                schema.putIfAbsent(attribute, type);
+            }
+            settled.add(attribute);
+        });
+        return schema;
+    }
+
+    /** The schema learned so far (see {@link #schemaWith}); the same map, updated in place. */
+    public Map<String, Object> schema() {
         return schema;
     }
 

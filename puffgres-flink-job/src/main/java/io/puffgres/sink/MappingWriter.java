@@ -185,6 +185,7 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : actions.decide(event, id);
         if (action instanceof Action.Upsert u) {
             Document doc = MappingActions.stamped(u.document(), event.lsn());
+            actions.schemaWith(doc);
             add(new Pending(doc.id(), doc, event.lsn(), event, DocumentSize.estimate(doc)));
         } else if (action instanceof Action.Delete d) {
             add(new Pending(d.id(), null, event.lsn(), event, DocumentSize.estimate(d.id())));
@@ -285,18 +286,18 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
 
     private WriteRequest request(List<Pending> batch) {
         WriteRequest.Builder b = WriteRequest.builder();
-        List<Document> upserted = new ArrayList<>();
+        boolean anyUpsert = false;
         for (Pending p : batch) {
             if (p.document() != null) {
                 b.upsert(p.document());
-                upserted.add(p.document());
+                anyUpsert = true;
             } else {
                 b.delete(p.id());
             }
         }
-        if (!upserted.isEmpty()) {
+        if (anyUpsert) {
             b.upsertCondition(actions.upsertCondition());
-            b.schema(actions.schemaFor(upserted));
+            b.schema(actions.schema()); // holds the types of every document added (schemaWith in processElement)
         }
         return b.build();
     }

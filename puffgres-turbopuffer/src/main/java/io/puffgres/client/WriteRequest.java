@@ -197,17 +197,18 @@ public final class WriteRequest {
          */
         private static void writeColumns(JsonGenerator g, String field, List<Document> docs) throws IOException {
             int n = docs.size();
+            DocId[] ids = new DocId[n];
             Map<String, Object[]> columns = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 int row = i;
-                docs.get(i)
-                        .attributes()
-                        .forEach((name, value) -> columns.computeIfAbsent(name, k -> new Object[n])[row] = value);
+                Document d = docs.get(i);
+                ids[i] = d.id();
+                d.attributes().forEach((name, value) -> columns.computeIfAbsent(name, k -> new Object[n])[row] = value);
             }
             g.writeObjectFieldStart(field);
             g.writeArrayFieldStart("id");
-            for (Document d : docs) {
-                JsonValues.write(g, d.id());
+            for (DocId id : ids) {
+                JsonValues.write(g, id);
             }
             g.writeEndArray();
             for (Map.Entry<String, Object[]> column : columns.entrySet()) {
