@@ -1,5 +1,6 @@
 package io.puffgres.sink;
 
+import io.puffgres.client.EncodedDocument;
 import io.puffgres.client.ErrorKind;
 import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.Filter;
@@ -109,8 +110,11 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     /** At the last acknowledged write: its acknowledgement time minus the commit time of its newest change. */
     private transient volatile long lagMs;
 
-    /** A buffered action: an upsert when {@code document} is set, else a delete. */
-    private record Pending(DocId id, Document document, long lsn, RowEvent event, int bytes) {}
+    /**
+     * A buffered action: an upsert when {@code document} is set, else a delete; {@code bytes} is about its share of
+     * a request, for {@code batch_max_bytes} (a built request's size is checked exactly).
+     */
+    private record Pending(DocId id, EncodedDocument document, long lsn, RowEvent event, int bytes) {}
 
     public MappingWriter(JobSpec spec, String mappingName) {
         this.spec = spec;
@@ -186,9 +190,11 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         if (action instanceof Action.Upsert u) {
             Document doc = MappingActions.stamped(u.document(), event.lsn());
             actions.schemaWith(doc);
-            add(new Pending(doc.id(), doc, event.lsn(), event, DocumentSize.estimate(doc)));
+            // encoded now, while the document is in the cache; the batch only copies the bytes when sent
+            EncodedDocument encoded = EncodedDocument.of(doc);
+            add(new Pending(doc.id(), encoded, event.lsn(), event, encoded.size()));
         } else if (action instanceof Action.Delete d) {
-            add(new Pending(d.id(), null, event.lsn(), event, DocumentSize.estimate(d.id())));
+            add(new Pending(d.id(), null, event.lsn(), event, d.id().toString().length() + 4));
         } else if (action instanceof Action.Skip) {
             skips.inc();
         } else if (action instanceof Action.Error err) {

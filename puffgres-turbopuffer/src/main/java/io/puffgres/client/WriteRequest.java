@@ -3,28 +3,35 @@ package io.puffgres.client;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One write request ({@code POST /v2/namespaces/:ns}), encoded once with Jackson's streaming generator when built,
- * so {@link #encodedSize()} is known before sending (to respect {@code batch_max_bytes}). Upserts and patches go
- * as {@code upsert_columns}/{@code patch_columns} by default (the union of the documents' attributes, null where a document lacks one), or
- * as {@code upsert_rows}. Immutable.
+ * One write request ({@code POST /v2/namespaces/:ns}), encoded once when built, so {@link #encodedSize()} is known
+ * before sending (to respect {@code batch_max_bytes}): Jackson's streaming generator writes the request, and the
+ * documents' bytes come from their {@link EncodedDocument}s. Upserts and patches go as {@code upsert_columns}/{@code
+ * patch_columns} by default (the union of the documents' attributes, null where a document lacks one), or as {@code
+ * upsert_rows}/{@code patch_rows}. Immutable.
  */
 public final class WriteRequest {
 
     /** Schubfach instead of {@code Double.toString} for floats: the same doubles, several times faster to write. */
-    private static final JsonFactory JSON = JsonFactory.builder()
+    static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
+
+    private static final byte[] ID_FIELD = "{\"id\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ID_COLUMN = "{\"id\":[".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
 
     private final byte[] body;
     private final int documents;
@@ -59,9 +66,9 @@ public final class WriteRequest {
 
     /** Builds a {@link WriteRequest}. Not thread-safe. */
     public static final class Builder {
-        private final List<Document> upserts = new ArrayList<>();
+        private final List<EncodedDocument> upserts = new ArrayList<>();
         private boolean rows;
-        private final List<Document> patches = new ArrayList<>();
+        private final List<EncodedDocument> patches = new ArrayList<>();
         private final List<DocId> deletes = new ArrayList<>();
         private Filter deleteByFilter;
         private Filter upsertCondition;
@@ -71,12 +78,16 @@ public final class WriteRequest {
         private String distanceMetric;
 
         public Builder upsert(Document d) {
+            return upsert(EncodedDocument.of(d));
+        }
+
+        public Builder upsert(EncodedDocument d) {
             upserts.add(d);
             return this;
         }
 
         public Builder upsertAll(List<Document> docs) {
-            upserts.addAll(docs);
+            docs.forEach(this::upsert);
             return this;
         }
 
@@ -87,7 +98,7 @@ public final class WriteRequest {
         }
 
         public Builder patch(Document d) {
-            patches.add(d);
+            patches.add(EncodedDocument.of(d));
             return this;
         }
 
@@ -129,7 +140,7 @@ public final class WriteRequest {
         }
 
         public WriteRequest build() {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 256 * (upserts.size() + patches.size()));
+            Bytes out = new Bytes(256 + 256 * (upserts.size() + patches.size()));
             try (JsonGenerator g = JSON.createGenerator(out)) {
                 g.writeStartObject();
                 if (!upserts.isEmpty()) {
@@ -175,50 +186,103 @@ public final class WriteRequest {
             }
         }
 
-        private static void writeRows(JsonGenerator g, String field, List<Document> docs) throws IOException {
-            g.writeArrayFieldStart(field);
-            for (Document d : docs) {
-                g.writeStartObject();
-                g.writeFieldName("id");
-                JsonValues.write(g, d.id());
-                for (Map.Entry<String, Object> a : d.attributes().entrySet()) {
-                    g.writeFieldName(a.getKey());
-                    JsonValues.write(g, a.getValue());
+        private static void writeRows(JsonGenerator g, String field, List<EncodedDocument> docs) throws IOException {
+            Bytes out = startRaw(g, field);
+            out.write('[');
+            for (int j = 0; j < docs.size(); j++) {
+                EncodedDocument d = docs.get(j);
+                if (j > 0) {
+                    out.write(',');
                 }
-                g.writeEndObject();
+                out.write(ID_FIELD, 0, ID_FIELD.length);
+                d.writeId(out);
+                String[] names = d.names();
+                for (int i = 0; i < names.length; i++) {
+                    out.write(',');
+                    writeName(out, names[i]);
+                    d.writeValue(i, out);
+                }
+                out.write('}');
             }
-            g.writeEndArray();
+            out.write(']');
         }
 
         /**
-         * The documents as columns, attributes in order of first appearance. One pass over the documents puts each
-         * value in its column, then the columns are written: a batch of thousands of documents does not fit in a
-         * core's cache, and walking every document once per attribute cost a cache miss per value.
+         * The documents as columns, attributes in order of first appearance, {@code null} where a document lacks
+         * one. One pass over the documents notes where each attribute sits in each, then each column copies the
+         * documents' encoded values.
          */
-        private static void writeColumns(JsonGenerator g, String field, List<Document> docs) throws IOException {
+        private static void writeColumns(JsonGenerator g, String field, List<EncodedDocument> docs) throws IOException {
             int n = docs.size();
-            DocId[] ids = new DocId[n];
-            Map<String, Object[]> columns = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                int row = i;
-                Document d = docs.get(i);
-                ids[i] = d.id();
-                d.attributes().forEach((name, value) -> columns.computeIfAbsent(name, k -> new Object[n])[row] = value);
-            }
-            g.writeObjectFieldStart(field);
-            g.writeArrayFieldStart("id");
-            for (DocId id : ids) {
-                JsonValues.write(g, id);
-            }
-            g.writeEndArray();
-            for (Map.Entry<String, Object[]> column : columns.entrySet()) {
-                g.writeArrayFieldStart(column.getKey());
-                for (Object value : column.getValue()) {
-                    JsonValues.write(g, value); // null where a document lacks the attribute
+            Map<String, int[]> columns = new LinkedHashMap<>(); // attribute → its index in document j, or -1
+            String[] shape = null;
+            int[][] shapeColumns = null; // the columns of shape's attributes, looked up once per shape
+            for (int j = 0; j < n; j++) {
+                EncodedDocument d = docs.get(j);
+                if (d.names() != shape) {
+                    shape = d.names();
+                    shapeColumns = new int[shape.length][];
+                    for (int i = 0; i < shape.length; i++) {
+                        shapeColumns[i] = columns.computeIfAbsent(shape[i], k -> absent(n));
+                    }
                 }
-                g.writeEndArray();
+                for (int i = 0; i < shapeColumns.length; i++) {
+                    shapeColumns[i][j] = i;
+                }
             }
-            g.writeEndObject();
+            Bytes out = startRaw(g, field);
+            out.write(ID_COLUMN, 0, ID_COLUMN.length);
+            for (int j = 0; j < n; j++) {
+                if (j > 0) {
+                    out.write(',');
+                }
+                docs.get(j).writeId(out);
+            }
+            out.write(']');
+            for (Map.Entry<String, int[]> column : columns.entrySet()) {
+                out.write(',');
+                writeName(out, column.getKey());
+                out.write('[');
+                int[] at = column.getValue();
+                for (int j = 0; j < n; j++) {
+                    if (j > 0) {
+                        out.write(',');
+                    }
+                    if (at[j] < 0) {
+                        out.write(NULL, 0, NULL.length);
+                    } else {
+                        docs.get(j).writeValue(at[j], out);
+                    }
+                }
+                out.write(']');
+            }
+            out.write('}');
+        }
+
+        private static int[] absent(int n) {
+            int[] at = new int[n];
+            Arrays.fill(at, -1);
+            return at;
+        }
+
+        /**
+         * Starts the value of {@code field} and hands over the stream under {@code g}, for the documents' bytes to
+         * be copied in: the generator writes the field name and colon and takes the value as written (an empty raw
+         * value), then its buffer is flushed, so what goes into the stream next follows in order.
+         */
+        private static Bytes startRaw(JsonGenerator g, String field) throws IOException {
+            g.writeFieldName(field);
+            g.writeRawValue("");
+            g.flush();
+            return (Bytes) g.getOutputTarget();
+        }
+
+        private static void writeName(Bytes out, String name) {
+            out.write('"');
+            byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(name);
+            out.write(quoted, 0, quoted.length);
+            out.write('"');
+            out.write(':');
         }
     }
 }

@@ -103,6 +103,45 @@ class TurbopufferClientTest {
     }
 
     @Test
+    void copiesEncodedDocumentsIntoColumnsAndRowsWithNamesAndIdsEscaped() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("say \"hi\"", "line\nbreak");
+        a.put("n", 1L);
+        Document first = new Document(new DocId.Str("a\"b"), a);
+        Document second = new Document(new DocId.Str("é"), Map.of("n", 2L));
+        EncodedDocument encoded = EncodedDocument.of(first);
+        Document third = new Document(new DocId.Str("z"), Map.of("n", 3L)); // the shape of the one before
+        String columns = new String(
+                WriteRequest.builder()
+                        .upsert(encoded)
+                        .upsert(second)
+                        .upsert(third)
+                        .build()
+                        .body(),
+                StandardCharsets.UTF_8);
+        assertThat(columns)
+                .isEqualTo("{\"upsert_columns\":{\"id\":[\"a\\\"b\",\"é\",\"z\"],"
+                        + "\"say \\\"hi\\\"\":[\"line\\nbreak\",null,null],\"n\":[1,2,3]}}");
+        String rows = new String(
+                WriteRequest.builder()
+                        .upsert(encoded)
+                        .upsert(second)
+                        .asRows()
+                        .deleteCondition(Filter.eq("n", 1L))
+                        .build()
+                        .body(),
+                StandardCharsets.UTF_8);
+        assertThat(rows)
+                .isEqualTo("{\"upsert_rows\":[{\"id\":\"a\\\"b\",\"say \\\"hi\\\"\":\"line\\nbreak\",\"n\":1},"
+                        + "{\"id\":\"é\",\"n\":2}],\"delete_condition\":[\"n\",\"Eq\",1]}");
+        // the size estimate covers what the document adds to a request of rows
+        assertThat(encoded.size())
+                .isGreaterThanOrEqualTo("{\"id\":\"a\\\"b\",\"say \\\"hi\\\"\":\"line\\nbreak\",\"n\":1},"
+                        .getBytes(StandardCharsets.UTF_8)
+                        .length);
+    }
+
+    @Test
     void writesQueriesAndManagesNamespaces() {
         TurbopufferClient.WriteResult w = client.write(
                 "docs",
