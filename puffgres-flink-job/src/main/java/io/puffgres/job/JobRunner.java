@@ -10,6 +10,7 @@ import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -140,8 +141,8 @@ public final class JobRunner {
         });
         StreamExecutionEnvironment env;
         Optional<String> restUrl = Optional.empty();
-        if (options.webUiPort() >= 0) {
-            int port = options.webUiPort() == 0 ? freePort() : options.webUiPort();
+        int port = options.webUiPort() == 0 ? freePort() : options.webUiPort();
+        if (port >= 0) {
             conf.set(RestOptions.PORT, port);
             restUrl = Optional.of("http://localhost:" + port);
             env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
@@ -160,6 +161,12 @@ public final class JobRunner {
             JobClient client = env.executeAsync("puffgres: " + String.join(", ", relations.keySet()));
             return new Started(client, restore, slot, restUrl);
         } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException && port >= 0) {
+                    throw new SetupException("the Flink web UI port " + port + " is in use; stop what holds it, or"
+                            + " pick another with --web-ui-port (0: a free port, -1: no web UI)");
+                }
+            }
             throw new IllegalStateException("the Flink job did not start: " + e.getMessage(), e);
         }
     }

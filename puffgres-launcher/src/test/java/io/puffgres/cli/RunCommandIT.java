@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,22 @@ class RunCommandIT {
                         "error: replication slot \"noslot\" does not exist; run with --create-slot to create it (a new"
                                 + " slot starts with a snapshot of the mapped tables)",
                         "hint: see puffgres run --help");
+    }
+
+    @Test
+    void aWebUiPortInUseIsAnErrorWithTheFix() throws Exception {
+        Path dir = project("portinuse");
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            ValidateCommandTest.Result r = ValidateCommandTest.run(
+                    "run", "--project", dir.toString(), "--create-slot", "--web-ui-port", String.valueOf(port));
+            assertThat(r.exitCode()).isEqualTo(ExitCode.RUNTIME);
+            assertThat(r.err().lines().toList())
+                    .containsExactly(
+                            "error: the Flink web UI port " + port + " is in use; stop what holds it, or pick another"
+                                    + " with --web-ui-port (0: a free port, -1: no web UI)",
+                            "hint: see puffgres run --help");
+        }
     }
 
     @Test
