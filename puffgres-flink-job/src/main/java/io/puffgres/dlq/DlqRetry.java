@@ -7,7 +7,6 @@ import io.puffgres.client.TurbopufferException;
 import io.puffgres.client.WriteRequest;
 import io.puffgres.document.DocId;
 import io.puffgres.document.DocIds;
-import io.puffgres.document.Document;
 import io.puffgres.event.Op;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
@@ -129,11 +128,10 @@ public final class DlqRetry implements AutoCloseable {
         }
         Action action = mapping.decide(change.event(), id);
         if (action instanceof Action.Upsert u) {
-            Document doc = MappingActions.stamped(u.document(), entry.lsn());
             WriteRequest request = WriteRequest.builder()
-                    .upsert(doc)
+                    .upsert(MappingActions.stamped(u.document(), entry.lsn()))
                     .upsertCondition(mapping.upsertCondition())
-                    .schema(mapping.schemaWith(doc))
+                    .schema(mapping.schemaWith(u.document()))
                     .build();
             return client.write(m.namespace(), request).rowsAffected() > 0
                     ? new Outcome.Written("upserted id " + id + " into " + m.namespace())

@@ -1,5 +1,6 @@
 package io.puffgres.sink;
 
+import io.puffgres.client.EncodedDocument;
 import io.puffgres.client.Filter;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.document.DocId;
@@ -131,9 +132,12 @@ public final class MappingActions implements AutoCloseable {
         return bound == null ? null : bound.test(row);
     }
 
-    /** {@code document} with {@code __source_lsn} = {@code lsn}, the WAL position of the change it comes from. */
-    public static Document stamped(Document document, long lsn) {
-        return document.with(MappingWriter.SOURCE_LSN, lsn);
+    /**
+     * {@code document} with {@code __source_lsn} = {@code lsn}, the WAL position of the change it comes from, encoded
+     * for a write request.
+     */
+    public static EncodedDocument stamped(Document document, long lsn) {
+        return EncodedDocument.of(document, MappingWriter.SOURCE_LSN, lsn);
     }
 
     /** Upserts apply only where the stored version is not newer than the incoming one ({@code Lte $ref_new}). */

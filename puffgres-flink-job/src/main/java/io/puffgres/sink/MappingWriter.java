@@ -11,7 +11,6 @@ import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocId;
-import io.puffgres.document.Document;
 import io.puffgres.event.RowEvent;
 import io.puffgres.job.JobSpec;
 import io.puffgres.job.MappedEvent;
@@ -188,11 +187,10 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         DocId id = actions.docId(e.id());
         Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : actions.decide(event, id);
         if (action instanceof Action.Upsert u) {
-            Document doc = MappingActions.stamped(u.document(), event.lsn());
-            actions.schemaWith(doc);
+            actions.schemaWith(u.document()); // __source_lsn is declared up front
             // encoded now, while the document is in the cache; the batch only copies the bytes when sent
-            EncodedDocument encoded = EncodedDocument.of(doc);
-            add(new Pending(doc.id(), encoded, event.lsn(), event, encoded.size()));
+            EncodedDocument encoded = MappingActions.stamped(u.document(), event.lsn());
+            add(new Pending(encoded.id(), encoded, event.lsn(), event, encoded.size()));
         } else if (action instanceof Action.Delete d) {
             add(new Pending(d.id(), null, event.lsn(), event, d.id().toString().length() + 4));
         } else if (action instanceof Action.Skip) {

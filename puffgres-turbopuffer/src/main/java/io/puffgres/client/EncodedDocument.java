@@ -31,9 +31,17 @@ public final class EncodedDocument {
 
     /** {@code d} encoded; values are written as {@link WriteRequest} always wrote them. */
     public static EncodedDocument of(Document d) {
+        return of(d, null, null);
+    }
+
+    /**
+     * {@code d} with attribute {@code name} set to {@code value}, encoded: as {@code d.with(name, value)} would be
+     * (an attribute of that name keeps its place, else it comes last), without copying the document first.
+     */
+    public static EncodedDocument of(Document d, String name, Object value) {
         Encoder encoder = ENCODER.get();
         try {
-            return encoder.encode(d);
+            return encoder.encode(d, name, value);
         } catch (IOException e) {
             ENCODER.remove();
             throw new UncheckedIOException("cannot encode document " + d.id(), e);
@@ -43,7 +51,7 @@ public final class EncodedDocument {
         }
     }
 
-    /** A thread's generator, kept: making one per document cost as much as the encoding itself. */
+    /** A thread's generator and buffer, made once and reused for every document. */
     private static final ThreadLocal<Encoder> ENCODER = ThreadLocal.withInitial(Encoder::new);
 
     private static final class Encoder {
@@ -61,8 +69,9 @@ public final class EncodedDocument {
         }
 
         /** {@code [id,v0,v1,…]} into the emptied stream, noting where each element starts and ends. */
-        EncodedDocument encode(Document d) throws IOException {
-            String[] names = new String[d.attributes().size()];
+        EncodedDocument encode(Document d, String extra, Object extraValue) throws IOException {
+            boolean append = extra != null && !d.attributes().containsKey(extra);
+            String[] names = new String[d.attributes().size() + (append ? 1 : 0)];
             int[] bounds = new int[2 * (names.length + 1)];
             out.reset();
             g.writeStartArray();
@@ -71,11 +80,11 @@ public final class EncodedDocument {
             bounds[1] = position();
             int i = 0;
             for (Map.Entry<String, Object> a : d.attributes().entrySet()) {
-                names[i] = a.getKey();
-                bounds[2 * i + 2] = position() + 1; // after the comma the generator writes first
-                JsonValues.write(g, a.getValue());
-                bounds[2 * i + 3] = position();
-                i++;
+                String name = a.getKey();
+                value(i++, names, bounds, name, name.equals(extra) ? extraValue : a.getValue());
+            }
+            if (append) {
+                value(i, names, bounds, extra, extraValue);
             }
             g.writeEndArray();
             g.flush();
@@ -85,6 +94,13 @@ public final class EncodedDocument {
                 lastNames = names;
             }
             return new EncodedDocument(d.id(), names, out.toByteArray(), bounds);
+        }
+
+        private void value(int i, String[] names, int[] bounds, String name, Object value) throws IOException {
+            names[i] = name;
+            bounds[2 * i + 2] = position() + 1; // after the comma the generator writes first
+            JsonValues.write(g, value);
+            bounds[2 * i + 3] = position();
         }
 
         private int position() {

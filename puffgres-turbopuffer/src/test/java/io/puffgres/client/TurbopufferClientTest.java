@@ -134,6 +134,18 @@ class TurbopufferClientTest {
         assertThat(rows)
                 .isEqualTo("{\"upsert_rows\":[{\"id\":\"a\\\"b\",\"say \\\"hi\\\"\":\"line\\nbreak\",\"n\":1},"
                         + "{\"id\":\"é\",\"n\":2}],\"delete_condition\":[\"n\",\"Eq\",1]}");
+        // an attribute set while encoding keeps its place when the document has it, else it comes last
+        String stamped = new String(
+                WriteRequest.builder()
+                        .upsert(EncodedDocument.of(first, "n", 9L))
+                        .upsert(EncodedDocument.of(second, "lsn", 5L))
+                        .asRows()
+                        .build()
+                        .body(),
+                StandardCharsets.UTF_8);
+        assertThat(stamped)
+                .isEqualTo("{\"upsert_rows\":[{\"id\":\"a\\\"b\",\"say \\\"hi\\\"\":\"line\\nbreak\",\"n\":9},"
+                        + "{\"id\":\"é\",\"n\":2,\"lsn\":5}]}");
         // the size estimate covers what the document adds to a request of rows
         assertThat(encoded.size())
                 .isGreaterThanOrEqualTo("{\"id\":\"a\\\"b\",\"say \\\"hi\\\"\":\"line\\nbreak\",\"n\":1},"
