@@ -90,10 +90,10 @@ final class Doc {
         return out;
     }
 
-    /** This document with {@code attribute} set to {@code value}. */
-    Doc with(String attribute, JsonNode value) {
+    /** This document with each attribute of {@code changes} set to its value: one copy, however many. */
+    Doc with(Map<String, JsonNode> changes) {
         ObjectNode changed = attrs();
-        changed.set(attribute, value);
+        changed.setAll(changes);
         return new Doc(id, changed);
     }
 

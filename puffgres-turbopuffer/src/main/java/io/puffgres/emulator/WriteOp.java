@@ -337,10 +337,7 @@ final class WriteOp {
                 vectors.put(attr, array);
             }
         });
-        for (Map.Entry<String, JsonNode> v : vectors.entrySet()) {
-            d = d.with(v.getKey(), v.getValue());
-        }
-        return d;
+        return vectors.isEmpty() ? d : d.with(vectors);
     }
 
     private static String abbreviate(JsonNode v) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DocTest {
@@ -72,7 +73,7 @@ class DocTest {
         attrs.put("a", 2);
         ObjectNode out = d.attrs();
         out.put("a", 3);
-        Doc changed = d.with("v", JSON.readTree("[0.5]"));
+        Doc changed = d.with(Map.of("v", JSON.readTree("[0.5]")));
         assertThat(d.attrs()).isEqualTo(object("{\"a\": 1}"));
         assertThat(changed.attrs()).isEqualTo(object("{\"a\": 1, \"v\": [0.5]}"));
         JsonNode a = changed.get("a");
