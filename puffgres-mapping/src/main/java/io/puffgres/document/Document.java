@@ -28,21 +28,9 @@ public record Document(DocId id, Map<String, Object> attributes) {
         }
     }
 
-    /** This document with attribute {@code name} set to {@code value} (added last if new): one copy of the map. */
-    public Document with(String name, Object value) {
-        LinkedHashMap<String, Object> copy = new LinkedHashMap<>(capacity(attributes.size() + 1));
-        copy.putAll(attributes);
-        copy.put(name, value);
-        return new Document(id, new Attributes(copy));
-    }
-
     /** A document that takes {@code attributes} over uncopied: whoever built the map must not touch it again. */
     static Document adopt(DocId id, LinkedHashMap<String, Object> attributes) {
         return new Document(id, new Attributes(attributes));
-    }
-
-    private static int capacity(int entries) {
-        return (int) Math.ceil(entries / 0.75);
     }
 
     /** The unmodifiable attributes of a document, so a document made from another's is not copied again. */
@@ -65,7 +53,7 @@ public record Document(DocId id, Map<String, Object> attributes) {
             return view.keySet();
         }
 
-        // reads go to the map itself: documents are read per attribute when requests are encoded
+        // reads go to the map itself, without the unmodifiable view in between
 
         @Override
         public Object get(Object key) {

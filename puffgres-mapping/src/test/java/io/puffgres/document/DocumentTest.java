@@ -23,17 +23,6 @@ class DocumentTest {
     }
 
     @Test
-    void withAddsAnAttributeLastOrReplacesOneAndLeavesTheOriginalAlone() {
-        Document d = new Document(ID, attributes("title", "a", "n", 1L));
-        Document stamped = d.with("__source_lsn", 42L);
-        Document replaced = d.with("title", "b");
-        assertThat(stamped.attributes().keySet()).containsExactly("title", "n", "__source_lsn");
-        assertThat(replaced.attributes()).containsExactly(Map.entry("title", "b"), Map.entry("n", 1L));
-        assertThat(d.attributes()).containsExactly(Map.entry("title", "a"), Map.entry("n", 1L));
-        assertThat(stamped.id()).isEqualTo(ID);
-    }
-
-    @Test
     void aDocumentMadeFromAnothersAttributesIsEqualToIt() {
         Document d = new Document(ID, attributes("title", "a"));
         Document again = new Document(ID, d.attributes());
@@ -47,8 +36,6 @@ class DocumentTest {
         assertThatThrownBy(() -> new Document(ID, Map.of("id", 1L)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'id'");
-        Document d = new Document(ID, Map.of());
-        assertThatThrownBy(() -> d.with("id", 2L)).isInstanceOf(IllegalArgumentException.class);
         LinkedHashMap<String, Object> withId = attributes("id", 3L);
         assertThatThrownBy(() -> Document.adopt(ID, withId)).isInstanceOf(IllegalArgumentException.class);
     }

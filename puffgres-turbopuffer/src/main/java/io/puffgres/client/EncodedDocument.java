@@ -35,10 +35,13 @@ public final class EncodedDocument {
     }
 
     /**
-     * {@code d} with attribute {@code name} set to {@code value}, encoded: as {@code d.with(name, value)} would be
-     * (an attribute of that name keeps its place, else it comes last), without copying the document first.
+     * {@code d} with attribute {@code name} set to {@code value}, encoded (an attribute of that name keeps its place,
+     * else it comes last), without copying the document first. {@code d} itself is left as it was.
      */
     public static EncodedDocument of(Document d, String name, Object value) {
+        if ("id".equals(name)) {
+            throw new IllegalArgumentException("attributes must not contain 'id'");
+        }
         Encoder encoder = ENCODER.get();
         try {
             return encoder.encode(d, name, value);

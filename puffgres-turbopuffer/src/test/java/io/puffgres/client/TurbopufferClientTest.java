@@ -146,6 +146,9 @@ class TurbopufferClientTest {
         assertThat(stamped)
                 .isEqualTo("{\"upsert_rows\":[{\"id\":\"a\\\"b\",\"say \\\"hi\\\"\":\"line\\nbreak\",\"n\":9},"
                         + "{\"id\":\"é\",\"n\":2,\"lsn\":5}]}");
+        assertThat(first.attributes()).containsExactly(Map.entry("say \"hi\"", "line\nbreak"), Map.entry("n", 1L));
+        assertThat(EncodedDocument.of(second, "lsn", 5L).id()).isEqualTo(second.id());
+        assertThatThrownBy(() -> EncodedDocument.of(second, "id", 2L)).isInstanceOf(IllegalArgumentException.class);
         // the size estimate covers what the document adds to a request of rows
         assertThat(encoded.size())
                 .isGreaterThanOrEqualTo("{\"id\":\"a\\\"b\",\"say \\\"hi\\\"\":\"line\\nbreak\",\"n\":1},"
