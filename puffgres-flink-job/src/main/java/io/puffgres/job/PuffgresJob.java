@@ -17,14 +17,16 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The job graph: one CDC source, then per mapping {@code <mapping>: route} → {@code <mapping>: lookup} →
- * keyBy(id) → {@code <mapping>: apply + write}; every DLQ entry goes to one Postgres sink. Operator names carry the
- * mapping name; uids carry name and version, so a restart restores each mapping's state and a new version starts
- * fresh.
+ * keyBy(id) ({@link #keyById}) → {@code <mapping>: apply + write}; every DLQ entry goes to one Postgres sink.
+ * Operator names carry the mapping name; uids carry name and version, so a restart restores each mapping's state and
+ * a new version starts fresh.
  */
 public final class PuffgresJob {
 
@@ -78,7 +80,7 @@ public final class PuffgresJob {
                     .returns(MappedEvent.TYPE)
                     .name(name + ": lookup")
                     .uid(uid + "-lookup");
-            dlq.add(looked.keyBy(MappedEvent::id, Types.STRING)
+            dlq.add(keyById(looked, env.getParallelism())
                     .transform(name + WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
                     .uid(uid + "-write")
                     .setMaxParallelism(MAX_PARALLELISM));
@@ -88,5 +90,17 @@ public final class PuffgresJob {
             all = all.union(dlq.subList(1, dlq.size()).toArray(DataStream[]::new));
         }
         all.sinkTo(new DlqSink(spec)).name("dlq: postgres").uid("dlq-sink").setParallelism(1);
+    }
+
+    /**
+     * The stream keyed by document id. At parallelism 1 every key group is the one writer subtask's, so the stream
+     * is only declared keyed (a forward connection): the writer then runs in the source's task, without a shuffle
+     * that serializes every change and deserializes it again. Keyed state is the same either way, so a run at
+     * another parallelism restores it.
+     */
+    static KeyedStream<MappedEvent, String> keyById(DataStream<MappedEvent> events, int parallelism) {
+        return parallelism == 1
+                ? DataStreamUtils.reinterpretAsKeyedStream(events, MappedEvent::id, Types.STRING)
+                : events.keyBy(MappedEvent::id, Types.STRING);
     }
 }

@@ -40,6 +40,7 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -118,6 +119,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     public MappingWriter(JobSpec spec, String mappingName) {
         this.spec = spec;
         this.mappingName = mappingName;
+        // joins the task before it where the connection allows (at parallelism 1: see PuffgresJob.keyById)
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     @Override

@@ -92,9 +92,10 @@ final class JobMetrics {
     }
 
     /**
-     * The mappings whose writer runs in a vertex, from its name: a chained vertex names every operator, and a chain
-     * can hold the writers of several mappings ({@code Source: postgres cdc -> (a: route -> a: apply + write, b:
-     * route -> …)}), whose metrics are kept apart. Mapping names are {@code [a-z][a-z0-9_]*}.
+     * The mappings whose writer runs in a vertex, from its name: a chained vertex names every operator, and at
+     * parallelism 1 one vertex holds the source and every mapping's writer ({@code Source: postgres cdc -> (a: route
+     * -> a: lookup -> a: apply + write, b: route -> …)}), whose metrics are kept apart. Mapping names are {@code
+     * [a-z][a-z0-9_]*}.
      */
     static List<String> writerMappings(String vertexName) {
         List<String> names = new ArrayList<>();

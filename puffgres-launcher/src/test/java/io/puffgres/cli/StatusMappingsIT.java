@@ -14,7 +14,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code puffgres status} of a job running two mappings of one table gives each mapping its own figures. */
+/**
+ * {@code puffgres status} of a job running two mappings of one table: at parallelism 1 both writers run in the
+ * source's task (one Flink vertex), and each mapping still gets its own figures.
+ */
 class StatusMappingsIT {
 
     @RegisterExtension
