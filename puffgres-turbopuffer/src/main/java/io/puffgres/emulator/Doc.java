@@ -76,6 +76,19 @@ final class Doc {
         return null;
     }
 
+    /**
+     * The attribute names in the order written: the array documents of one shape share (so it identifies the shape),
+     * not to be changed.
+     */
+    String[] names() {
+        return names;
+    }
+
+    /** The value of the attribute at {@code index} of {@link #names}, a JSON null included. */
+    JsonNode value(int index) {
+        return node(values[index]);
+    }
+
     /** Each attribute (JSON nulls included) in the order it was written. */
     void forEachAttribute(BiConsumer<String, JsonNode> action) {
         for (int i = 0; i < names.length; i++) {

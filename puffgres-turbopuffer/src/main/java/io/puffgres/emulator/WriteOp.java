@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,8 @@ final class WriteOp {
     private final List<Object> deletes = new ArrayList<>();
     /** Attribute names seen in this request, each checked once (the documents of a request share most). */
     private final Set<String> validNames = new HashSet<>();
+    /** The types of each shape of document in this request, by its names array (see {@link Doc#names}). */
+    private final Map<String[], String[]> shapeTypes = new IdentityHashMap<>();
 
     private WriteOp(Namespace ns, ObjectNode body) {
         this.ns = ns;
@@ -292,32 +295,30 @@ final class WriteOp {
         }
     }
 
-    /** {@code d} checked against the schema, with its vectors as float arrays; new attributes' types inferred. */
+    /**
+     * {@code d} checked against the schema, with its vectors as float arrays; new attributes' types inferred. The
+     * names and types of a shape of document are looked up once per request.
+     */
     private Doc checkAttributes(Doc d, String metric, boolean patch) {
-        Map<String, JsonNode> vectors = new HashMap<>(0);
-        d.forEachAttribute((attr, v) -> {
-            if (validNames.add(attr)
-                    && (attr.startsWith("$") || attr.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 128)) {
-                throw TpufError.badRequest("💔 invalid attribute name '" + attr + "'");
-            }
-            String type = ns.typeOf(attr);
+        String[] names = d.names();
+        String[] types = shapeTypes.computeIfAbsent(names, this::knownTypes);
+        Map<String, JsonNode> vectors = null;
+        for (int i = 0; i < names.length; i++) {
+            String attr = names[i];
+            JsonNode v = d.value(i);
+            String type = types[i];
             if (type == null) {
-                type = Values.inferType(attr, v);
+                type = types[i] = typeOrInfer(attr, v);
                 if (type == null) {
-                    return;
+                    continue; // no type yet and no value to infer one from
                 }
-                ObjectNode entry =
-                        Values.JSON.objectNode().put("type", type).put("filterable", Values.vectorDims(type) < 0);
-                if (Values.vectorDims(type) >= 0) {
-                    entry.put("ann", true);
-                }
-                ns.schema.put(attr, entry);
             }
             if (!Values.fits(type, v)) {
                 throw TpufError.badRequest("💔 value " + abbreviate(v) + " for attribute '" + attr + "' does not match"
                         + " its type " + type);
             }
-            if (Values.vectorDims(type) >= 0 && v != null && !v.isNull()) {
+            int dims = Values.vectorDims(type);
+            if (dims >= 0 && !v.isNull()) {
                 if (patch) {
                     throw TpufError.badRequest("💔 vector attribute '" + attr + "' cannot be patched");
                 }
@@ -326,18 +327,53 @@ final class WriteOp {
                             "💔 distance_metric must be specified for write to namespace with a vector");
                 }
                 float[] vector = Values.vector(v, attr);
-                if (vector.length != Values.vectorDims(type)) {
+                if (vector.length != dims) {
                     throw TpufError.badRequest("💔 vector attribute '" + attr + "' has " + vector.length
-                            + " dimensions, expected " + Values.vectorDims(type));
+                            + " dimensions, expected " + dims);
                 }
                 var array = Values.JSON.arrayNode();
                 for (float x : vector) {
                     array.add(x);
                 }
+                if (vectors == null) {
+                    vectors = new HashMap<>();
+                }
                 vectors.put(attr, array);
             }
-        });
-        return vectors.isEmpty() ? d : d.with(vectors);
+        }
+        return vectors == null ? d : d.with(vectors);
+    }
+
+    /** The namespace's type of each of {@code names} (null: none yet), each name checked once per request. */
+    private String[] knownTypes(String[] names) {
+        String[] types = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            String attr = names[i];
+            if (validNames.add(attr)
+                    && (attr.startsWith("$") || attr.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 128)) {
+                throw TpufError.badRequest("💔 invalid attribute name '" + attr + "'");
+            }
+            types[i] = ns.typeOf(attr);
+        }
+        return types;
+    }
+
+    /** The type of {@code attr}: the namespace's, else inferred from {@code v} into the schema; null for a null. */
+    private String typeOrInfer(String attr, JsonNode v) {
+        String type = ns.typeOf(attr); // a document of another shape may have inferred it
+        if (type != null) {
+            return type;
+        }
+        type = Values.inferType(attr, v);
+        if (type != null) {
+            ObjectNode entry =
+                    Values.JSON.objectNode().put("type", type).put("filterable", Values.vectorDims(type) < 0);
+            if (Values.vectorDims(type) >= 0) {
+                entry.put("ann", true);
+            }
+            ns.schema.put(attr, entry);
+        }
+        return type;
     }
 
     private static String abbreviate(JsonNode v) {
