@@ -58,6 +58,9 @@ public final class JobBench {
 
     static final AtomicLong SEEN = new AtomicLong();
     static final AtomicLong FIRST = new AtomicLong();
+    /** The CPU per event by thread of the last source-only run ({@link #byThread}). */
+    static String sourceThreads = "";
+
     static final AtomicLong LAST = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
@@ -95,6 +98,7 @@ public final class JobBench {
                 double jvm0 = jvmCpuSeconds();
                 double source = sourceOnly(pg, db, rows, "src_" + round);
                 double sourceCpu = jvmCpuSeconds() - jvm0;
+                String sourceByThread = sourceThreads;
                 Path project = project(pg, db, emulatorUrl, "bench_" + round);
                 job = JobRunner.start(
                         ProjectLoader.load(project, Map.of()),
@@ -105,7 +109,7 @@ public final class JobBench {
                 double endToEnd = endToEnd(client, first, last);
                 double jobCpu = jvmCpuSeconds() - jvm1;
                 double emulatorCpu = cpuSeconds(emulator) - emulator1;
-                String jobThreads = byThread(threads1, rows);
+                String jobThreads = byThread(threads1, rows, jobCpu);
                 // the source alone once more, after: this machine's speed drifts by tens of percent within minutes,
                 // so the end-to-end run is compared with the mean of a run before it and one after it (the job
                 // is idle by then: every row is written)
@@ -129,6 +133,7 @@ public final class JobBench {
                         sourceCpu / rows * 1e6,
                         jobCpu / rows * 1e6,
                         emulatorCpu / rows * 1e6);
+                System.out.println("  source only (before), CPU per event by thread: " + sourceByThread);
                 System.out.println("  end to end, CPU per event by thread: " + jobThreads);
             }
             List<Double> warm = ratios.size() > 1 ? ratios.subList(1, ratios.size()) : ratios;
@@ -196,9 +201,10 @@ public final class JobBench {
 
     /**
      * The CPU each kind of thread spent since {@code before}, per event, largest first: where the job's time goes
-     * (threads that ended in between are not counted; JVM-internal ones such as GC and the JIT are not Java threads).
+     * (threads that ended in between are not counted), then the rest of {@code jvmCpu}: JVM-internal threads such as
+     * GC and the JIT, which are not Java threads.
      */
-    private static String byThread(Map<Long, Long> before, long events) {
+    private static String byThread(Map<Long, Long> before, long events, double jvmCpu) {
         Map<String, Long> kinds = new TreeMap<>();
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (t == null) {
@@ -209,11 +215,13 @@ public final class JobBench {
                     t.getThreadName().replaceAll("\\(\\d+/\\d+\\)#\\d+", "").replaceAll("-?\\d+$", "");
             kinds.merge(kind, Math.max(0, cpu), Long::sum);
         }
+        long javaThreads = kinds.values().stream().mapToLong(Long::longValue).sum();
         return kinds.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .filter(e -> e.getValue() / 1e3 / events >= 0.5)
-                .map(e -> String.format("%s %.1f µs", e.getKey().strip(), e.getValue() / 1e3 / events))
-                .collect(Collectors.joining("; "));
+                        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                        .filter(e -> e.getValue() / 1e3 / events >= 0.5)
+                        .map(e -> String.format("%s %.1f µs", e.getKey().strip(), e.getValue() / 1e3 / events))
+                        .collect(Collectors.joining("; "))
+                + String.format("; GC, JIT and other JVM threads %.1f µs", (jvmCpu * 1e9 - javaThreads) / 1e3 / events);
     }
 
     /** CPU time of this JVM, every thread (the Flink jobs, Debezium, the benchmark's polling). */
@@ -255,11 +263,14 @@ public final class JobBench {
                         WatermarkStrategy.noWatermarks(),
                         "cdc")
                 .sinkTo(new Count());
+        Map<Long, Long> threads = threadCpuNanos();
+        double jvm = jvmCpuSeconds();
         JobClient job = env.executeAsync("source only");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (SEEN.get() < rows && System.nanoTime() < deadline) {
             Thread.sleep(20); // a benchmark, not a test: poll the counter
         }
+        sourceThreads = byThread(threads, rows, jvmCpuSeconds() - jvm); // before the cancel ends the job's threads
         job.cancel().get(60, TimeUnit.SECONDS);
         return rate(SEEN.get(), FIRST.get(), LAST.get());
     }

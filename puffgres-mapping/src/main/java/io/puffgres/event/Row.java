@@ -1,8 +1,15 @@
 package io.puffgres.event;
 
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 
@@ -19,14 +26,18 @@ import java.util.Set;
  * of element values; SQL NULL → {@code null}; other types → their text form as {@link String}.
  *
  * <p>Immutable. A column absent from the row is not the same as a column whose value is NULL.
+ *
+ * <p>Stored as the row's values in column order plus its {@link Columns}, the names and types that the rows of one
+ * shape share (a table's changes come in a handful of shapes): building and reading a row costs no hash map of its
+ * own, and a shape's maps stay in the CPU cache.
  */
 public final class Row {
 
-    private final Map<String, PgType> types;
-    private final Map<String, Object> values;
+    private final Columns columns;
+    private final Object[] values;
 
-    private Row(Map<String, PgType> types, Map<String, Object> values) {
-        this.types = types;
+    private Row(Columns columns, Object[] values) {
+        this.columns = columns;
         this.values = values;
     }
 
@@ -37,45 +48,88 @@ public final class Row {
 
     /** Whether the row has {@code column} (possibly NULL). */
     public boolean has(String column) {
-        return types.containsKey(column);
+        return columns.index.containsKey(column);
     }
 
     /** The value of {@code column}, {@code null} for SQL NULL or a missing column. */
     public Object get(String column) {
-        return values.get(column);
+        Integer i = columns.index.get(column);
+        return i == null ? null : values[i];
     }
 
     /** The type of {@code column}, or {@code null} if the row has no such column. */
     public PgType type(String column) {
-        return types.get(column);
+        return columns.types.get(column);
     }
 
     /** Column names in order. */
     public Set<String> columns() {
-        return types.keySet();
+        return columns.types.keySet();
     }
 
-    /** Column values in order; NULLs are {@code null} values. Unmodifiable. */
+    /** Column values in order; NULLs are {@code null} values. An unmodifiable view. */
     public Map<String, Object> values() {
-        return values;
+        return new AbstractMap<>() {
+            @Override
+            public Set<Map.Entry<String, Object>> entrySet() {
+                return new AbstractSet<>() {
+                    @Override
+                    public Iterator<Map.Entry<String, Object>> iterator() {
+                        return new Iterator<>() {
+                            private int next;
+
+                            @Override
+                            public boolean hasNext() {
+                                return next < values.length;
+                            }
+
+                            @Override
+                            public Map.Entry<String, Object> next() {
+                                if (next == values.length) {
+                                    throw new NoSuchElementException();
+                                }
+                                int i = next++;
+                                return new AbstractMap.SimpleImmutableEntry<>(columns.names[i], values[i]);
+                            }
+                        };
+                    }
+
+                    @Override
+                    public int size() {
+                        return values.length;
+                    }
+                };
+            }
+
+            @Override
+            public Object get(Object column) {
+                return column instanceof String c ? Row.this.get(c) : null;
+            }
+
+            @Override
+            public boolean containsKey(Object column) {
+                return column instanceof String c && has(c);
+            }
+
+            @Override
+            public Collection<Object> values() {
+                return Collections.unmodifiableList(Arrays.asList(values));
+            }
+        };
     }
 
-    /** Column types in order. Unmodifiable. */
+    /** Column types in order. Unmodifiable; rows of one shape return the same map. */
     public Map<String, PgType> types() {
-        return types;
+        return columns.types;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Row other && types.equals(other.types) && deepEquals(values, other.values);
-    }
-
-    private static boolean deepEquals(Map<String, Object> a, Map<String, Object> b) {
-        if (!a.keySet().equals(b.keySet())) {
+        if (!(o instanceof Row other) || !columns.types.equals(other.columns.types)) {
             return false;
         }
-        for (Map.Entry<String, Object> e : a.entrySet()) {
-            if (!Objects.deepEquals(e.getValue(), b.get(e.getKey()))) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Objects.deepEquals(values[i], other.get(columns.names[i]))) {
                 return false;
             }
         }
@@ -84,22 +138,91 @@ public final class Row {
 
     @Override
     public int hashCode() {
-        return types.hashCode();
+        return columns.types.hashCode();
     }
 
     @Override
     public String toString() {
-        return values.toString();
+        return values().toString();
+    }
+
+    /** The column names and types of a shape of row, each name once. Immutable. */
+    private static final class Columns {
+
+        /** The shapes of the rows last built on this thread, newest first: rows of a few tables interleave. */
+        private static final ThreadLocal<Columns[]> RECENT = ThreadLocal.withInitial(() -> new Columns[4]);
+
+        final String[] names;
+        final PgType[] typeArray;
+        final Map<String, PgType> types;
+        final Map<String, Integer> index;
+
+        private Columns(String[] names, PgType[] typeArray) {
+            this.names = names;
+            this.typeArray = typeArray;
+            Map<String, PgType> types = new LinkedHashMap<>();
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < names.length; i++) {
+                types.put(names[i], typeArray[i]);
+                index.put(names[i], i);
+            }
+            this.types = Collections.unmodifiableMap(types);
+            this.index = index;
+        }
+
+        /** A recent shape of the first {@code n} names and types, or null. */
+        static Columns recent(String[] names, PgType[] types, int n) {
+            Columns[] recent = RECENT.get();
+            for (int i = 0; i < recent.length && recent[i] != null; i++) {
+                if (recent[i].is(names, types, n)) {
+                    return recent[i];
+                }
+            }
+            return null;
+        }
+
+        /** A new shape of the first {@code n} names and types, which are distinct; it becomes the newest recent one. */
+        static Columns create(String[] names, PgType[] types, int n) {
+            Columns shape = new Columns(Arrays.copyOf(names, n), Arrays.copyOf(types, n));
+            Columns[] recent = RECENT.get();
+            System.arraycopy(recent, 0, recent, 1, recent.length - 1);
+            recent[0] = shape;
+            return shape;
+        }
+
+        private boolean is(String[] otherNames, PgType[] otherTypes, int n) {
+            if (n != names.length) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!names[i].equals(otherNames[i]) || !typeArray[i].equals(otherTypes[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** Builds a {@link Row}. Not thread-safe. */
     public static final class Builder {
-        private Map<String, PgType> types = new LinkedHashMap<>();
-        private Map<String, Object> values = new LinkedHashMap<>();
+        private String[] names = new String[8];
+        private PgType[] types = new PgType[8];
+        private Object[] values = new Object[8];
+        private int size;
 
+        /** Adds {@code column}; a column put again keeps its place and takes the new type and value. */
         public Builder put(String column, PgType type, Object value) {
-            types.put(Objects.requireNonNull(column, "column"), Objects.requireNonNull(type, "type"));
-            values.put(column, value);
+            Objects.requireNonNull(column, "column");
+            Objects.requireNonNull(type, "type");
+            if (size == names.length) {
+                names = Arrays.copyOf(names, size * 2);
+                types = Arrays.copyOf(types, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            names[size] = column;
+            types[size] = type;
+            values[size] = value;
+            size++;
             return this;
         }
 
@@ -107,12 +230,33 @@ public final class Row {
             return put(column, PgType.of(type), value);
         }
 
-        /** The row of the columns put so far; the builder starts empty again (the row keeps its maps, uncopied). */
+        /** The row of the columns put so far; the builder starts empty again. */
         public Row build() {
-            Row row = new Row(Collections.unmodifiableMap(types), Collections.unmodifiableMap(values));
-            types = new LinkedHashMap<>();
-            values = new LinkedHashMap<>();
+            int put = size;
+            int n = size;
+            size = 0;
+            Columns shape = Columns.recent(names, types, n);
+            if (shape == null) {
+                n = withoutRepeats(n);
+                shape = Columns.create(names, types, n);
+            }
+            Row row = new Row(shape, Arrays.copyOf(values, n));
+            Arrays.fill(values, 0, put, null); // the builder keeps no value of a built row
             return row;
+        }
+
+        /** Folds a column put again into its first place, with the later type and value; the new count. */
+        private int withoutRepeats(int n) {
+            Map<String, Integer> at = new HashMap<>();
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                Integer first = at.putIfAbsent(names[i], kept);
+                int to = first == null ? kept++ : first;
+                names[to] = names[i];
+                types[to] = types[i];
+                values[to] = values[i];
+            }
+            return kept;
         }
     }
 }
