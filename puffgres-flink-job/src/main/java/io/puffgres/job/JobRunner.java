@@ -124,9 +124,13 @@ public final class JobRunner {
         // answers those without searching each of RocksDB's files
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.set(
-                ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL,
-                Duration.ofMillis(config.flink().checkpointIntervalMs()));
+        long interval = config.flink().checkpointIntervalMs();
+        conf.set(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(interval));
+        // Flink triggers the first checkpoint at a random time between the minimum pause and the interval after the
+        // job is running; one triggered before every task has started counts as failed. Half the interval (5 s by
+        // default) leaves the tasks the time they take to start, and keeps a busy job making progress between
+        // checkpoints.
+        conf.set(ExecutionCheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofMillis(interval / 2));
         conf.set(
                 ExecutionCheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);

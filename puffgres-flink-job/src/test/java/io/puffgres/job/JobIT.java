@@ -3,10 +3,19 @@ package io.puffgres.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -77,6 +86,36 @@ class JobIT {
                 assertThat(docs).containsOnlyKeys(3L, 10L, 20L, 30L);
             });
             assertThat(h.documents("pages").get(30L)).containsEntry("body", big).containsEntry("title", "toast v2");
+        }
+    }
+
+    @Test
+    void theFirstCheckpointWaitsForTheTasksToStart() throws Exception {
+        db.execute("CREATE TABLE firstcp (id bigint PRIMARY KEY, title text)");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "firstcp",
+                JobHarness.migration(1, "firstcp", "firstcp", "firstcp", "\"id\", \"title\"", ""))) {
+            // Flink counts a checkpoint triggered before every task runs as failed; the first one comes at least
+            // half the interval (6 s) after the start, by when the tasks run
+            Path toml = h.dir.resolve("puffgres.toml");
+            Files.writeString(
+                    toml,
+                    Files.readString(toml).replace("checkpoint_interval_ms = 500", "checkpoint_interval_ms = 12000"));
+            JobRunner.Started job =
+                    h.start(new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", 0));
+            HttpClient http = HttpClient.newHttpClient();
+            URI checkpoints = URI.create(
+                    job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID() + "/checkpoints");
+            JsonNode[] counts = new JsonNode[1];
+            await().atMost(WAIT).untilAsserted(() -> {
+                String body = http.send(HttpRequest.newBuilder(checkpoints).build(), BodyHandlers.ofString())
+                        .body();
+                counts[0] = new ObjectMapper().readTree(body).path("counts");
+                assertThat(counts[0].path("completed").asLong()).isPositive();
+            });
+            assertThat(counts[0].path("failed").asLong()).isZero();
         }
     }
 
