@@ -58,10 +58,9 @@ public final class JobBench {
 
     static final AtomicLong SEEN = new AtomicLong();
     static final AtomicLong FIRST = new AtomicLong();
+    static final AtomicLong LAST = new AtomicLong();
     /** The CPU per event by thread of the last source-only run ({@link #byThread}). */
     static String sourceThreads = "";
-
-    static final AtomicLong LAST = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;

@@ -103,6 +103,7 @@ class JobIT {
             Files.writeString(
                     toml,
                     Files.readString(toml).replace("checkpoint_interval_ms = 500", "checkpoint_interval_ms = 12000"));
+            assertThat(Files.readString(toml)).contains("checkpoint_interval_ms = 12000");
             JobRunner.Started job =
                     h.start(new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", 0));
             HttpClient http = HttpClient.newHttpClient();

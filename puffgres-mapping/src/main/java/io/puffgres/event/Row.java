@@ -27,7 +27,7 @@ import java.util.Set;
  *
  * <p>Immutable. A column absent from the row is not the same as a column whose value is NULL.
  *
- * <p>Stored as the row's values in column order plus its {@link Columns}, the names and types that the rows of one
+ * <p>Stored as the row's values in column order plus the column names and types that the rows of one
  * shape share (a table's changes come in a handful of shapes): building and reading a row costs no hash map of its
  * own, and a shape's maps stay in the CPU cache.
  */
