@@ -59,8 +59,6 @@ public final class JobBench {
     static final AtomicLong SEEN = new AtomicLong();
     static final AtomicLong FIRST = new AtomicLong();
     static final AtomicLong LAST = new AtomicLong();
-    /** The CPU per event by thread of the last source-only run ({@link #byThread}). */
-    static String sourceThreads = "";
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
@@ -95,9 +93,9 @@ public final class JobBench {
                 double write = (System.nanoTime() - t0) / 1e9;
 
                 double jvm0 = jvmCpuSeconds();
-                double source = sourceOnly(pg, db, rows, "src_" + round);
+                SourceRun before = sourceOnly(pg, db, rows, "src_" + round);
+                double source = before.eventsPerSecond();
                 double sourceCpu = jvmCpuSeconds() - jvm0;
-                String sourceByThread = sourceThreads;
                 Path project = project(pg, db, emulatorUrl, "bench_" + round);
                 job = JobRunner.start(
                         ProjectLoader.load(project, Map.of()),
@@ -112,7 +110,8 @@ public final class JobBench {
                 // the source alone once more, after: this machine's speed drifts by tens of percent within minutes,
                 // so the end-to-end run is compared with the mean of a run before it and one after it (the job
                 // is idle by then: every row is written)
-                double sourceAfter = sourceOnly(pg, db, rows, "src_" + round + "_after");
+                double sourceAfter =
+                        sourceOnly(pg, db, rows, "src_" + round + "_after").eventsPerSecond();
                 double sourceMean = (source + sourceAfter) / 2;
                 ratios.add(endToEnd / sourceMean);
                 System.out.printf(
@@ -132,7 +131,7 @@ public final class JobBench {
                         sourceCpu / rows * 1e6,
                         jobCpu / rows * 1e6,
                         emulatorCpu / rows * 1e6);
-                System.out.println("  source only (before), CPU per event by thread: " + sourceByThread);
+                System.out.println("  source only (before), CPU per event by thread: " + before.byThread());
                 System.out.println("  end to end, CPU per event by thread: " + jobThreads);
             }
             List<Double> warm = ratios.size() > 1 ? ratios.subList(1, ratios.size()) : ratios;
@@ -240,8 +239,11 @@ public final class JobBench {
         }
     }
 
-    /** Events/s of the CDC source into a sink that only counts, first to last event. */
-    private static double sourceOnly(PostgresCluster pg, String db, int rows, String slot) throws Exception {
+    /** A source-only run: events/s, first to last event, and its CPU per event by thread ({@link #byThread}). */
+    record SourceRun(double eventsPerSecond, String byThread) {}
+
+    /** The CDC source into a sink that only counts. */
+    private static SourceRun sourceOnly(PostgresCluster pg, String db, int rows, String slot) throws Exception {
         SEEN.set(0);
         FIRST.set(0);
         LAST.set(0);
@@ -269,9 +271,9 @@ public final class JobBench {
         while (SEEN.get() < rows && System.nanoTime() < deadline) {
             Thread.sleep(20); // a benchmark, not a test: poll the counter
         }
-        sourceThreads = byThread(threads, rows, jvmCpuSeconds() - jvm); // before the cancel ends the job's threads
+        String byThread = byThread(threads, rows, jvmCpuSeconds() - jvm); // before the cancel ends the job's threads
         job.cancel().get(60, TimeUnit.SECONDS);
-        return rate(SEEN.get(), FIRST.get(), LAST.get());
+        return new SourceRun(rate(SEEN.get(), FIRST.get(), LAST.get()), byThread);
     }
 
     private static double rate(long events, long firstNanos, long lastNanos) {
