@@ -10,12 +10,10 @@ import io.puffgres.sink.MappingWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -71,14 +69,10 @@ public final class PuffgresJob {
                     .name(name + ": route")
                     .uid(uid + "-route");
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
-            SingleOutputStreamOperator<MappedEvent> looked = AsyncDataStream.orderedWait(
-                            routed,
-                            new RowLookup(spec, name, RowLookup.quote(table), LOOKUP_POOL),
-                            0, // no operator timeout: RowLookup's queries have one
-                            TimeUnit.SECONDS,
-                            256)
-                    .returns(MappedEvent.TYPE)
-                    .name(name + ": lookup")
+            SingleOutputStreamOperator<MappedEvent> looked = routed.transform(
+                            name + ": lookup",
+                            MappedEvent.TYPE,
+                            new RowLookup(spec, name, RowLookup.quote(table), LOOKUP_POOL))
                     .uid(uid + "-lookup");
             dlq.add(keyById(looked, env.getParallelism())
                     .transform(name + WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))

@@ -12,15 +12,25 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamElement;
+import org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Looks changes up in Postgres before the mapping sees them, through a small pool of connections (one per
@@ -35,32 +45,62 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * </ul>
  *
  * Values read now may be newer than the change; the change that made them newer follows in the stream, so the
- * namespace converges. Everything else passes through untouched. Used with an ordered async operator, so the
- * order of changes is kept.
+ * namespace converges. Everything else passes through untouched.
+ *
+ * <p>The order of changes is kept, as by Flink's ordered async operator, without that operator's cost for the
+ * changes that need no lookup (most of them, for {@code dsl} membership): a change goes straight on unless a
+ * lookup before it is still running, in which case it waits behind it (at most {@link #CAPACITY} changes wait;
+ * then the stream waits). Lookups finish on the task thread (a mail per lookup), and a barrier or watermark
+ * passes only when none is running, so nothing held here needs to be in a checkpoint.
  */
-public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent> {
+public final class RowLookup extends AbstractStreamOperator<MappedEvent>
+        implements OneInputStreamOperator<MappedEvent, MappedEvent>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
 
     /**
-     * A lookup query running longer fails the job (which restarts) instead of holding the stream. The timeout is
-     * the query's, not the async operator's: an operator timeout costs a timer per change, and most changes need no
-     * lookup at all.
+     * A lookup query running longer fails the job (which restarts) instead of holding the stream: a connection's
+     * query timeout, with no timer per change.
      */
     static final int QUERY_TIMEOUT_SECONDS = 60;
 
     /** How much longer than a query may take a lookup connection waits for any answer before it gives up. */
     static final int NETWORK_GRACE_SECONDS = 10;
 
+    /** Changes held back at most behind a running lookup, the running ones included. */
+    static final int CAPACITY = 256;
+
+    /**
+     * Where Flink's ordered async operator, this stage in earlier builds, kept the changes it held at a
+     * checkpoint: a restore from such a checkpoint sends them on first.
+     */
+    static final String ASYNC_OPERATOR_STATE = "_async_wait_operator_state_";
+
     private final JobSpec spec;
     private final String mappingName;
     private final String tableSql;
     private final int poolSize;
 
+    private transient MailboxExecutor mailbox;
     private transient Migration migration;
     private transient ExecutorService pool;
     private transient ThreadLocal<Connection> connection;
     private transient List<Connection> connections;
+    /** Changes in stream order from the oldest lookup still running; touched on the task thread only. */
+    private transient ArrayDeque<Held> held;
+    /** The changes a checkpoint of the earlier async operator held, until {@link #open} sends them on. */
+    private transient List<StreamElement> restored;
+
+    /** A change held back: {@code record} holds the lookup's result once {@code running} is false. */
+    private static final class Held {
+        final StreamRecord<MappedEvent> record;
+        boolean running;
+
+        Held(StreamRecord<MappedEvent> record, boolean running) {
+            this.record = record;
+            this.running = running;
+        }
+    }
 
     /**
      * @param tableSql the quoted name of the table CDC follows ({@code "public"."pages"})
@@ -70,11 +110,33 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
         this.mappingName = mappingName;
         this.tableSql = tableSql;
         this.poolSize = poolSize;
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     @Override
-    public void open(Configuration parameters) {
+    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
+        super.setMailboxExecutor(mailboxExecutor);
+        this.mailbox = mailboxExecutor;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = new ArrayList<>();
+        OperatorStateStore store = context.getOperatorStateStore();
+        if (context.isRestored() && store.getRegisteredStateNames().contains(ASYNC_OPERATOR_STATE)) {
+            ListState<StreamElement> state = store.getListState(new ListStateDescriptor<>(
+                    ASYNC_OPERATOR_STATE, new StreamElementSerializer<>(MappedEvent.Serializer.INSTANCE)));
+            state.get().forEach(restored::add);
+            state.clear();
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
         migration = spec.mapping(mappingName);
+        held = new ArrayDeque<>();
         connections = Collections.synchronizedList(new ArrayList<>());
         pool = Executors.newFixedThreadPool(poolSize, r -> {
             Thread t = new Thread(r, "puffgres-lookup-" + mappingName);
@@ -93,27 +155,85 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
                 throw new IllegalStateException("cannot connect to Postgres for lookups: " + e.getMessage(), e);
             }
         });
+        for (StreamElement e : restored) {
+            if (e.isRecord()) {
+                processElement(e.asRecord());
+            } else if (e.isWatermark()) {
+                processWatermark(e.asWatermark());
+            }
+        }
+        restored = null;
     }
 
     @Override
-    public void asyncInvoke(MappedEvent e, ResultFuture<MappedEvent> result) {
-        if (e.kind() != MappedEvent.Kind.CHANGE || !needsLookup(migration, e.event())) {
-            result.complete(List.of(e));
+    public void processElement(StreamRecord<MappedEvent> element) throws Exception {
+        MappedEvent e = element.getValue();
+        boolean lookup = e.kind() == MappedEvent.Kind.CHANGE && needsLookup(migration, e.event());
+        if (!lookup && held.isEmpty()) {
+            output.collect(element);
             return;
         }
-        try {
-            pool.execute(() -> {
-                try {
-                    result.complete(List.of(resolve(connection.get(), migration, tableSql, e)));
-                } catch (Exception ex) {
-                    result.completeExceptionally(new IllegalStateException(
-                            "lookup of id " + e.id() + " for mapping " + mappingName + " failed: " + ex.getMessage(),
-                            ex));
-                }
-            });
-        } catch (RejectedExecutionException ex) {
-            result.completeExceptionally(ex);
+        while (held.size() >= CAPACITY) {
+            mailbox.yield();
         }
+        Held h = new Held(element.copy(e), lookup);
+        held.add(h);
+        if (lookup) {
+            pool.execute(() -> {
+                MappedEvent result;
+                try {
+                    result = resolve(connection.get(), migration, tableSql, e);
+                } catch (Exception ex) {
+                    mailbox.execute(
+                            () -> {
+                                throw new IllegalStateException(
+                                        "lookup of id " + e.id() + " for mapping " + mappingName + " failed: "
+                                                + ex.getMessage(),
+                                        ex);
+                            },
+                            "lookup failure");
+                    return;
+                }
+                mailbox.execute(
+                        () -> {
+                            h.record.replace(result);
+                            h.running = false;
+                            emitReady();
+                        },
+                        "lookup result");
+            });
+        }
+    }
+
+    /** Sends on the held changes up to the oldest lookup still running. */
+    private void emitReady() {
+        while (!held.isEmpty() && !held.peek().running) {
+            output.collect(held.poll().record);
+        }
+    }
+
+    /** Waits until every lookup has finished and every held change has gone on. */
+    private void drain() throws InterruptedException {
+        while (!held.isEmpty()) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        drain();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        drain();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        drain();
     }
 
     private static boolean needsLookup(Migration migration, RowEvent event) {
@@ -214,13 +334,17 @@ public final class RowLookup extends RichAsyncFunction<MappedEvent, MappedEvent>
 
     @Override
     public void close() throws Exception {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
-        if (connections != null) {
-            for (Connection c : connections) {
-                c.close();
+        try {
+            if (pool != null) {
+                pool.shutdownNow();
             }
+            if (connections != null) {
+                for (Connection c : connections) {
+                    c.close();
+                }
+            }
+        } finally {
+            super.close();
         }
     }
 }
