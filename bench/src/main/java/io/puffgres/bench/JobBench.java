@@ -313,8 +313,13 @@ public final class JobBench {
             Thread.sleep(5);
         }
         long first = System.nanoTime();
-        while (!visible(client, lastId) && System.nanoTime() < deadline) {
+        boolean done;
+        while (!(done = visible(client, lastId)) && System.nanoTime() < deadline) {
             Thread.sleep(20);
+        }
+        if (!done) {
+            throw new IllegalStateException("row " + lastId + " was not in the namespace after 10 minutes: the job"
+                    + " failed or stalled (its log is above; PUFFGRES_LOG_LEVEL=INFO shows more)");
         }
         return rate(lastId - firstId, first, System.nanoTime());
     }

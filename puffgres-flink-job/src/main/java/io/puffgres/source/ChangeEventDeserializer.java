@@ -17,7 +17,9 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
@@ -31,7 +33,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * Turns Debezium change records from the Flink CDC Postgres source into {@link RowEvent}s, so nothing downstream
  * sees Debezium or Kafka Connect types. Needs {@code column.propagate.source.type=.*} (see {@link
  * PostgresCdcSources}) to know each column's Postgres type. Values follow {@link Row}'s representation.
- * Stateless and serializable.
+ * Serializable; holds nothing but where each schema's fields are. Used by one thread (a source reader's).
  */
 public final class ChangeEventDeserializer implements DebeziumDeserializationSchema<RowEvent> {
 
@@ -42,12 +44,90 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
 
     private static final String SOURCE_TYPE = "__debezium.source.column.type";
 
+    /**
+     * Where the fields of each envelope schema are, and each column's Postgres type: Debezium reuses a table's
+     * schemas from change to change, so they are looked up once per schema, not by name in every change.
+     */
+    private transient Map<Schema, Layout> layouts;
+
+    /** The fields of one envelope schema; {@code op} null for records that carry no row change. */
+    private record Layout(
+            Field op,
+            Field source,
+            Field schema,
+            Field table,
+            Field lsn,
+            Field txId,
+            Field tsMs,
+            Field before,
+            Columns beforeColumns,
+            Field after,
+            Columns afterColumns) {
+
+        static Layout of(Schema envelope) {
+            Field op = envelope.field("op");
+            Field source = envelope.field("source");
+            if (op == null || source == null) {
+                return new Layout(null, null, null, null, null, null, null, null, null, null, null);
+            }
+            Schema s = source.schema();
+            Field before = envelope.field("before");
+            Field after = envelope.field("after");
+            return new Layout(
+                    op,
+                    source,
+                    s.field("schema"),
+                    s.field("table"),
+                    s.field("lsn"),
+                    s.field("txId"),
+                    s.field("ts_ms"),
+                    before,
+                    before == null ? null : Columns.of(before.schema()),
+                    after,
+                    after == null ? null : Columns.of(after.schema()));
+        }
+    }
+
+    /** A row schema's fields and their Postgres types. */
+    private record Columns(Field[] fields, PgType[] types) {
+        static Columns of(Schema row) {
+            Field[] fields = row.fields().toArray(Field[]::new);
+            PgType[] types = new PgType[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+                types[i] = pgType(fields[i].schema());
+            }
+            return new Columns(fields, types);
+        }
+    }
+
+    /** Envelope schemas remembered at most (a schema change makes new ones); then the memory starts again. */
+    private static final int MAX_LAYOUTS = 256;
+
+    private Layout layout(Schema envelope) {
+        if (layouts == null) {
+            layouts = new IdentityHashMap<>();
+        }
+        Layout l = layouts.get(envelope);
+        if (l == null) {
+            if (layouts.size() >= MAX_LAYOUTS) {
+                layouts.clear();
+            }
+            l = Layout.of(envelope);
+            layouts.put(envelope, l);
+        }
+        return l;
+    }
+
     @Override
     public void deserialize(SourceRecord record, Collector<RowEvent> out) {
-        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+        if (!(record.value() instanceof Struct value)) {
+            return;
+        }
+        Layout l = layout(value.schema());
+        if (l.op() == null) {
             return; // heartbeats and schema-change records carry no row change
         }
-        Op op = switch (value.getString("op")) {
+        Op op = switch ((String) value.get(l.op())) {
             case "r" -> Op.READ;
             case "c" -> Op.INSERT;
             case "u" -> Op.UPDATE;
@@ -58,29 +138,30 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         if (op == null) {
             return;
         }
-        Struct source = value.getStruct("source");
-        RelationId relation = new RelationId(source.getString("schema"), source.getString("table"));
-        Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
-        Long txId = source.schema().field("txId") == null ? null : source.getInt64("txId");
-        Long tsMs = source.getInt64("ts_ms");
+        Struct source = (Struct) value.get(l.source());
+        RelationId relation = new RelationId((String) source.get(l.schema()), (String) source.get(l.table()));
+        Long lsn = l.lsn() == null ? null : (Long) source.get(l.lsn());
+        Long txId = l.txId() == null ? null : (Long) source.get(l.txId());
+        Long tsMs = (Long) source.get(l.tsMs());
         out.collect(new RowEvent(
                 op,
                 relation,
-                row(value, "before"),
-                row(value, "after"),
+                row(value, l.before(), l.beforeColumns()),
+                row(value, l.after(), l.afterColumns()),
                 lsn == null ? 0 : lsn,
                 txId == null ? -1 : txId,
                 Instant.ofEpochMilli(tsMs == null ? 0 : tsMs)));
     }
 
-    private static Row row(Struct value, String side) {
-        if (value.schema().field(side) == null || value.get(side) == null) {
+    private static Row row(Struct value, Field side, Columns columns) {
+        if (side == null || !(value.get(side) instanceof Struct struct)) {
             return null;
         }
-        Struct struct = value.getStruct(side);
         Row.Builder row = Row.builder();
-        for (Field field : struct.schema().fields()) {
-            PgType type = pgType(field.schema());
+        Field[] fields = columns.fields();
+        for (int i = 0; i < fields.length; i++) {
+            Field field = fields[i];
+            PgType type = columns.types()[i];
             row.put(field.name(), type, convert(field.schema(), struct.get(field), type));
         }
         return row.build();
