@@ -5,20 +5,25 @@ import static org.awaitility.Awaitility.await;
 
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A randomized workload of inserts, updates, deletes, membership flips and id changes while the job is cancelled and
- * restarted from its retained checkpoint twice; afterwards the namespace equals the member rows exactly.
+ * A randomized workload of inserts, updates, deletes, membership flips and id changes, streamed while the job is
+ * cancelled and restarted from its retained checkpoint twice; afterwards the namespace equals the member rows
+ * exactly. Every row has a {@code body} stored out of line, which most updates leave unchanged: the WAL then leaves
+ * it out, and the lookup stage fills it in from Postgres (in order with the changes around it, across restarts).
  */
 class ConvergenceIT {
 
@@ -30,14 +35,22 @@ class ConvergenceIT {
 
     private static final int OPERATIONS = 12_000;
     private static final int PER_TRANSACTION = 40;
+    private static final long PACE_MS = 50;
 
     @Test
     void namespaceConvergesToTheMemberRowsAcrossRestarts() throws Exception {
         db.execute(
-                "CREATE TABLE conv (id bigint PRIMARY KEY, grp int NOT NULL, title text, status text)",
-                "INSERT INTO conv SELECT g, g % 7, 'seed ' || g, CASE WHEN g % 3 = 0 THEN 'off' ELSE 'on' END"
+                "CREATE TABLE conv (id bigint PRIMARY KEY, grp int NOT NULL, title text, status text, body text)",
+                // out of line and uncompressed: an UPDATE that leaves it alone leaves it out of the WAL
+                "ALTER TABLE conv ALTER COLUMN body SET STORAGE EXTERNAL",
+                "INSERT INTO conv SELECT g, g % 7, 'seed ' || g, CASE WHEN g % 3 = 0 THEN 'off' ELSE 'on' END, " + BODY
                         + " FROM generate_series(1, 500) g");
-        String member = "SELECT id, grp, status, title FROM conv WHERE status = 'on' ORDER BY id";
+        assertThat(db.query("SELECT pg_relation_size(reltoastrelid) AS size FROM pg_class WHERE oid = 'conv'::regclass")
+                        .get(0)
+                        .get("size"))
+                .as("the bodies are in the TOAST table")
+                .satisfies(size -> assertThat(((Number) size).longValue()).isGreaterThanOrEqualTo(500 * 3200L));
+        String member = "SELECT id, body, grp, status, title FROM conv WHERE status = 'on' ORDER BY id";
         try (JobHarness h = new JobHarness(
                 db,
                 tpuf.baseUrl(),
@@ -47,24 +60,35 @@ class ConvergenceIT {
                         "conv",
                         "conv",
                         "conv",
-                        "\"id\", \"grp\", \"title\", \"status\"",
+                        "\"id\", \"grp\", \"title\", \"status\", \"body\"",
                         "batch_max_rows = 200\n[membership]\nmode = \"dsl\"\npredicate = \"status = 'on'\""))) {
             JobRunner.Started job = h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            // the snapshot first, so that every change of the workload is streamed
+            await().atMost(Duration.ofMinutes(1))
+                    .untilAsserted(() -> assertThat(h.documents("conv")).hasSameSizeAs(h.rows(member)));
             AtomicInteger done = new AtomicInteger();
             CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> run(done));
             int restarts = 0;
+            Optional<Path> restored = Optional.empty();
             for (int threshold : new int[] {OPERATIONS / 3, 2 * OPERATIONS / 3}) {
                 await().atMost(Duration.ofMinutes(2))
                         .untilAsserted(() -> assertThat(done.get()).isGreaterThanOrEqualTo(threshold));
+                Optional<Path> before = restored;
                 await().atMost(Duration.ofMinutes(1))
                         .untilAsserted(
                                 () -> assertThat(JobRunner.latestCheckpoint(JobRunner.checkpointDir(h.project())))
-                                        .isPresent());
+                                        .as("a checkpoint of this run")
+                                        .isPresent()
+                                        .isNotEqualTo(before));
+                assertThat(workload)
+                        .as("restart %d comes while the workload runs", restarts)
+                        .isNotDone();
                 h.cancel(job);
                 job = h.start(JobRunner.Options.defaults());
                 assertThat(job.restoredFrom())
                         .as("restart %d restores a checkpoint", restarts)
                         .isPresent();
+                restored = job.restoredFrom();
                 restarts++;
             }
             workload.get(5, TimeUnit.MINUTES);
@@ -78,7 +102,13 @@ class ConvergenceIT {
         }
     }
 
-    /** Random single-row changes over ids 1..1500, {@link #PER_TRANSACTION} per transaction. */
+    /** A body of 3,200 characters made from {@code g}: over the 2 kB past which Postgres stores it out of line. */
+    private static final String BODY = "repeat(md5(g::text), 100)";
+
+    /**
+     * Random single-row changes over ids 1..1500, {@link #PER_TRANSACTION} per transaction, a transaction every
+     * {@link #PACE_MS} ms at most (≈ 800 changes/s), so that the job restarts in the middle of them.
+     */
     private static void run(AtomicInteger done) {
         Random random = new Random(7);
         try (Connection c = db.connect();
@@ -91,8 +121,9 @@ class ConvergenceIT {
                     s.addBatch(
                             switch (random.nextInt(6)) {
                                 case 0 ->
-                                    "INSERT INTO conv VALUES (" + id + ", " + random.nextInt(7) + ", 'new " + op
-                                            + "', 'on') ON CONFLICT (id) DO UPDATE SET title = excluded.title";
+                                    "INSERT INTO conv SELECT " + id + ", " + random.nextInt(7) + ", 'new " + op
+                                            + "', 'on', " + BODY + " FROM (SELECT " + op + " g) o"
+                                            + " ON CONFLICT (id) DO UPDATE SET title = excluded.title";
                                 case 1 -> "UPDATE conv SET title = 'upd " + op + "', grp = grp + 1 WHERE id = " + id;
                                 case 2 ->
                                     "UPDATE conv SET status = CASE status WHEN 'on' THEN 'off' ELSE 'on' END WHERE id = "
@@ -106,9 +137,11 @@ class ConvergenceIT {
                                 default -> "UPDATE conv SET title = title || '+' WHERE id = " + id;
                             });
                 }
+                long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PACE_MS);
                 s.executeBatch();
                 c.commit();
                 done.addAndGet(PER_TRANSACTION);
+                LockSupport.parkNanos(next - System.nanoTime()); // pacing the load, not waiting for anything
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
