@@ -195,7 +195,9 @@ class JobFailuresIT {
 
     @Test
     void faultStormsLoseNothingAndDlqNothing() throws Exception {
-        db.execute("CREATE TABLE storm (id bigint PRIMARY KEY, title text, n int)");
+        db.execute(
+                "CREATE TABLE storm (id bigint PRIMARY KEY, title text, n int)",
+                "INSERT INTO storm VALUES (1000, 'seed', 0)");
         try (JobHarness h = new JobHarness(
                 db,
                 tpuf.baseUrl(),
@@ -203,6 +205,9 @@ class JobFailuresIT {
                 JobHarness.migration(
                         1, "storm", "storm", "storm", "\"id\", \"title\", \"n\"", "batch_max_rows = 20"))) {
             h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            // the snapshot first: the storm meets the 600 changes as they stream, one transaction each
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("storm")).containsKey(1000L));
             tpuf.emulator()
                     .faults()
                     .rate(Fault.throttle(1), 0.05)
