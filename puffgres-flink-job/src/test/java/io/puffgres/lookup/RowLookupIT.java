@@ -38,6 +38,7 @@ class RowLookupIT {
 
     private static final RelationId ITEMS = new RelationId("public", "items");
     private static final String TABLE_SQL = RowLookup.quote(ITEMS);
+    private static final Instant NOW = Instant.ofEpochMilli(1_700_000_000_000L);
 
     private static PostgresCluster pg;
     private static String db;
@@ -90,8 +91,6 @@ class RowLookupIT {
         return new MappedEvent(
                 Long.toString(id), MappedEvent.Kind.DELETE, new RowEvent(Op.DELETE, ITEMS, row, null, lsn, 7, NOW));
     }
-
-    private static final Instant NOW = Instant.ofEpochMilli(1_700_000_000_000L);
 
     @Test
     void changesWaitBehindARunningLookupInOrderAndPassStraightThroughWhenNoneRuns() throws Exception {
