@@ -3,6 +3,7 @@ package io.puffgres.lookup;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
+import io.puffgres.job.DrainingOperator;
 import io.puffgres.job.JobSpec;
 import io.puffgres.job.MappedEvent;
 import io.puffgres.migration.Membership;
@@ -18,15 +19,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.ChainingStrategy;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamElement;
 import org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer;
@@ -53,8 +49,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * then the stream waits). Lookups finish on the task thread (a mail per lookup), and a barrier or watermark
  * passes only when none is running, so nothing held here needs to be in a checkpoint.
  */
-public final class RowLookup extends AbstractStreamOperator<MappedEvent>
-        implements OneInputStreamOperator<MappedEvent, MappedEvent>, BoundedOneInput {
+public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> {
 
     private static final long serialVersionUID = 1L;
 
@@ -81,7 +76,6 @@ public final class RowLookup extends AbstractStreamOperator<MappedEvent>
     private final String tableSql;
     private final int poolSize;
 
-    private transient MailboxExecutor mailbox;
     private transient Migration migration;
     private transient ExecutorService pool;
     private transient ThreadLocal<Connection> connection;
@@ -110,13 +104,6 @@ public final class RowLookup extends AbstractStreamOperator<MappedEvent>
         this.mappingName = mappingName;
         this.tableSql = tableSql;
         this.poolSize = poolSize;
-        setChainingStrategy(ChainingStrategy.ALWAYS);
-    }
-
-    @Override
-    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
-        super.setMailboxExecutor(mailboxExecutor);
-        this.mailbox = mailboxExecutor;
     }
 
     @Override
@@ -213,27 +200,17 @@ public final class RowLookup extends AbstractStreamOperator<MappedEvent>
     }
 
     /** Waits until every lookup has finished and every held change has gone on. */
-    private void drain() throws InterruptedException {
+    @Override
+    protected void drain() throws InterruptedException {
         while (!held.isEmpty()) {
             mailbox.yield();
         }
     }
 
     @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        drain();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
     public void processWatermark(Watermark mark) throws Exception {
         drain();
         super.processWatermark(mark);
-    }
-
-    @Override
-    public void endInput() throws Exception {
-        drain();
     }
 
     private static boolean needsLookup(Migration migration, RowEvent event) {

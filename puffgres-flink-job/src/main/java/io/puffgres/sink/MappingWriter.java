@@ -12,6 +12,7 @@ import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocId;
 import io.puffgres.event.RowEvent;
+import io.puffgres.job.DrainingOperator;
 import io.puffgres.job.JobSpec;
 import io.puffgres.job.MappedEvent;
 import io.puffgres.migration.Migration;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -38,10 +38,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.ChainingStrategy;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -66,8 +62,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       those go to the DLQ, the rest is written. 401/403 stop the job with the hint.
  * </ul>
  */
-public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
-        implements OneInputStreamOperator<MappedEvent, DlqEntry>, BoundedOneInput {
+public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry> {
 
     private static final long serialVersionUID = 1L;
 
@@ -83,7 +78,6 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     private final JobSpec spec;
     private final String mappingName;
 
-    private transient MailboxExecutor mailbox;
     private transient Migration migration;
     private transient MappingActions actions;
     private transient TurbopufferClient client;
@@ -119,14 +113,6 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     public MappingWriter(JobSpec spec, String mappingName) {
         this.spec = spec;
         this.mappingName = mappingName;
-        // joins the task before it where the connection allows (at parallelism 1: see PuffgresJob.keyById)
-        setChainingStrategy(ChainingStrategy.ALWAYS);
-    }
-
-    @Override
-    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
-        super.setMailboxExecutor(mailboxExecutor);
-        this.mailbox = mailboxExecutor;
     }
 
     @Override
@@ -247,7 +233,8 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
     }
 
     /** Writes and waits until everything buffered is acknowledged by turbopuffer (or in the DLQ). */
-    private void drain() throws Exception {
+    @Override
+    protected void drain() throws Exception {
         flush();
         while (busy()) {
             mailbox.yield();
@@ -398,17 +385,6 @@ public final class MappingWriter extends AbstractStreamOperator<DlqEntry>
         }
         done.join();
         lastFlushMs = System.currentTimeMillis();
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        drain();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void endInput() throws Exception {
-        drain();
     }
 
     @Override
