@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -38,6 +40,9 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -46,7 +51,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <ul>
  *   <li><b>LSN guard.</b> Keyed state holds the latest LSN applied per id (deletes included); an event at or
- *       before it is dropped, so a replayed or stale change never overwrites newer data.
+ *       before it is dropped, so a replayed or stale change never overwrites newer data. The subtask also keeps the
+ *       newest LSN it has put in that state (in operator state, so it survives a restore): an event after it cannot
+ *       be stale, so it is applied without reading its id's state. The stream comes in WAL order, so that is nearly
+ *       every streamed change, and RocksDB is only written, not read, for them.
  *   <li><b>Batching.</b> Actions collect per id (the last one wins, so an id is never twice in a request) and
  *       are sent at {@code batch_max_rows}, {@code batch_max_bytes} or after {@code flush_interval_ms}.
  *   <li><b>One write per id in flight.</b> A subtask keeps up to {@link #MAX_IN_FLIGHT} requests in flight, in
@@ -66,6 +74,11 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
 
     private static final long serialVersionUID = 1L;
 
+    private static final ValueStateDescriptor<Long> LATEST_LSN = new ValueStateDescriptor<>("latest-lsn", Types.LONG);
+
+    /** Each subtask's {@link #newestLsn}; a restored subtask takes the largest (it may hold any subtask's ids). */
+    private static final ListStateDescriptor<Long> NEWEST_LSN = new ListStateDescriptor<>("newest-lsn", Types.LONG);
+
     /** The attribute holding the WAL position of the change a document was written from. */
     public static final String SOURCE_LSN = "__source_lsn";
 
@@ -82,6 +95,10 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     private transient MappingActions actions;
     private transient TurbopufferClient client;
     private transient ValueState<Long> latestLsn;
+    /** No id's LSN in {@link #latestLsn} is after this one (unsigned; -1, the largest, when that is not known). */
+    private transient long newestLsn;
+
+    private transient ListState<Long> newestLsnState;
 
     private transient LinkedHashMap<DocId, Pending> pending;
     private transient long pendingBytes;
@@ -123,7 +140,6 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
                 spec.project(),
                 new MigrationTransforms(spec.project(), Files.createTempDirectory("puffgres-classes")),
                 migration);
-        latestLsn = getRuntimeContext().getState(new ValueStateDescriptor<>("latest-lsn", Types.LONG));
         pending = new LinkedHashMap<>();
         queue = new ArrayDeque<>();
         inFlightIds = new HashSet<>();
@@ -139,6 +155,36 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
                                 .orElse(ErrorPolicy.unlimited()),
                         TurbopufferClient.DEFAULT_TIMEOUT)
                 .onRetry((op, ns, attempt, status, delay) -> retries.inc());
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        latestLsn = context.getKeyedStateStore().getState(LATEST_LSN);
+        newestLsnState = context.getOperatorStateStore().getUnionListState(NEWEST_LSN);
+        boolean recorded = false;
+        newestLsn = 0;
+        for (long lsn : newestLsnState.get()) {
+            recorded = true;
+            if (Long.compareUnsigned(lsn, newestLsn) > 0) {
+                newestLsn = lsn;
+            }
+        }
+        if (!recorded && anyLatestLsn()) {
+            newestLsn = -1; // restored from a checkpoint of a version that did not record it: read every id's state
+        }
+    }
+
+    private boolean anyLatestLsn() {
+        try (var keys = getKeyedStateBackend().getKeys(LATEST_LSN.getName(), VoidNamespace.INSTANCE)) {
+            return keys.findAny().isPresent();
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        newestLsnState.update(List.of(newestLsn));
     }
 
     private void registerMetrics(MetricGroup group) {
@@ -167,10 +213,14 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
             truncate(event);
             return;
         }
-        Long latest = latestLsn.value();
-        if (latest != null && Long.compareUnsigned(event.lsn(), latest) <= 0) {
-            stale.inc();
-            return;
+        if (Long.compareUnsigned(event.lsn(), newestLsn) > 0) {
+            newestLsn = event.lsn(); // after every LSN in the state, so after this id's
+        } else {
+            Long latest = latestLsn.value();
+            if (latest != null && Long.compareUnsigned(event.lsn(), latest) <= 0) {
+                stale.inc();
+                return;
+            }
         }
         latestLsn.update(event.lsn());
         DocId id = actions.docId(e.id());
