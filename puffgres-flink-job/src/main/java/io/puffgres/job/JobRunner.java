@@ -158,7 +158,7 @@ public final class JobRunner {
 
         Map<String, Integer> versions = new LinkedHashMap<>();
         mappings.forEach(m -> versions.put(m.mappingName(), m.version()));
-        JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, versions, options.strict());
+        JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, slot, versions, options.strict());
         PostgresCdcSources.Settings source = sourceSettings(config, relations, slot, options, restore.isPresent());
         PuffgresJob.build(env, spec, PostgresCdcSources.build(source), mappings, relations);
         try {

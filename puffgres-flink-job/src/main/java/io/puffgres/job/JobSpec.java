@@ -17,15 +17,16 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What every task of the job needs to know, small and serializable: the project directory (tasks load the project
  * themselves, with secrets from their own environment, so no secret travels in the job graph), the LSN given to
- * snapshot rows, the version of each mapping it runs, and {@code --strict}.
+ * snapshot rows, the replication slot, the version of each mapping it runs, and {@code --strict}.
  *
  * @param projectDir absolute path of the project (holding puffgres.toml)
  * @param snapshotLsn the WAL position taken just before the job started; snapshot (READ) rows carry it, so they
  *     supersede anything written by an earlier run and never regress changes streamed after them
+ * @param slot the replication slot the job reads
  * @param versions mapping name → the migration version the job runs (the applied one; later files may exist)
  * @param strict stop the job at the first DLQ entry instead of moving past it
  */
-public record JobSpec(String projectDir, long snapshotLsn, Map<String, Integer> versions, boolean strict)
+public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<String, Integer> versions, boolean strict)
         implements Serializable {
 
     public JobSpec {

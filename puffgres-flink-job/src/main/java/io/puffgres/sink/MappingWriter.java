@@ -117,6 +117,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     private transient Counter batches;
     private transient Counter retries;
     private transient Histogram writeLatency;
+    private transient SlotLag slotLag;
     private transient volatile long lastFlushMs;
     /** At the last acknowledged write: its acknowledgement time minus the commit time of its newest change. */
     private transient volatile long lagMs;
@@ -202,6 +203,9 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
         group.gauge(WriterMetric.LAST_FLUSH_EPOCH_MS.id(), () -> lastFlushMs);
         group.gauge(WriterMetric.LAG_MS.id(), () -> lagMs);
         group.gauge(WriterMetric.PENDING_ROWS.id(), () -> pending == null ? 0 : pending.size());
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            slotLag = group.gauge(WriterMetric.SLOT_LAG_BYTES.id(), new SlotLag(spec, mappingName + ": slot lag"));
+        }
     }
 
     @Override
@@ -440,6 +444,9 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     @Override
     public void close() throws Exception {
         try {
+            if (slotLag != null) {
+                slotLag.close();
+            }
             if (actions != null) {
                 actions.close();
             }

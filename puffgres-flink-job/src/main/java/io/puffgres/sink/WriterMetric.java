@@ -33,7 +33,12 @@ public enum WriterMetric {
     /** Now minus the commit time of the last change seen, milliseconds (gauge). */
     LAG_MS("lagMs"),
     /** Actions buffered, not yet sent (gauge). */
-    PENDING_ROWS("pendingRows");
+    PENDING_ROWS("pendingRows"),
+    /**
+     * WAL bytes from the replication slot's confirmed position to the server's current one, read every 5 s; -1 when
+     * not known (gauge, on the first subtask of each writer: the slot is the job's).
+     */
+    SLOT_LAG_BYTES("slotLagBytes");
 
     /** Window of the rates: long enough to smooth batching, short enough to show a burst (a multiple of 5 s). */
     public static final int RATE_WINDOW_SECONDS = 10;

@@ -56,7 +56,7 @@ class PuffgresJobTest {
                 .transform(
                         "items" + PuffgresJob.WRITE_SUFFIX,
                         TypeInformation.of(DlqEntry.class),
-                        new MappingWriter(new JobSpec("/nowhere", 0, Map.of("items", 1), false), "items"))
+                        new MappingWriter(new JobSpec("/nowhere", 0, "puffgres", Map.of("items", 1), false), "items"))
                 .setMaxParallelism(PuffgresJob.MAX_PARALLELISM);
         return env.getStreamGraph().getJobGraph();
     }

@@ -66,7 +66,7 @@ class RowLookupIT {
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
                 ProjectFiles.migration(1, "items", "items", "items", "\"id\", \"title\", \"body\"", rest));
-        return new JobSpec(dir.toString(), 1, Map.of("items", 1), false);
+        return new JobSpec(dir.toString(), 1, "s", Map.of("items", 1), false);
     }
 
     private static OneInputStreamOperatorTestHarness<MappedEvent, MappedEvent> open(JobSpec spec) throws Exception {

@@ -74,7 +74,7 @@ class MappingWriterIT {
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
                 ProjectFiles.migration(1, "items", "items", "items", "\"id\", \"title\"", write));
-        return new JobSpec(dir.toString(), 1, Map.of("items", 1), false);
+        return new JobSpec(dir.toString(), 1, "s", Map.of("items", 1), false);
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(

@@ -32,8 +32,12 @@ final class JobMetrics {
     /** How long one REST call may take: the REST server is local, a slow answer means a struggling process. */
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    /** Time gauges, of which the latest subtask counts; everything else is summed. */
-    private static final List<WriterMetric> LATEST = List.of(WriterMetric.LAST_FLUSH_EPOCH_MS, WriterMetric.LAG_MS);
+    /**
+     * Gauges of which the largest subtask value counts (the latest time, the slot lag of the one subtask that has
+     * it); everything else is summed.
+     */
+    private static final List<WriterMetric> LATEST =
+            List.of(WriterMetric.LAST_FLUSH_EPOCH_MS, WriterMetric.LAG_MS, WriterMetric.SLOT_LAG_BYTES);
 
     /** The histogram has no single value; the REST API shows it as several. */
     private static final List<WriterMetric> READ = List.of(WriterMetric.values()).stream()
