@@ -138,6 +138,110 @@ class JobFailuresIT {
         return out;
     }
 
+    /** The pid of the walsender reading {@code slot}, once one does. */
+    private int slotPid(String slot) throws Exception {
+        int[] pid = new int[1];
+        await().atMost(WAIT).untilAsserted(() -> {
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(
+                            "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+                assertThat(rs.next()).isTrue();
+                pid[0] = rs.getInt(1);
+                assertThat(pid[0]).isPositive();
+            }
+        });
+        return pid[0];
+    }
+
+    /** Id → attribute → value, all as text, without {@code __source_lsn}. */
+    private static Map<String, Map<String, String>> asText(Map<Object, Map<String, Object>> docs) {
+        Map<String, Map<String, String>> out = new java.util.TreeMap<>();
+        docs.forEach((id, attrs) -> {
+            Map<String, String> text = new java.util.TreeMap<>();
+            attrs.forEach((k, v) -> text.put(k, String.valueOf(v)));
+            text.remove("__source_lsn");
+            out.put(String.valueOf(id), text);
+        });
+        return out;
+    }
+
+    @Test
+    void schemaChangesWhileStreamingKeepTheMirrorAndAMissingColumnGoesToTheDlq() throws Exception {
+        db.execute(
+                "CREATE TABLE altered (id bigint PRIMARY KEY, title text, n int)",
+                "INSERT INTO altered VALUES (1, 'one', 1), (2, 'two', 2)");
+        String member = "SELECT id, n, title FROM altered ORDER BY id";
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "altered",
+                JobHarness.migration(1, "altered", "altered", "altered", "\"id\", \"title\", \"n\"", ""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("altered")).hasSize(2));
+
+            db.execute(
+                    "ALTER TABLE altered ADD COLUMN extra text DEFAULT 'e'", // a column no mapping lists
+                    "INSERT INTO altered VALUES (3, 'three', 3, 'x')",
+                    "UPDATE altered SET title = 'one v2' WHERE id = 1",
+                    "ALTER TABLE altered ALTER COLUMN n TYPE bigint", // a listed column changes type
+                    "UPDATE altered SET n = 5000000000 WHERE id = 2",
+                    "ALTER TABLE altered DROP COLUMN extra",
+                    "INSERT INTO altered VALUES (4, 'four', 4)");
+            await().atMost(WAIT).untilAsserted(() -> {
+                // compared as text: a small JSON number reads back as an Integer, a bigint column as a Long
+                assertThat(asText(h.documents("altered"))).isEqualTo(asText(h.rows(member)));
+            });
+
+            // a listed column dropped: each change after it names the column in the DLQ, and the rest goes on
+            db.execute(
+                    "ALTER TABLE altered DROP COLUMN title",
+                    "INSERT INTO altered VALUES (5, 5)",
+                    "DELETE FROM altered WHERE id = 3");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(dlq("altered"))
+                        .singleElement()
+                        .asString()
+                        .startsWith("5 attribute: ")
+                        .contains("column \"title\" is missing");
+                assertThat(h.documents("altered")).containsOnlyKeys(1L, 2L, 4L);
+            });
+        }
+    }
+
+    @Test
+    void aTerminatedReplicationConnectionIsResumedWithoutLoss() throws Exception {
+        db.execute(
+                "CREATE TABLE cut (id bigint PRIMARY KEY, title text)",
+                "INSERT INTO cut SELECT g, 't' || g FROM generate_series(1, 10) g");
+        try (JobHarness h = new JobHarness(
+                db, tpuf.baseUrl(), "cut", JobHarness.migration(1, "cut", "cut", "cut", "\"id\", \"title\"", ""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("cut")).hasSize(10));
+            db.execute("INSERT INTO cut VALUES (11, 'streamed')");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("cut")).hasSize(11));
+
+            // Postgres ends the walsender (as a failover or an operator's pg_terminate_backend would)
+            int walsender = slotPid("cut_slot");
+            db.execute("SELECT pg_terminate_backend(" + walsender + ")");
+            db.execute(
+                    "INSERT INTO cut SELECT g, 'after ' || g FROM generate_series(12, 40) g",
+                    "UPDATE cut SET title = 'changed' WHERE id = 1",
+                    "DELETE FROM cut WHERE id = 2");
+            await().atMost(WAIT).untilAsserted(() -> {
+                Map<Object, Map<String, Object>> docs = h.documents("cut");
+                assertThat(docs).hasSize(39).doesNotContainKey(2L);
+                assertThat(docs.get(1L)).containsEntry("title", "changed");
+                assertThat(docs.get(40L)).containsEntry("title", "after 40");
+            });
+            assertThat(slotPid("cut_slot")).as("the job reads the slot again").isNotEqualTo(walsender);
+            assertThat(dlq("cut")).isEmpty();
+        }
+    }
+
     @Test
     void truncateDeletesTheMappingsDocuments() throws Exception {
         db.execute(
