@@ -26,7 +26,9 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +44,7 @@ class MappingWriterIT {
 
     private static final RelationId ITEMS = new RelationId("public", "items");
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int MAX_PARALLELISM = 128;
 
     private FakeTurbopuffer tpuf;
     private final List<KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry>> harnesses =
@@ -79,8 +82,14 @@ class MappingWriterIT {
 
     private KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(
             JobSpec spec, OperatorSubtaskState restore) throws Exception {
+        return open(spec, restore, 1, 0);
+    }
+
+    /** Subtask {@code index} of {@code subtasks}, with the job's number of key groups. */
+    private KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(
+            JobSpec spec, OperatorSubtaskState restore, int subtasks, int index) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new MappingWriter(spec, "items"), MappedEvent::id, Types.STRING);
+                new MappingWriter(spec, "items"), MappedEvent::id, Types.STRING, MAX_PARALLELISM, subtasks, index);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         harnesses.add(h);
         if (restore != null) {
@@ -191,6 +200,45 @@ class MappingWriterIT {
         assertThat(tpuf.documents()).containsOnlyKeys("2", "3");
         assertThat(tpuf.documents().get("2")).containsEntry("title", "two");
         assertThat(dlq(second)).isEmpty();
+    }
+
+    @Test
+    void aRestoreAtAnotherParallelismGuardsTheIdsOfEverySubtask() throws Exception {
+        JobSpec spec = spec("flush_interval_ms = 60000");
+        List<KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry>> two =
+                List.of(open(spec, null, 2, 0), open(spec, null, 2, 1));
+        // ids 1..8 at LSN 100 + 10 × id, each on the subtask its key group belongs to (both have some)
+        assertThat(java.util.stream.LongStream.rangeClosed(1, 8)
+                        .map(id -> subtaskOf(id, 2))
+                        .distinct())
+                .hasSize(2);
+        for (long id = 1; id <= 8; id++) {
+            send(two.get(subtaskOf(id, 2)), upsert(id, "v" + id, 100 + 10 * id));
+        }
+        OperatorSubtaskState state = AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                AbstractStreamOperatorTestHarness.repackageState(checkpoint(two.get(0), 1), checkpoint(two.get(1), 1)),
+                MAX_PARALLELISM,
+                2,
+                1,
+                0);
+        int before = tpuf.accepted().size();
+
+        var one = open(spec, state, 1, 0);
+        for (long id = 1; id <= 8; id++) {
+            send(one, upsert(id, "replayed " + id, 100 + 10 * id)); // already applied, on either subtask
+        }
+        send(one, upsert(9, "nine", 105)); // before every LSN applied, but new for its id
+        one.endInput();
+
+        assertThat(tpuf.accepted().subList(before, tpuf.accepted().size()))
+                .extracting(FakeTurbopuffer.Write::ids)
+                .containsExactly(List.of("9"));
+        assertThat(tpuf.documents()).hasSize(9);
+        assertThat(tpuf.documents().get("8")).containsEntry("title", "v8");
+    }
+
+    private static int subtaskOf(long id, int subtasks) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(Long.toString(id), MAX_PARALLELISM, subtasks);
     }
 
     @Test
