@@ -215,8 +215,7 @@ class JobFailuresIT {
         db.execute(
                 "CREATE TABLE cut (id bigint PRIMARY KEY, title text)",
                 "INSERT INTO cut SELECT g, 't' || g FROM generate_series(1, 10) g");
-        try (JobHarness h = new JobHarness(
-                db, tpuf.baseUrl(), "cut", JobHarness.migration(1, "cut", "cut", "cut", "\"id\", \"title\"", ""))) {
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "cut")) {
             h.start(JobRunner.Options.defaults().withCreateSlot(true));
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(h.documents("cut")).hasSize(10));
@@ -247,11 +246,7 @@ class JobFailuresIT {
         db.execute(
                 "CREATE TABLE trunc (id bigint PRIMARY KEY, title text)",
                 "INSERT INTO trunc SELECT g, 't' || g FROM generate_series(1, 20) g");
-        try (JobHarness h = new JobHarness(
-                db,
-                tpuf.baseUrl(),
-                "trunc",
-                JobHarness.migration(1, "trunc", "trunc", "trunc", "\"id\", \"title\"", ""))) {
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "trunc")) {
             h.start(JobRunner.Options.defaults().withCreateSlot(true));
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(h.documents("trunc")).hasSize(20));

@@ -46,6 +46,11 @@ final class JobHarness implements AutoCloseable {
                 new TurbopufferClient(emulatorUrl, Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(30));
     }
 
+    /** A project mirroring {@code table(id, title)} as it is: mapping and namespace named after the table. */
+    static JobHarness titles(PostgresDatabase db, String emulatorUrl, String table) throws IOException {
+        return new JobHarness(db, emulatorUrl, table, migration(1, table, table, table, "\"id\", \"title\"", ""));
+    }
+
     /** A migration of table {@code table} into {@code namespace}, flushing every 50 ms, with the given extra TOML. */
     static String migration(int version, String mapping, String namespace, String table, String columns, String rest) {
         return ProjectFiles.migration(version, mapping, namespace, table, columns, "flush_interval_ms = 50\n" + rest);

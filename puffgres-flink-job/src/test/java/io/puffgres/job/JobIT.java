@@ -92,11 +92,7 @@ class JobIT {
     @Test
     void theFirstCheckpointWaitsForTheTasksToStart() throws Exception {
         db.execute("CREATE TABLE firstcp (id bigint PRIMARY KEY, title text)");
-        try (JobHarness h = new JobHarness(
-                db,
-                tpuf.baseUrl(),
-                "firstcp",
-                JobHarness.migration(1, "firstcp", "firstcp", "firstcp", "\"id\", \"title\"", ""))) {
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "firstcp")) {
             // Flink counts a checkpoint triggered before every task runs as failed; the first one comes at least
             // half the interval (6 s) after the start, by when the tasks run
             Path toml = h.dir.resolve("puffgres.toml");
@@ -123,11 +119,7 @@ class JobIT {
     @Test
     void eachWriterShowsTheSlotLagInBytes() throws Exception {
         db.execute("CREATE TABLE lagged (id bigint PRIMARY KEY, title text)");
-        try (JobHarness h = new JobHarness(
-                db,
-                tpuf.baseUrl(),
-                "lagged",
-                JobHarness.migration(1, "lagged", "lagged", "lagged", "\"id\", \"title\"", ""))) {
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "lagged")) {
             JobRunner.Started job =
                     h.start(new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", 0));
             db.execute("INSERT INTO lagged VALUES (1, 'one')");
@@ -165,8 +157,7 @@ class JobIT {
     @Test
     void wal2jsonIsSelectable() throws Exception {
         db.execute("CREATE TABLE w2j (id bigint PRIMARY KEY, title text)", "INSERT INTO w2j VALUES (1, 'one')");
-        try (JobHarness h = new JobHarness(
-                db, tpuf.baseUrl(), "w2j", JobHarness.migration(1, "w2j", "w2j", "w2j", "\"id\", \"title\"", ""))) {
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "w2j")) {
             JobRunner.Options wal2json = new JobRunner.Options(
                     java.util.Optional.empty(), true, java.util.Optional.empty(), false, "wal2json", -1);
             h.start(wal2json);
@@ -199,8 +190,7 @@ class JobIT {
             lsn = rs.getString(1);
         }
         db.execute("INSERT INTO fl VALUES (3, 'after')");
-        try (JobHarness h = new JobHarness(
-                db, tpuf.baseUrl(), "fl", JobHarness.migration(1, "fl", "fl", "fl", "\"id\", \"title\"", ""))) {
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "fl")) {
             h.start(new JobRunner.Options(
                     java.util.Optional.empty(), false, java.util.Optional.of(lsn), false, "pgoutput", -1));
             db.execute("INSERT INTO fl VALUES (4, 'later')");

@@ -132,14 +132,19 @@ class MappingWriterIT {
         return h.extractOutputValues();
     }
 
-    @Test
-    void staleAndReplayedEventsAreDroppedPerIdDeletesIncludedAcrossARestore() throws Exception {
-        JobSpec spec = spec("flush_interval_ms = 60000");
+    /** A first run: ids 1 (LSN 100) and 2 (110) upserted, 1 deleted (120); its checkpoint. */
+    private OperatorSubtaskState oneTwoThenOneDeleted(JobSpec spec) throws Exception {
         var first = open(spec, null);
         send(first, upsert(1, "one", 100));
         send(first, upsert(2, "two", 110));
         send(first, delete(1, 120));
-        OperatorSubtaskState state = checkpoint(first, 1);
+        return checkpoint(first, 1);
+    }
+
+    @Test
+    void staleAndReplayedEventsAreDroppedPerIdDeletesIncludedAcrossARestore() throws Exception {
+        JobSpec spec = spec("flush_interval_ms = 60000");
+        OperatorSubtaskState state = oneTwoThenOneDeleted(spec);
         assertThat(tpuf.documents()).containsOnlyKeys("2");
 
         int before = tpuf.accepted().size();
@@ -178,11 +183,7 @@ class MappingWriterIT {
     @Test
     void aCheckpointWithoutTheNewestLsnStillGuardsEveryId() throws Exception {
         JobSpec spec = spec("flush_interval_ms = 60000");
-        var first = open(spec, null);
-        send(first, upsert(1, "one", 100));
-        send(first, upsert(2, "two", 110));
-        send(first, delete(1, 120));
-        OperatorSubtaskState full = checkpoint(first, 1);
+        OperatorSubtaskState full = oneTwoThenOneDeleted(spec);
         // as an earlier version checkpointed: the keyed state alone
         OperatorSubtaskState keyedOnly = OperatorSubtaskState.builder()
                 .setManagedKeyedState(full.getManagedKeyedState())
