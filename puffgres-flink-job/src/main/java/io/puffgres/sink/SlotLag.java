@@ -63,7 +63,7 @@ final class SlotLag implements Gauge<Long>, AutoCloseable {
                 }
             }
             failing = false;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) { // a task of the executor that throws is never run again
             bytes = -1;
             closeConnection();
             if (!failing) {
