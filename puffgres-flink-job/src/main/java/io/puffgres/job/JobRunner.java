@@ -103,10 +103,9 @@ public final class JobRunner {
             for (Migration m : mappings) {
                 relations.put(m.mappingName(), ReplicationSetup.cdcRelation(c, m));
             }
-            ReplicationSetup.ensurePublication(
-                    c,
-                    config.postgres().publication(),
-                    relations.values().stream().distinct().toList());
+            List<RelationId> tables = relations.values().stream().distinct().toList();
+            ReplicationSetup.checkPlugin(c, options.plugin(), tables);
+            ReplicationSetup.ensurePublication(c, config.postgres().publication(), tables);
             ReplicationSetup.ensureSlot(c, slot, options.plugin(), options.createSlot());
             if (options.fromLsn().isPresent()) {
                 ReplicationSetup.advanceSlot(c, slot, options.fromLsn().get());

@@ -64,6 +64,8 @@ public final class PostgresCdcSources {
                 .password(s.password())
                 .slotName(s.slot())
                 .decodingPluginName(s.plugin())
+                // a partitioned table is read through its root, as the publication publishes it (ReplicationSetup)
+                .includePartitionedTables(true)
                 .debeziumProperties(debezium)
                 .deserializer(new ChangeEventDeserializer())
                 .startupOptions(s.startup())

@@ -76,7 +76,11 @@ public final class ReplicationSetup {
         return tables;
     }
 
-    /** Creates {@code publication} for exactly {@code tables}, or sets its tables when it exists. */
+    /**
+     * Creates {@code publication} for exactly {@code tables}, or sets its tables when it exists; from Postgres 13 on,
+     * with {@code publish_via_partition_root}, so the changes of a partitioned table's partitions are published as
+     * the table's (without it they carry each partition's name, and the source, which reads the table, drops them).
+     */
     public static void ensurePublication(Connection c, String publication, Collection<RelationId> tables)
             throws SQLException {
         String list = tables.stream()
@@ -89,11 +93,43 @@ public final class ReplicationSetup {
                 exists = rs.next();
             }
         }
+        boolean viaRoot = c.getMetaData().getDatabaseMajorVersion() >= 13;
         try (Statement s = c.createStatement()) {
-            s.execute((exists ? "ALTER PUBLICATION " : "CREATE PUBLICATION ")
-                    + RowLookup.quote(publication)
-                    + (exists ? " SET TABLE " : " FOR TABLE ")
-                    + list);
+            String quoted = RowLookup.quote(publication);
+            if (exists) {
+                s.execute("ALTER PUBLICATION " + quoted + " SET TABLE " + list);
+                if (viaRoot) {
+                    s.execute("ALTER PUBLICATION " + quoted + " SET (publish_via_partition_root = true)");
+                }
+            } else {
+                s.execute("CREATE PUBLICATION " + quoted + " FOR TABLE " + list
+                        + (viaRoot ? " WITH (publish_via_partition_root = true)" : ""));
+            }
+        }
+    }
+
+    /**
+     * Refuses wal2json for a partitioned table: wal2json knows no publications and reports each change under the
+     * partition's name, which the source, reading the table, would drop.
+     */
+    public static void checkPlugin(Connection c, String plugin, Collection<RelationId> tables)
+            throws SQLException, SetupException {
+        if (!plugin.equals("wal2json")) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.relkind = 'p' FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+            for (RelationId t : tables) {
+                ps.setString(1, t.schema());
+                ps.setString(2, t.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        throw new SetupException(t + " is a partitioned table, whose changes wal2json reports under"
+                                + " each partition's name; run with --plugin pgoutput (the default), which publishes"
+                                + " them as the table's");
+                    }
+                }
+            }
         }
     }
 

@@ -1,11 +1,13 @@
 package io.puffgres.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.source.ReplicationSetup;
 import io.puffgres.testkit.PostgresDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,6 +88,49 @@ class JobIT {
                 assertThat(docs).containsOnlyKeys(3L, 10L, 20L, 30L);
             });
             assertThat(h.documents("pages").get(30L)).containsEntry("body", big).containsEntry("title", "toast v2");
+        }
+    }
+
+    @Test
+    void aPartitionedTableIsMirroredAsOneTable() throws Exception {
+        db.execute(
+                "CREATE TABLE parted (id bigint PRIMARY KEY, title text) PARTITION BY RANGE (id)",
+                "CREATE TABLE parted_low PARTITION OF parted FOR VALUES FROM (MINVALUE) TO (100)",
+                "CREATE TABLE parted_high PARTITION OF parted FOR VALUES FROM (100) TO (MAXVALUE)",
+                "INSERT INTO parted VALUES (1, 'one'), (150, 'one fifty')");
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "parted")) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("parted")).containsOnlyKeys(1L, 150L));
+            db.execute(
+                    "INSERT INTO parted VALUES (2, 'two'), (200, 'two hundred')",
+                    "UPDATE parted SET title = 'uno' WHERE id = 1",
+                    "DELETE FROM parted WHERE id = 150",
+                    "UPDATE parted SET id = 120 WHERE id = 2"); // moves the row to the other partition
+            await().atMost(WAIT).untilAsserted(() -> {
+                Map<Object, Map<String, Object>> docs = h.documents("parted");
+                assertThat(docs).containsOnlyKeys(1L, 120L, 200L);
+                assertThat(docs.get(1L)).containsEntry("title", "uno");
+                assertThat(docs.get(120L)).containsEntry("title", "two");
+            });
+        }
+    }
+
+    @Test
+    void wal2jsonIsRefusedForAPartitionedTableBeforeAnyWrite() throws Exception {
+        db.execute(
+                "CREATE TABLE partw (id bigint PRIMARY KEY, title text) PARTITION BY RANGE (id)",
+                "CREATE TABLE partw_all PARTITION OF partw FOR VALUES FROM (MINVALUE) TO (MAXVALUE)");
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "partw")) {
+            assertThatThrownBy(() -> h.start(
+                            new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "wal2json", -1)))
+                    .isInstanceOf(ReplicationSetup.SetupException.class)
+                    .hasMessage("public.partw is a partitioned table, whose changes wal2json reports under each"
+                            + " partition's name; run with --plugin pgoutput (the default), which publishes them as"
+                            + " the table's");
+            assertThat(db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'partw_slot'"))
+                    .as("no slot created")
+                    .isEmpty();
         }
     }
 
