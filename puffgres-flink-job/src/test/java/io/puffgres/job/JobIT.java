@@ -135,6 +135,28 @@ class JobIT {
     }
 
     @Test
+    void aTableWithoutAPrimaryKeyIsMirroredByItsIdColumn() throws Exception {
+        db.execute(
+                "CREATE TABLE nopk (id bigint NOT NULL UNIQUE, title text)",
+                "ALTER TABLE nopk REPLICA IDENTITY FULL",
+                "INSERT INTO nopk SELECT g, 't' || g FROM generate_series(1, 20) g");
+        try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "nopk")) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("nopk")).hasSize(20));
+            db.execute(
+                    "INSERT INTO nopk VALUES (21, 'new')",
+                    "UPDATE nopk SET title = 'changed' WHERE id = 1",
+                    "DELETE FROM nopk WHERE id = 2");
+            await().atMost(WAIT).untilAsserted(() -> {
+                Map<Object, Map<String, Object>> docs = h.documents("nopk");
+                assertThat(docs).hasSize(20).doesNotContainKey(2L).containsKey(21L);
+                assertThat(docs.get(1L)).containsEntry("title", "changed");
+            });
+        }
+    }
+
+    @Test
     void theFirstCheckpointWaitsForTheTasksToStart() throws Exception {
         db.execute("CREATE TABLE firstcp (id bigint PRIMARY KEY, title text)");
         try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "firstcp")) {
