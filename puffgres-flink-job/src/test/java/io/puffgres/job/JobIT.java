@@ -157,6 +157,30 @@ class JobIT {
     }
 
     @Test
+    void quotedMixedCaseNamesAreMirrored() throws Exception {
+        db.execute(
+                "CREATE TABLE \"MixedCase\" (id bigint PRIMARY KEY, \"Title\" text)",
+                "INSERT INTO \"MixedCase\" VALUES (1, 'one')");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "mixed",
+                JobHarness.migration(1, "mixed", "mixed", "MixedCase", "\"id\", \"Title\"", ""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("mixed")).containsOnlyKeys(1L));
+            db.execute(
+                    "INSERT INTO \"MixedCase\" VALUES (2, 'two')",
+                    "UPDATE \"MixedCase\" SET \"Title\" = 'uno' WHERE id = 1");
+            await().atMost(WAIT).untilAsserted(() -> {
+                Map<Object, Map<String, Object>> docs = h.documents("mixed");
+                assertThat(docs).containsOnlyKeys(1L, 2L);
+                assertThat(docs.get(1L)).containsEntry("Title", "uno");
+            });
+        }
+    }
+
+    @Test
     void theFirstCheckpointWaitsForTheTasksToStart() throws Exception {
         db.execute("CREATE TABLE firstcp (id bigint PRIMARY KEY, title text)");
         try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "firstcp")) {
