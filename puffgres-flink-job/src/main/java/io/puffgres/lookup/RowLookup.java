@@ -36,8 +36,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *   <li>{@code view} membership: the row is read from the view by id; found → that row is the change, absent → a
  *       delete;
  *   <li>{@code lookup} membership: the migration's SQL ({@code $1} = id) decides; no row → a delete;
- *   <li>unchanged TOAST: an UPDATE that did not carry an unchanged large value (Postgres leaves it out of the WAL)
- *       gets the value from the current row; a row gone by then becomes a delete (its DELETE follows anyway).
+ *   <li>values the WAL does not carry: an UPDATE that did not carry an unchanged large value (unchanged TOAST,
+ *       which Postgres leaves out of the WAL), or a change without a listed column (a generated column: Postgres
+ *       before 18 publishes none), gets those values from the current row; a row gone by then becomes a delete
+ *       (its DELETE follows anyway).
  * </ul>
  *
  * Values read now may be newer than the change; the change that made them newer follows in the stream, so the
@@ -215,12 +217,18 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
 
     private static boolean needsLookup(Migration migration, RowEvent event) {
         Membership.Mode mode = migration.membership().mode();
-        return mode == Membership.Mode.VIEW || mode == Membership.Mode.LOOKUP || hasUnavailable(event.after());
+        return mode == Membership.Mode.VIEW || mode == Membership.Mode.LOOKUP || incomplete(migration, event.after());
     }
 
-    private static boolean hasUnavailable(Row row) {
+    /** Whether {@code row} holds an unchanged-TOAST placeholder or lacks a column the migration lists. */
+    private static boolean incomplete(Migration migration, Row row) {
         for (Object v : row.values().values()) {
             if (ChangeEventDeserializer.UNAVAILABLE.equals(v)) {
+                return true;
+            }
+        }
+        for (String column : migration.columns()) {
+            if (!row.has(column)) {
                 return true;
             }
         }
@@ -259,7 +267,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             }
             default -> {}
         }
-        if (!hasUnavailable(event.after())) {
+        if (!incomplete(migration, event.after())) {
             return e;
         }
         Row current = byId(c, tableSql, migration.id().column(), id);
@@ -271,6 +279,11 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             Object v = event.after().get(column);
             filled.put(column, type, ChangeEventDeserializer.UNAVAILABLE.equals(v) ? current.get(column) : v);
         });
+        for (String column : migration.columns()) {
+            if (!event.after().has(column) && current.has(column)) { // a dropped column stays missing
+                filled.put(column, current.type(column), current.get(column));
+            }
+        }
         return e.withEvent(event.withAfter(filled.build()));
     }
 

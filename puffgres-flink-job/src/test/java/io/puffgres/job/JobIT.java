@@ -181,6 +181,36 @@ class JobIT {
     }
 
     @Test
+    void aGeneratedColumnIsReadFromTheRowSincePostgresDoesNotPublishIt() throws Exception {
+        db.execute(
+                "CREATE TABLE gen (id bigint PRIMARY KEY, title text,"
+                        + " upper_title text GENERATED ALWAYS AS (upper(title)) STORED)",
+                "INSERT INTO gen (id, title) VALUES (1, 'one')");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "gen",
+                JobHarness.migration(1, "gen", "gen", "gen", "\"id\", \"title\", \"upper_title\"", ""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("gen")).containsOnlyKeys(1L));
+            db.execute(
+                    "INSERT INTO gen (id, title) VALUES (2, 'two')",
+                    "UPDATE gen SET title = 'uno' WHERE id = 1",
+                    "INSERT INTO gen (id, title) VALUES (3, 'three')",
+                    "DELETE FROM gen WHERE id = 3");
+            await().atMost(WAIT).untilAsserted(() -> {
+                Map<Object, Map<String, Object>> docs = h.documents("gen");
+                assertThat(docs).containsOnlyKeys(1L, 2L);
+                assertThat(docs.get(1L)).containsEntry("title", "uno").containsEntry("upper_title", "UNO");
+                assertThat(docs.get(2L)).containsEntry("upper_title", "TWO");
+            });
+            assertThat(db.query("SELECT 1 FROM puffgres.dlq WHERE mapping = 'gen'"))
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void theFirstCheckpointWaitsForTheTasksToStart() throws Exception {
         db.execute("CREATE TABLE firstcp (id bigint PRIMARY KEY, title text)");
         try (JobHarness h = JobHarness.titles(db, tpuf.baseUrl(), "firstcp")) {
