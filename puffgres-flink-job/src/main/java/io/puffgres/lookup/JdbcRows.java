@@ -1,7 +1,9 @@
 package io.puffgres.lookup;
 
+import io.debezium.time.Interval;
 import io.puffgres.event.PgType;
 import io.puffgres.event.Row;
+import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -10,9 +12,13 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.postgresql.util.PGInterval;
 
 /** Reads the current row of a JDBC result into a {@link Row}, with the value representation CDC events use. */
 public final class JdbcRows {
@@ -57,11 +63,28 @@ public final class JdbcRows {
             case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
             case TIMESTAMPTZ -> rs.getObject(i, OffsetDateTime.class).toInstant();
             case DATE -> rs.getObject(i, LocalDate.class);
-            case TIME -> type.name().equals("timetz") ? rs.getString(i) : rs.getObject(i, LocalTime.class);
+            case TIME ->
+                type.name().equals("timetz")
+                        // as Debezium's ZonedTime: the instant's time in UTC
+                        ? rs.getObject(i, OffsetTime.class)
+                                .withOffsetSameInstant(ZoneOffset.UTC)
+                                .format(DateTimeFormatter.ISO_OFFSET_TIME)
+                        : rs.getObject(i, LocalTime.class);
             case BYTEA -> rs.getBytes(i);
             case VECTOR -> vector(rs.getString(i));
-            default -> rs.getString(i);
+            default -> other(rs, i, type);
         };
+    }
+
+    /** Types without a category of their own: the text form, but intervals as CDC events carry them. */
+    private static Object other(ResultSet rs, int i, PgType type) throws SQLException {
+        return type.name().equals("interval") ? isoInterval((PGInterval) rs.getObject(i)) : rs.getString(i);
+    }
+
+    /** As Debezium writes an interval in {@code interval.handling.mode = string}: {@code P1Y2M3DT4H5M6.5S}. */
+    private static String isoInterval(PGInterval v) {
+        return Interval.toIsoString(
+                v.getYears(), v.getMonths(), v.getDays(), v.getHours(), v.getMinutes(), new BigDecimal(v.getSeconds()));
     }
 
     /** pgvector's text form {@code [1,2.5,3]}. */

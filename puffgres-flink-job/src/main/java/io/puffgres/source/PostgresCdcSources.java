@@ -51,6 +51,9 @@ public final class PostgresCdcSources {
         debezium.setProperty("max.queue.size", "8192");
         // TRUNCATE reaches the job as an event (Debezium skips it by default)
         debezium.setProperty("truncate.handling.mode", "include");
+        // an interval as ISO 8601 (P1DT2H), not an approximate count of microseconds; lookups write the same
+        // (JdbcRows)
+        debezium.setProperty("interval.handling.mode", "string");
         return PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
                 .hostname(s.host())
                 .port(s.port())
