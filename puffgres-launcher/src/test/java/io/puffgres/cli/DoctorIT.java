@@ -136,6 +136,23 @@ class DoctorIT {
     }
 
     @Test
+    void aMoneyColumnIsAFindingSinceTheSnapshotCannotReadLargeValues() throws Exception {
+        db.execute(
+                "CREATE TABLE priced (id bigint PRIMARY KEY, title text, price money, fee money)",
+                "SELECT pg_create_logical_replication_slot('priced', 'pgoutput')");
+        ValidateCommandTest.Result r = doctor(project("priced", tpuf.baseUrl(), "priced"));
+        assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(lines(r))
+                .containsSubsequence(
+                        "ok   replica identity public.priced: DEFAULT: primary key (id) includes id",
+                        "FAIL snapshot public.priced: money column price, fee: Flink CDC's snapshot cannot read a money"
+                                + " value of 1,000 or more ($1,234.56), and the job would restart without end",
+                        "     fix: ALTER TABLE \"public\".\"priced\" ALTER COLUMN \"price\" TYPE numeric(16,2);"
+                                + " ALTER TABLE \"public\".\"priced\" ALTER COLUMN \"fee\" TYPE numeric(16,2);")
+                .endsWith("doctor: 1 finding(s) in 9 checks; apply the fixes above");
+    }
+
+    @Test
     void aRoleWithoutReplicationOrReadAccessGetsTheGrants() throws Exception {
         db.execute(
                 "CREATE TABLE owned (id bigint PRIMARY KEY, title text)",
