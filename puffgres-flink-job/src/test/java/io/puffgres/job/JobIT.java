@@ -223,14 +223,11 @@ class JobIT {
             assertThat(Files.readString(toml)).contains("checkpoint_interval_ms = 12000");
             JobRunner.Started job =
                     h.start(new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", 0));
-            HttpClient http = HttpClient.newHttpClient();
-            URI checkpoints = URI.create(
-                    job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID() + "/checkpoints");
+            String checkpoints =
+                    job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID() + "/checkpoints";
             JsonNode[] counts = new JsonNode[1];
             await().atMost(WAIT).untilAsserted(() -> {
-                String body = http.send(HttpRequest.newBuilder(checkpoints).build(), BodyHandlers.ofString())
-                        .body();
-                counts[0] = new ObjectMapper().readTree(body).path("counts");
+                counts[0] = rest(checkpoints).path("counts");
                 assertThat(counts[0].path("completed").asLong()).isPositive();
             });
             assertThat(counts[0].path("failed").asLong()).isZero();
@@ -254,25 +251,27 @@ class JobIT {
 
     /** The writer's {@code slotLagBytes} gauge, through the Flink REST API as the web UI reads it. */
     private static long slotLagBytes(JobRunner.Started job) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        ObjectMapper json = new ObjectMapper();
         String jobUrl = job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID();
-        for (JsonNode vertex : json.readTree(get(http, jobUrl)).path("vertices")) {
+        for (JsonNode vertex : rest(jobUrl).path("vertices")) {
             String metrics = jobUrl + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
-            for (JsonNode available : json.readTree(get(http, metrics))) {
+            for (JsonNode available : rest(metrics)) {
                 String id = available.path("id").asText();
                 if (id.endsWith(".slotLagBytes")) {
                     String url = metrics + "?agg=max&get=" + java.net.URLEncoder.encode(id, "UTF-8");
-                    return json.readTree(get(http, url)).path(0).path("max").asLong();
+                    return rest(url).path(0).path("max").asLong();
                 }
             }
         }
         throw new AssertionError("no vertex shows slotLagBytes yet");
     }
 
-    private static String get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString())
-                .body();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** A GET of the Flink REST API, as JSON. */
+    private static JsonNode rest(String url) throws Exception {
+        return new ObjectMapper()
+                .readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString())
+                        .body());
     }
 
     @Test
