@@ -1,5 +1,6 @@
 package io.puffgres.job;
 
+import io.puffgres.config.ProjectConfig;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -12,6 +13,10 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
  * part of a checkpoint, so a completed checkpoint (and the slot position it confirms) never covers a change not yet
  * handled. It joins the task of the operator before it wherever the connection allows (at parallelism 1 the whole
  * job is one task: see {@link PuffgresJob#keyById}); Flink's default for an operator of its own is a task's head.
+ *
+ * <p>Its work in flight is watched for stalls ({@link StallWatch}): the operator says what is pending ({@link
+ * #pendingWork}) and calls {@link StallWatch#progressed} on {@link #stallWatch} when some of it completes; the
+ * gauge {@value #STALLED_MS} shows a stall while it lasts.
  */
 public abstract class DrainingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         implements OneInputStreamOperator<IN, OUT>, BoundedOneInput {
@@ -20,6 +25,12 @@ public abstract class DrainingOperator<IN, OUT> extends AbstractStreamOperator<O
 
     /** The task thread's mailbox as this operator sees it: a yield runs its mails and those of operators after it. */
     protected transient MailboxExecutor mailbox;
+
+    /** The gauge of how long the operator has been stalled (0: not stalled). */
+    public static final String STALLED_MS = "stalledMs";
+
+    /** Watches the work in flight; started by {@link #watchStalls}. */
+    protected transient StallWatch stallWatch;
 
     protected DrainingOperator() {
         setChainingStrategy(ChainingStrategy.ALWAYS);
@@ -30,6 +41,33 @@ public abstract class DrainingOperator<IN, OUT> extends AbstractStreamOperator<O
         super.setMailboxExecutor(mailboxExecutor);
         this.mailbox = mailboxExecutor;
     }
+
+    /**
+     * Starts the stall watch; subclasses call it from {@code open()}, on the task thread.
+     *
+     * @param helperThreadPrefix the name prefix of the operator's own threads a stall report shows; may be null
+     */
+    protected void watchStalls(ProjectConfig.Flink flink, String helperThreadPrefix) {
+        stallWatch = new StallWatch(
+                        getOperatorConfig().getOperatorName() + " ("
+                                + (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1) + "/"
+                                + getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks() + ")",
+                        this::pendingWork,
+                        flink.stallAfterMs(),
+                        flink.stallTimeoutMs(),
+                        Thread.currentThread(),
+                        helperThreadPrefix,
+                        getContainingTask().getEnvironment()::failExternally,
+                        System::currentTimeMillis)
+                .start();
+        getMetricGroup().gauge(STALLED_MS, stallWatch::stalledMillis);
+    }
+
+    /**
+     * The work in flight in words ("3 lookups running, 256 changes waiting behind them"), or null when there is none.
+     * Called from the stall watch's thread: reads volatile fields only.
+     */
+    protected abstract String pendingWork();
 
     /** Completes all work in flight, yielding to the {@link #mailbox} while it waits. */
     protected abstract void drain() throws Exception;
@@ -43,5 +81,16 @@ public abstract class DrainingOperator<IN, OUT> extends AbstractStreamOperator<O
     @Override
     public void endInput() throws Exception {
         drain();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (stallWatch != null) {
+                stallWatch.close();
+            }
+        } finally {
+            super.close();
+        }
     }
 }

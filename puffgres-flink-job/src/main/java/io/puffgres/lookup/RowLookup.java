@@ -9,6 +9,7 @@ import io.puffgres.job.MappedEvent;
 import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
 import io.puffgres.source.ChangeEventDeserializer;
+import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -79,11 +80,18 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
     private final int poolSize;
 
     private transient Migration migration;
-    private transient ExecutorService pool;
+    private final Workers workerFactory;
+
+    private transient ExecutorService workers;
     private transient ThreadLocal<Connection> connection;
     private transient List<Connection> connections;
     /** Changes in stream order from the oldest lookup still running; touched on the task thread only. */
     private transient ArrayDeque<Held> held;
+    /** {@code held.size()} and the lookups running, for the stall watch's thread. */
+    private transient volatile int heldCount;
+
+    private transient volatile int lookupsRunning;
+
     /** The changes a checkpoint of the earlier async operator held, until {@link #open} sends them on. */
     private transient List<StreamElement> restored;
 
@@ -102,10 +110,40 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
      * @param tableSql the quoted name of the table CDC follows ({@code "public"."pages"})
      */
     public RowLookup(JobSpec spec, String mappingName, String tableSql, int poolSize) {
+        this(spec, mappingName, tableSql, poolSize, RowLookup::daemonPool);
+    }
+
+    /** @param workerFactory runs the lookups; tests pass one they control */
+    RowLookup(JobSpec spec, String mappingName, String tableSql, int poolSize, Workers workerFactory) {
         this.spec = spec;
         this.mappingName = mappingName;
         this.tableSql = tableSql;
         this.poolSize = poolSize;
+        this.workerFactory = workerFactory;
+    }
+
+    /** Makes the executor the lookups run on. */
+    @FunctionalInterface
+    interface Workers extends Serializable {
+        ExecutorService create(String threadName, int size);
+    }
+
+    private static ExecutorService daemonPool(String threadName, int size) {
+        return Executors.newFixedThreadPool(size, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    protected String pendingWork() {
+        int waiting = heldCount;
+        if (waiting == 0) {
+            return null;
+        }
+        return lookupsRunning + " lookup(s) in Postgres unanswered, " + waiting
+                + " change(s) held in order behind the oldest (the stage holds at most " + CAPACITY + ")";
     }
 
     @Override
@@ -127,11 +165,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
         migration = spec.mapping(mappingName);
         held = new ArrayDeque<>();
         connections = Collections.synchronizedList(new ArrayList<>());
-        pool = Executors.newFixedThreadPool(poolSize, r -> {
-            Thread t = new Thread(r, "puffgres-lookup-" + mappingName);
-            t.setDaemon(true);
-            return t;
-        });
+        String threadName = "puffgres-lookup-" + mappingName;
+        workers = workerFactory.create(threadName, poolSize);
         connection = ThreadLocal.withInitial(() -> {
             try {
                 Connection c = spec.connect();
@@ -144,6 +179,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                 throw new IllegalStateException("cannot connect to Postgres for lookups: " + e.getMessage(), e);
             }
         });
+        watchStalls(spec.project().config().flink(), threadName);
         for (StreamElement e : restored) {
             if (e.isRecord()) {
                 processElement(e.asRecord());
@@ -158,26 +194,30 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
     public void processElement(StreamRecord<MappedEvent> element) throws Exception {
         MappedEvent e = element.getValue();
         boolean lookup = e.kind() == MappedEvent.Kind.CHANGE && needsLookup(migration, e.event());
+        // Room first: while it waits, every lookup may finish and the held changes go on, so whether this change
+        // may pass straight on is known only after the wait. (Decided before it, a change that needs no lookup
+        // would be held behind nothing, and nothing would send it on: the stream stalled for good. Issue 15.)
+        while (held.size() >= CAPACITY) {
+            mailbox.yield();
+        }
         if (!lookup && held.isEmpty()) {
             output.collect(element);
             return;
         }
-        while (held.size() >= CAPACITY) {
-            mailbox.yield();
-        }
         Held h = new Held(element.copy(e), lookup);
         held.add(h);
+        heldCount = held.size();
         if (lookup) {
-            pool.execute(() -> {
+            lookupsRunning++;
+            workers.execute(() -> {
                 MappedEvent result;
                 try {
                     result = resolve(connection.get(), migration, tableSql, e);
-                } catch (Exception ex) {
+                } catch (Throwable ex) { // an Error too: a lookup that never reports back would hold the stream
                     mailbox.execute(
                             () -> {
                                 throw new IllegalStateException(
-                                        "lookup of id " + e.id() + " for mapping " + mappingName + " failed: "
-                                                + ex.getMessage(),
+                                        "lookup of id " + e.id() + " for mapping " + mappingName + " failed: " + ex,
                                         ex);
                             },
                             "lookup failure");
@@ -187,6 +227,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                         () -> {
                             h.record.replace(result);
                             h.running = false;
+                            lookupsRunning--;
+                            stallWatch.progressed();
                             emitReady();
                         },
                         "lookup result");
@@ -199,6 +241,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
         while (!held.isEmpty() && !held.peek().running) {
             output.collect(held.poll().record);
         }
+        heldCount = held.size();
     }
 
     /** Waits until every lookup has finished and every held change has gone on. */
@@ -325,8 +368,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
     @Override
     public void close() throws Exception {
         try {
-            if (pool != null) {
-                pool.shutdownNow();
+            if (workers != null) {
+                workers.shutdownNow();
             }
             if (connections != null) {
                 for (Connection c : connections) {

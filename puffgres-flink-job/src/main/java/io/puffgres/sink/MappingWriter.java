@@ -103,8 +103,13 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     private transient LinkedHashMap<DocId, Pending> pending;
     private transient long pendingBytes;
     private transient Deque<List<Pending>> queue;
-    private transient int inFlight;
+    /** Requests in flight; volatile for the stall watch's thread. */
+    private transient volatile int inFlight;
+
     private transient Set<DocId> inFlightIds;
+    /** A TRUNCATE's delete is in flight; volatile for the stall watch's thread. */
+    private transient volatile boolean truncating;
+
     private transient boolean timerArmed;
     private transient boolean flushing;
 
@@ -155,7 +160,22 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
                                 .map(n -> ErrorPolicy.unlimited().withMaxAttempts(n + 1))
                                 .orElse(ErrorPolicy.unlimited()),
                         TurbopufferClient.DEFAULT_TIMEOUT)
-                .onRetry((op, ns, attempt, status, delay) -> retries.inc());
+                .onRetry((op, ns, attempt, status, delay) -> {
+                    retries.inc();
+                    stallWatch.active();
+                });
+        watchStalls(spec.project().config().flink(), null);
+    }
+
+    @Override
+    protected String pendingWork() {
+        int writes = inFlight + (truncating ? 1 : 0);
+        int buffered = pending == null ? 0 : pending.size(); // a racy read of an int: at worst a moment old
+        if (writes == 0 && buffered == 0) {
+            return null;
+        }
+        return writes + " write(s) to namespace " + migration.namespace() + " unacknowledged, " + buffered
+                + " row(s) buffered (turbopuffer retries so far: " + retries.getCount() + ")";
     }
 
     @Override
@@ -358,6 +378,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
 
     private void done(List<Pending> batch, long start, Throwable error) {
         inFlight--;
+        stallWatch.progressed();
         batch.forEach(p -> inFlightIds.remove(p.id()));
         if (error == null) {
             batches.inc();
@@ -424,6 +445,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
                 .deleteByFilter(Filter.lt(SOURCE_LSN, event.lsn()))
                 .build();
         CompletableFuture<?> done = new CompletableFuture<>();
+        truncating = true;
         client.writeAsync(migration.namespace(), request)
                 .whenComplete((r, error) -> mailbox.execute(
                         () -> {
@@ -437,6 +459,8 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
         while (!done.isDone()) {
             mailbox.yield();
         }
+        truncating = false;
+        stallWatch.progressed();
         done.join();
         lastFlushMs = System.currentTimeMillis();
     }

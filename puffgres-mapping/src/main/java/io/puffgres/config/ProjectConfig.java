@@ -29,9 +29,20 @@ public record ProjectConfig(
     public record Turbopuffer(
             String baseUrl, String apiKeyEnv, Optional<Secret> apiKey, Optional<Integer> maxRetries) {}
 
-    /** {@code [flink]}. */
+    /**
+     * {@code [flink]}.
+     *
+     * @param stallAfterMs pending work (a lookup, a write) that has not moved for this long makes the job STALLED
+     * @param stallTimeoutMs a stall this long fails the job, which Flink restarts from its last checkpoint; 0: never
+     */
     public record Flink(
-            Mode mode, Optional<String> restUrl, int parallelism, long checkpointIntervalMs, String checkpointDir) {
+            Mode mode,
+            Optional<String> restUrl,
+            int parallelism,
+            long checkpointIntervalMs,
+            String checkpointDir,
+            long stallAfterMs,
+            long stallTimeoutMs) {
         public enum Mode {
             EMBEDDED,
             REMOTE

@@ -25,6 +25,17 @@ public final class ProjectConfigLoader {
     /** Bounds replay after a crash to ~10 s of changes without checkpointing constantly. */
     static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
 
+    /**
+     * Work in flight normally moves within seconds (a lookup query times out after 60 s and fails the job): a minute
+     * without any is worth showing.
+     */
+    static final long DEFAULT_STALL_AFTER_MS = 60_000;
+    /**
+     * A job stuck this long is restarted from its last checkpoint, which is better than waiting without end; long
+     * enough that only a real hang gets there (a write being retried is not one: [turbopuffer] max_retries rules it).
+     */
+    static final long DEFAULT_STALL_TIMEOUT_MS = 600_000;
+
     static final String DEFAULT_CHECKPOINT_DIR = "puffgres/state/checkpoints";
     static final String DEFAULT_STATE_SCHEMA = "puffgres";
     /** OpenAI's public endpoint; point it at any compatible server. */
@@ -75,7 +86,14 @@ public final class ProjectConfigLoader {
         Optional<Integer> maxRetries = integer(tp, "max_retries", 0, 1_000_000).map(Long::intValue);
 
         TomlScope fl = root.section("flink");
-        fl.allowOnly(Set.of("mode", "rest_url", "parallelism", "checkpoint_interval_ms", "checkpoint_dir"));
+        fl.allowOnly(Set.of(
+                "mode",
+                "rest_url",
+                "parallelism",
+                "checkpoint_interval_ms",
+                "checkpoint_dir",
+                "stall_after_ms",
+                "stall_timeout_ms"));
         String modeText = string(fl, "mode", false).orElse("embedded");
         ProjectConfig.Flink.Mode mode = ProjectConfig.Flink.Mode.EMBEDDED;
         if (modeText.equals("remote")) {
@@ -90,6 +108,13 @@ public final class ProjectConfigLoader {
         long parallelism = integer(fl, "parallelism", 1, 1024).orElse(DEFAULT_PARALLELISM);
         long interval = integer(fl, "checkpoint_interval_ms", 100, 86_400_000).orElse(DEFAULT_CHECKPOINT_INTERVAL_MS);
         String checkpointDir = string(fl, "checkpoint_dir", false).orElse(DEFAULT_CHECKPOINT_DIR);
+        long stallAfter = integer(fl, "stall_after_ms", 100, 86_400_000).orElse(DEFAULT_STALL_AFTER_MS);
+        long stallTimeout = integer(fl, "stall_timeout_ms", 0, 86_400_000).orElse(DEFAULT_STALL_TIMEOUT_MS);
+        if (stallTimeout > 0 && stallTimeout < stallAfter) {
+            fl.error(
+                    "stall_timeout_ms",
+                    "must be 0 (never) or at least stall_after_ms (" + stallAfter + ") (got " + stallTimeout + ")");
+        }
 
         TomlScope st = root.section("state");
         st.allowOnly(Set.of("schema"));
@@ -115,7 +140,8 @@ public final class ProjectConfigLoader {
         return Optional.of(new ProjectConfig(
                 new ProjectConfig.Postgres(url, user, password, slot, publication),
                 new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, Secret.fromEnv(apiKeyEnv, env), maxRetries),
-                new ProjectConfig.Flink(mode, restUrl, (int) parallelism, interval, checkpointDir),
+                new ProjectConfig.Flink(
+                        mode, restUrl, (int) parallelism, interval, checkpointDir, stallAfter, stallTimeout),
                 new ProjectConfig.State(schema),
                 embeddings));
     }

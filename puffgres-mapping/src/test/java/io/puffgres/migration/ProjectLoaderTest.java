@@ -38,7 +38,9 @@ class ProjectLoaderTest {
                         Optional.of("http://flink:8081"),
                         8, // PUFFGRES_FLINK_PARALLELISM overrides the file's 4
                         30_000,
-                        "s3://bucket/checkpoints"));
+                        "s3://bucket/checkpoints",
+                        30_000,
+                        0));
         assertThat(config.state().schema()).isEqualTo("puffgres_state");
         ProjectConfig.Embeddings embeddings = config.embeddings().orElseThrow();
         assertThat(embeddings.baseUrl()).isEqualTo("http://127.0.0.1:9999/v1");
