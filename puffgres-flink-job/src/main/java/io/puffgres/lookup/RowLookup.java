@@ -65,6 +65,12 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
     /** How much longer than a query may take a lookup connection waits for any answer before it gives up. */
     static final int NETWORK_GRACE_SECONDS = 10;
 
+    /** Gauge: lookups running (sent to Postgres, not yet answered). */
+    public static final String LOOKUPS_RUNNING = "lookupsRunning";
+
+    /** Gauge: changes held in order behind the oldest running lookup (the running ones included). */
+    public static final String CHANGES_HELD = "changesHeld";
+
     /** Changes held back at most behind a running lookup, the running ones included. */
     static final int CAPACITY = 256;
 
@@ -180,6 +186,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             }
         });
         watchStalls(spec.project().config().flink(), threadName);
+        getMetricGroup().gauge(LOOKUPS_RUNNING, () -> lookupsRunning);
+        getMetricGroup().gauge(CHANGES_HELD, () -> heldCount);
         for (StreamElement e : restored) {
             if (e.isRecord()) {
                 processElement(e.asRecord());

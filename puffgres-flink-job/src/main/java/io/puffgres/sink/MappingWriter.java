@@ -223,6 +223,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
         group.gauge(WriterMetric.LAST_FLUSH_EPOCH_MS.id(), () -> lastFlushMs);
         group.gauge(WriterMetric.LAG_MS.id(), () -> lagMs);
         group.gauge(WriterMetric.PENDING_ROWS.id(), () -> pending == null ? 0 : pending.size());
+        group.gauge(WriterMetric.WRITES_IN_FLIGHT.id(), () -> inFlight);
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             slotLag = group.gauge(WriterMetric.SLOT_LAG_BYTES.id(), new SlotLag(spec, mappingName + ": slot lag"));
         }

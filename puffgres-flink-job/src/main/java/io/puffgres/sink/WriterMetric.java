@@ -34,6 +34,10 @@ public enum WriterMetric {
     LAG_MS("lagMs"),
     /** Actions buffered, not yet sent (gauge). */
     PENDING_ROWS("pendingRows"),
+    /** Write requests sent and not yet acknowledged (gauge). */
+    WRITES_IN_FLIGHT("writesInFlight"),
+    /** How long the writer's work in flight has not moved, milliseconds; 0 when it is not stalled (gauge). */
+    STALLED_MS(io.puffgres.job.DrainingOperator.STALLED_MS),
     /**
      * WAL bytes from the replication slot's confirmed position to the server's current one, read every 5 s; -1 when
      * not known (gauge, on the first subtask of each writer: the slot is the job's).
