@@ -18,7 +18,8 @@ public final class Preflight {
 
     /**
      * Postgres checks in the order doctor prints them: wal_level, role, each mapped relation (read access, replica
-     * identity, lookup SQL), the publication, the slot and the WAL it retains, and wal2json when it is the plugin.
+     * identity, lookup SQL), the publication, the slot and the WAL it retains, leftover snapshot reader slots, and
+     * wal2json when it is the plugin.
      *
      * @param slot the replication slot {@code run} would read
      * @param plugin {@code pgoutput} or {@code wal2json}
@@ -41,6 +42,7 @@ public final class Preflight {
         checks.addAll(relations.checks());
         checks.add(PublicationCheck.run(c, project.config().postgres().publication(), relations.cdcTables(), role));
         checks.addAll(SlotChecks.run(c, slot, plugin, JobRunner.checkpointDir(project)));
+        checks.addAll(SlotChecks.leftoverReaders(c, slot));
         if (plugin.equals("wal2json")) {
             boolean canCreateSlots = walLevel.status() == Check.Status.OK && replication.status() == Check.Status.OK;
             checks.add(ServerChecks.wal2json(c, canCreateSlots));
