@@ -63,15 +63,7 @@ final class Detached {
                 return ExitCode.OK;
             }
             if (!child.isAlive()) {
-                List<String> lines = Files.readAllLines(log);
-                String last = lines.stream()
-                        .filter(l -> l.startsWith("error:"))
-                        .reduce((a, b) -> b)
-                        .orElse("exit code " + child.exitValue());
-                throw new CliException(
-                        child.exitValue() == 0 ? ExitCode.RUNTIME : child.exitValue(),
-                        "the background run stopped: " + last.replaceFirst("^error: ", ""),
-                        "see " + log);
+                throw stopped(child.exitValue(), Files.readAllLines(log), log);
             }
             child.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
@@ -80,5 +72,24 @@ final class Detached {
                 ExitCode.RUNTIME,
                 "the background run did not start its job within " + START_TIMEOUT.toMinutes() + " minutes",
                 "see " + log);
+    }
+
+    /**
+     * The background run's own error and hint (its last {@code error:} line in the log, which the run log shares
+     * with earlier runs, and the {@code hint:} after it), with its exit code.
+     */
+    private static CliException stopped(int exitCode, List<String> log, Path logFile) {
+        int last = -1;
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).startsWith("error: ")) {
+                last = i;
+            }
+        }
+        String error = last < 0 ? "exit code " + exitCode : log.get(last).substring("error: ".length());
+        String hint = last >= 0 && last + 1 < log.size() && log.get(last + 1).startsWith("hint: ")
+                ? log.get(last + 1).substring("hint: ".length()) + " (log: " + logFile + ")"
+                : "see " + logFile;
+        return new CliException(
+                exitCode == 0 ? ExitCode.RUNTIME : exitCode, "the background run stopped: " + error, hint);
     }
 }

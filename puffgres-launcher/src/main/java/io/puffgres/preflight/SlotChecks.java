@@ -58,6 +58,11 @@ final class SlotChecks {
                 retained(c, slot, found.get().retainedBytes()));
     }
 
+    /** The finding that {@code slot} is invalidated ({@code wal_status = 'lost'}), if it exists and is. */
+    static Optional<Check> invalidated(Connection c, String slot, Path checkpointDir) throws SQLException {
+        return read(c, slot).filter(s -> "lost".equals(s.walStatus())).map(s -> lost(slot, checkpointDir));
+    }
+
     /**
      * One finding per snapshot reader slot of {@code slot} that nothing reads. Flink CDC reads each snapshot split
      * through a persistent slot {@code <slot>_<subtask>} that it creates for the split and drops after it, so an
