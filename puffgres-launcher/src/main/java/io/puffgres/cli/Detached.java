@@ -25,11 +25,16 @@ final class Detached {
 
     private Detached() {}
 
+    /**
+     * Starts the background run and waits until it has submitted its job.
+     *
+     * @param runFile the project's run file; a file of another (dead or live) run is left alone, the wait is for one
+     *     written by the new process
+     */
     static int start(List<String> args, Path runFile, Map<String, String> env, PrintWriter out)
             throws IOException, InterruptedException {
         Path log = runFile.resolveSibling("run.log");
         Files.createDirectories(log.getParent());
-        Files.deleteIfExists(runFile);
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             // a session of its own: Ctrl-C in this terminal, or closing it, does not reach the background run

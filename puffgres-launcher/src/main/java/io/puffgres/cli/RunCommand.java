@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
             "Mirror the project's mappings: snapshot, then stream changes, on an embedded Flink with its web UI.",
             "Restarts from the newest retained checkpoint or savepoint in [flink] checkpoint_dir when there is one.",
             "Ctrl-C (or SIGTERM) stops with a savepoint; a second Ctrl-C cancels at once.",
-            "Refuses to start on an invalidated slot (exit 4)."
+            "Refuses to start while another run of the project runs (exit 1), or on an invalidated slot (exit 4)."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -94,9 +94,17 @@ final class RunCommand implements Callable<Integer> {
         checkPlugin(plugin, "run");
         Project all = Projects.load(project, parent.env);
         if (detach) {
+            RunLock.checkFree(all); // the background run takes the lock itself, and refuses if it lost a race
             return Detached.start(
                     spec.root().commandLine().getParseResult().originalArgs(), RunFile.path(all), parent.env, out);
         }
+        try (RunLock lock = RunLock.acquire(all)) {
+            return run(all, out);
+        }
+    }
+
+    /** The run itself, holding the project's run lock. */
+    private int run(Project all, PrintWriter out) throws Exception {
         Project loaded = preflight(all, out);
         JobRunner.Options options = new JobRunner.Options(
                 Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
