@@ -40,14 +40,8 @@ final class Detached {
             // a session of its own: Ctrl-C in this terminal, or closing it, does not reach the background run
             command.add(SETSID.toString());
         }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent"))
-                .toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(args.stream().filter(a -> !a.equals("--detach")).toList());
+        command.addAll(
+                javaCommand(args.stream().filter(a -> !a.equals("--detach")).toList()));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -77,6 +71,23 @@ final class Detached {
                 ExitCode.RUNTIME,
                 "the background run did not start its job within " + START_TIMEOUT.toMinutes() + " minutes",
                 "see " + log);
+    }
+
+    /**
+     * {@code java <this JVM's options> -cp <this classpath> io.puffgres.cli.Main ARGS}: a puffgres command in a new
+     * JVM like this one (without debugging or profiling agents, whose ports or files would clash).
+     */
+    static List<String> javaCommand(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent"))
+                .toList());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(args);
+        return command;
     }
 
     /**

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Mirror the project's mappings: snapshot, then stream changes, on an embedded Flink with its web UI.",
             "Restarts from the newest retained checkpoint or savepoint in [flink] checkpoint_dir when there is one.",
-            "Ctrl-C (or SIGTERM) stops with a savepoint; a second Ctrl-C cancels at once.",
+            "Ctrl-C or SIGTERM stops with a savepoint; a second Ctrl-C cancels at once (SIGTERM again, as timeout",
+            "sends it, is the same stop).",
             "Refuses to start while another run of the project runs (exit 1), or on an invalidated slot (exit 4)."
         },
         mixinStandardHelpOptions = true,

@@ -15,13 +15,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What {@code puffgres run} refuses: a second run of a running project (in this process and in another), and an
- * invalidated slot.
+ * What {@code puffgres run} refuses, and how it stops: a second run of a running project (in this process and in
+ * another), an invalidated slot, and SIGTERM delivered twice (as {@code timeout} does) to a real run process.
  */
 class RunGuardsIT {
 
@@ -162,6 +163,41 @@ class RunGuardsIT {
     }
 
     @Test
+    void sigtermTwiceIsOneStopWithASavepoint() throws Exception {
+        CliProject p = CliProject.create(db, tpuf, "guard_term");
+        db.execute("INSERT INTO guard_term VALUES (1, 'one'), (2, 'two')");
+        Path output = p.dir().resolve("run.out");
+        Process run = new ProcessBuilder(Detached.javaCommand(
+                        List.of("run", "--project", p.dir().toString(), "--create-slot", "--web-ui-port", "-1")))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        try {
+            await().atMost(JOB_START)
+                    .untilAsserted(() -> assertThat(documents("guard_term")).isEqualTo(2));
+            // as timeout(1) does: SIGTERM to the process, and again (to its process group) while it stops
+            signal(run.pid(), "TERM");
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> Files.readString(output).contains("stopping: flushing and taking a savepoint"));
+            signal(run.pid(), "TERM");
+            assertThat(run.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            String printed = Files.readString(output);
+            assertThat(run.exitValue()).as(printed).isZero();
+            assertThat(printed)
+                    .contains("SIGTERM again: still stopping with a savepoint (Ctrl-C or kill -INT cancels at once)")
+                    .contains("stopped with savepoint file:")
+                    .doesNotContain("cancelling");
+        } finally {
+            run.destroyForcibly();
+        }
+        try (Stream<Path> savepoints = Files.list(p.dir().resolve("puffgres/state/checkpoints/savepoints"))) {
+            assertThat(savepoints.filter(s -> Files.exists(s.resolve("_metadata"))))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void anInvalidatedSlotIsRefusedBeforeAnythingStarts() throws Exception {
         CliProject p = CliProject.create(db, tpuf, "guard_lost");
         db.execute("SELECT pg_create_logical_replication_slot('guard_lost', 'pgoutput')");
@@ -208,5 +244,11 @@ class RunGuardsIT {
         } finally {
             db.execute("ALTER SYSTEM RESET max_slot_wal_keep_size", "SELECT pg_reload_conf()");
         }
+    }
+
+    private static void signal(long pid, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
     }
 }
