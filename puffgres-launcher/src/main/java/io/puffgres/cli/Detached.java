@@ -25,24 +25,23 @@ final class Detached {
 
     private Detached() {}
 
+    /**
+     * Starts the background run and waits until it has submitted its job.
+     *
+     * @param runFile the project's run file; a file of another (dead or live) run is left alone, the wait is for one
+     *     written by the new process
+     */
     static int start(List<String> args, Path runFile, Map<String, String> env, PrintWriter out)
             throws IOException, InterruptedException {
         Path log = runFile.resolveSibling("run.log");
         Files.createDirectories(log.getParent());
-        Files.deleteIfExists(runFile);
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             // a session of its own: Ctrl-C in this terminal, or closing it, does not reach the background run
             command.add(SETSID.toString());
         }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent"))
-                .toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(args.stream().filter(a -> !a.equals("--detach")).toList());
+        command.addAll(
+                javaCommand(args.stream().filter(a -> !a.equals("--detach")).toList()));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -63,15 +62,7 @@ final class Detached {
                 return ExitCode.OK;
             }
             if (!child.isAlive()) {
-                List<String> lines = Files.readAllLines(log);
-                String last = lines.stream()
-                        .filter(l -> l.startsWith("error:"))
-                        .reduce((a, b) -> b)
-                        .orElse("exit code " + child.exitValue());
-                throw new CliException(
-                        child.exitValue() == 0 ? ExitCode.RUNTIME : child.exitValue(),
-                        "the background run stopped: " + last.replaceFirst("^error: ", ""),
-                        "see " + log);
+                throw stopped(child.exitValue(), Files.readAllLines(log), log);
             }
             child.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
@@ -80,5 +71,41 @@ final class Detached {
                 ExitCode.RUNTIME,
                 "the background run did not start its job within " + START_TIMEOUT.toMinutes() + " minutes",
                 "see " + log);
+    }
+
+    /**
+     * {@code java <this JVM's options> -cp <this classpath> io.puffgres.cli.Main ARGS}: a puffgres command in a new
+     * JVM like this one (without debugging or profiling agents, whose ports or files would clash).
+     */
+    static List<String> javaCommand(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent"))
+                .toList());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(args);
+        return command;
+    }
+
+    /**
+     * The background run's own error and hint (its last {@code error:} line in the log, which the run log shares
+     * with earlier runs, and the {@code hint:} after it), with its exit code.
+     */
+    private static CliException stopped(int exitCode, List<String> log, Path logFile) {
+        int last = -1;
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).startsWith("error: ")) {
+                last = i;
+            }
+        }
+        String error = last < 0 ? "exit code " + exitCode : log.get(last).substring("error: ".length());
+        String hint = last >= 0 && last + 1 < log.size() && log.get(last + 1).startsWith("hint: ")
+                ? log.get(last + 1).substring("hint: ".length()) + " (log: " + logFile + ")"
+                : "see " + logFile;
+        return new CliException(
+                exitCode == 0 ? ExitCode.RUNTIME : exitCode, "the background run stopped: " + error, hint);
     }
 }

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Check what puffgres run needs, and print the fix for each finding.",
             "Checks wal_level, the role's rights, replica identities, the publication, the slot and the WAL it",
-            "keeps, wal2json (with --plugin wal2json), and turbopuffer's URL and API key. Prints one line per",
-            "check and the exact fix for each finding; changes nothing."
+            "keeps, snapshot reader slots an interrupted run left behind, wal2json (with --plugin wal2json), and",
+            "turbopuffer's URL and API key. Prints one line per check and the exact fix for each finding; changes",
+            "nothing."
         },
         mixinStandardHelpOptions = true,
         footer = {

@@ -4,6 +4,8 @@ import io.puffgres.job.JobRunner;
 import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
+import io.puffgres.preflight.Check;
+import io.puffgres.preflight.Preflight;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Mirror the project's mappings: snapshot, then stream changes, on an embedded Flink with its web UI.",
             "Restarts from the newest retained checkpoint or savepoint in [flink] checkpoint_dir when there is one.",
-            "Ctrl-C (or SIGTERM) stops with a savepoint; a second Ctrl-C cancels at once."
+            "Ctrl-C or SIGTERM stops with a savepoint; a second Ctrl-C cancels at once (SIGTERM again, as timeout",
+            "sends it, is the same stop).",
+            "Refuses to start while another run of the project runs (exit 1), or on an invalidated slot (exit 4)."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -91,14 +95,18 @@ final class RunCommand implements Callable<Integer> {
         checkPlugin(plugin, "run");
         Project all = Projects.load(project, parent.env);
         if (detach) {
+            RunLock.checkFree(all); // the background run takes the lock itself, and refuses if it lost a race
             return Detached.start(
                     spec.root().commandLine().getParseResult().originalArgs(), RunFile.path(all), parent.env, out);
         }
-        Project loaded = applied(all);
-        int unapplied = all.migrations().size() - loaded.migrations().size();
-        if (unapplied > 0) {
-            out.println("note: " + unapplied + " migration(s) not applied yet; puffgres apply records them");
+        try (RunLock lock = RunLock.acquire(all)) {
+            return run(all, out);
         }
+    }
+
+    /** The run itself, holding the project's run lock. */
+    private int run(Project all, PrintWriter out) throws Exception {
+        Project loaded = preflight(all, out);
         JobRunner.Options options = new JobRunner.Options(
                 Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
         JobRunner.Started job;
@@ -160,17 +168,44 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The project restricted to its applied migrations; edited or missing applied files stop the run. */
-    private static Project applied(Project project) {
-        List<AppliedMigrations.Applied> applied;
-        try (Connection c = JobSpec.connect(project.config().postgres())) {
-            applied = new AppliedMigrations(project.config().state().schema()).read(c);
+    /**
+     * What stops a run before anything starts, read over one connection: the applied migrations (the project is
+     * restricted to them), and an invalidated slot (exit 4). Prints a note for each snapshot reader slot an
+     * interrupted run left behind (not dropped here: slot names are per server, so one named like ours may be
+     * another project's).
+     */
+    private Project preflight(Project all, PrintWriter out) {
+        String slotName = slot != null ? slot : all.config().postgres().slot();
+        Project loaded;
+        try (Connection c = JobSpec.connect(all.config().postgres())) {
+            loaded = applied(all, c);
+            Optional<Check> lost = Preflight.invalidatedSlot(c, slotName, JobRunner.checkpointDir(all));
+            if (lost.isPresent()) {
+                throw new CliException(
+                        ExitCode.PREFLIGHT,
+                        "replication slot " + lost.get().detail(),
+                        lost.get().fix());
+            }
+            for (Check leftover : Preflight.leftoverReaderSlots(c, slotName)) {
+                out.println("note: " + leftover.detail() + "; " + leftover.fix());
+            }
         } catch (SQLException e) {
             throw new CliException(
                     ExitCode.RUNTIME,
                     "Postgres: " + e.getMessage(),
                     "check [postgres] url, user and password_env in puffgres.toml");
         }
+        int unapplied = all.migrations().size() - loaded.migrations().size();
+        if (unapplied > 0) {
+            out.println("note: " + unapplied + " migration(s) not applied yet; puffgres apply records them");
+        }
+        return loaded;
+    }
+
+    /** The project restricted to its applied migrations; edited or missing applied files stop the run. */
+    private static Project applied(Project project, Connection c) throws SQLException {
+        List<AppliedMigrations.Applied> applied =
+                new AppliedMigrations(project.config().state().schema()).read(c);
         List<String> conflicts = AppliedMigrations.conflicts(project, applied);
         if (!conflicts.isEmpty()) {
             throw new CliException(

@@ -59,7 +59,7 @@ final class StopCommand implements Callable<Integer> {
             throw new CliException(
                     ExitCode.RUNTIME,
                     "puffgres run (pid " + run.pid() + ") has not stopped after " + Duration.ofSeconds(timeoutSeconds),
-                    "wait, or run puffgres stop again to cancel it at once (checkpoints are kept)");
+                    "wait, or cancel it at once: kill -INT " + run.pid() + " (the retained checkpoints stay)");
         }
         out.println("stopped");
         return ExitCode.OK;

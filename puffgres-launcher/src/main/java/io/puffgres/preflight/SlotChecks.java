@@ -5,11 +5,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The replication slot {@code puffgres run} reads: it exists, is logical, belongs to this database, uses the chosen
- * plugin, is not invalidated and not in use by another process; and how much WAL it makes Postgres keep.
+ * plugin, is not invalidated and not in use by another process; how much WAL it makes Postgres keep; and the snapshot
+ * reader slots an interrupted run left behind.
  */
 final class SlotChecks {
 
@@ -24,30 +27,89 @@ final class SlotChecks {
 
     private SlotChecks() {}
 
+    /** The server's WAL position: the current one, on a standby the last one received. */
+    private static final String SERVER_LSN =
+            "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END";
+
+    /** The WAL a row of {@code pg_replication_slots} makes Postgres keep, in bytes (0 once invalidated). */
+    private static final String RETAINED_BYTES =
+            "coalesce(pg_wal_lsn_diff(" + SERVER_LSN + ", restart_lsn), 0)::bigint";
+
+    /** The row of {@code pg_replication_slots} the checks read, and the database the connection is in. */
+    private record Slot(
+            String type,
+            String plugin,
+            String database,
+            String ourDatabase,
+            Integer activePid,
+            String walStatus,
+            long retainedBytes) {}
+
     /**
      * @param checkpointDir the project's checkpoint directory (an invalidated slot needs a fresh start)
      */
     static List<Check> run(Connection c, String slot, String plugin, Path checkpointDir) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT slot_type, plugin, database, active_pid, wal_status,"
-                + " coalesce(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
-                + " ELSE pg_current_wal_lsn() END, restart_lsn), 0)::bigint, current_database()"
-                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+        Optional<Slot> found = read(c, slot);
+        if (found.isEmpty()) {
+            return List.of(missing(c, slot, plugin), Check.skip("wal retained", "no slot yet"));
+        }
+        return List.of(
+                state(slot, plugin, found.get(), checkpointDir),
+                retained(c, slot, found.get().retainedBytes()));
+    }
+
+    /** The finding that {@code slot} is invalidated ({@code wal_status = 'lost'}), if it exists and is. */
+    static Optional<Check> invalidated(Connection c, String slot, Path checkpointDir) throws SQLException {
+        return read(c, slot).filter(s -> "lost".equals(s.walStatus())).map(s -> lost(slot, checkpointDir));
+    }
+
+    /**
+     * One finding per snapshot reader slot of {@code slot} that nothing reads. Flink CDC reads each snapshot split
+     * through a persistent slot {@code <slot>_<subtask>} that it creates for the split and drops after it, so an
+     * inactive one in this database was left by a run that ended mid-snapshot ({@code kill -9}, a crash), and makes
+     * Postgres keep WAL from then on.
+     */
+    static List<Check> leftoverReaders(Connection c, String slot) throws SQLException {
+        List<Check> checks = new ArrayList<>();
+        String prefix = slot + "_";
+        try (PreparedStatement ps = c.prepareStatement("SELECT slot_name, " + RETAINED_BYTES
+                + " FROM pg_replication_slots WHERE slot_type = 'logical' AND NOT active"
+                + " AND database = current_database() AND starts_with(slot_name, ?)"
+                + " AND substr(slot_name, ?) ~ '^[0-9]+$' ORDER BY slot_name")) {
+            ps.setString(1, prefix);
+            ps.setInt(2, prefix.length() + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String reader = rs.getString(1);
+                    checks.add(Check.fail(
+                            "leftover slot " + reader,
+                            SqlText.ident(reader) + " holds " + SqlText.bytes(rs.getLong(2)) + " of WAL and nothing"
+                                    + " reads it: named like a snapshot reader slot of " + SqlText.ident(slot)
+                                    + ", which a run that ends mid-snapshot (kill -9, a crash) leaves behind",
+                            "unless another job reads it: " + drop(reader)
+                                    + " (a snapshot creates it again when it needs one)"));
+                }
+            }
+        }
+        return checks;
+    }
+
+    private static Optional<Slot> read(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT slot_type, plugin, database, active_pid, wal_status, "
+                + RETAINED_BYTES + ", current_database() FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return List.of(missing(c, slot, plugin), Check.skip("wal retained", "no slot yet"));
+                    return Optional.empty();
                 }
-                Check state = state(
-                        slot,
-                        plugin,
+                return Optional.of(new Slot(
                         rs.getString(1),
                         rs.getString(2),
                         rs.getString(3),
                         rs.getString(7),
                         (Integer) rs.getObject(4),
                         rs.getString(5),
-                        checkpointDir);
-                return List.of(state, retained(c, slot, rs.getLong(6)));
+                        rs.getLong(6)));
             }
         }
     }
@@ -67,26 +129,18 @@ final class SlotChecks {
         return Check.fail("slot", SqlText.ident(slot) + " does not exist", create);
     }
 
-    private static Check state(
-            String slot,
-            String plugin,
-            String type,
-            String slotPlugin,
-            String database,
-            String ourDatabase,
-            Integer activePid,
-            String walStatus,
-            Path checkpointDir) {
+    private static Check state(String slot, String plugin, Slot found, Path checkpointDir) {
         String name = "slot";
         String quoted = SqlText.ident(slot);
-        String drop = "SELECT pg_drop_replication_slot(" + SqlText.literal(slot) + ");";
-        if (!"logical".equals(type)) {
+        String slotPlugin = found.plugin();
+        String database = found.database();
+        if (!"logical".equals(found.type())) {
             return Check.fail(
                     name,
-                    quoted + " is a " + type + " slot",
+                    quoted + " is a " + found.type() + " slot",
                     "set [postgres] slot in puffgres.toml to another name (or run --slot NAME)");
         }
-        if (!ourDatabase.equals(database)) {
+        if (!found.ourDatabase().equals(database)) {
             return Check.fail(
                     name,
                     quoted + " belongs to database " + database,
@@ -96,15 +150,14 @@ final class SlotChecks {
             return Check.fail(
                     name,
                     quoted + " uses " + slotPlugin + ", not " + plugin,
-                    "use --plugin " + slotPlugin + ", or recreate it: " + drop + " then puffgres run --create-slot"
+                    "use --plugin " + slotPlugin + ", or recreate it: " + drop(slot)
+                            + " then puffgres run --create-slot"
                             + (plugin.equals("pgoutput") ? "" : " --plugin " + plugin));
         }
-        if ("lost".equals(walStatus)) {
-            return Check.fail(
-                    name,
-                    quoted + " is invalidated: Postgres removed WAL it still needed (wal_status lost)",
-                    drop + " then delete " + checkpointDir + " and run puffgres run --create-slot (a fresh snapshot)");
+        if ("lost".equals(found.walStatus())) {
+            return lost(slot, checkpointDir);
         }
+        Integer activePid = found.activePid();
         if (activePid != null) {
             return Check.fail(
                     name,
@@ -112,6 +165,18 @@ final class SlotChecks {
                     "stop that reader, or end it: SELECT pg_terminate_backend(" + activePid + ");");
         }
         return Check.ok(name, quoted + " exists (" + slotPlugin + ", not in use)");
+    }
+
+    private static Check lost(String slot, Path checkpointDir) {
+        return Check.fail(
+                "slot",
+                SqlText.ident(slot) + " is invalidated: Postgres removed WAL it still needed (wal_status lost)",
+                drop(slot) + " then delete " + checkpointDir + " and run puffgres run --create-slot (a fresh"
+                        + " snapshot)");
+    }
+
+    private static String drop(String slot) {
+        return "SELECT pg_drop_replication_slot(" + SqlText.literal(slot) + ");";
     }
 
     private static Check retained(Connection c, String slot, long bytes) throws SQLException {
@@ -123,7 +188,7 @@ final class SlotChecks {
                 ? "max_slot_wal_keep_size = -1: unlimited, a stopped job keeps WAL until the disk fills"
                 : "max_slot_wal_keep_size = " + SqlText.bytes(keepMb << 20);
         String held = SqlText.ident(slot) + " holds " + SqlText.bytes(bytes) + " of WAL";
-        String drop = "SELECT pg_drop_replication_slot(" + SqlText.literal(slot) + ");";
+        String drop = drop(slot);
         if (keepMb > 0 && bytes > (keepMb << 20) * KEEP_SIZE_WARN_SHARE) {
             return Check.fail(
                     name,

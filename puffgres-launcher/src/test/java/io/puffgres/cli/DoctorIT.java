@@ -105,6 +105,47 @@ class DoctorIT {
     }
 
     @Test
+    void snapshotReaderSlotsLeftBehindAreFindingsWithTheWalTheyKeepAndTheDrop() throws Exception {
+        db.execute(
+                "CREATE TABLE leak (id bigint PRIMARY KEY, title text)",
+                "SELECT pg_create_logical_replication_slot('leak', 'pgoutput')",
+                // what kill -9 during the snapshot leaves: Flink CDC's reader slot <slot>_<subtask>
+                "SELECT pg_create_logical_replication_slot('leak_0', 'pgoutput')",
+                "SELECT pg_logical_emit_message(false, 'puffgres-test', repeat('x', 10000))",
+                "SELECT pg_create_logical_replication_slot('leak_12', 'pgoutput')",
+                // named otherwise: not a reader slot of "leak"
+                "SELECT pg_create_logical_replication_slot('leak_old', 'pgoutput')",
+                "SELECT pg_create_logical_replication_slot('leaky_0', 'pgoutput')",
+                "SELECT pg_create_physical_replication_slot('leak_1')");
+        try {
+            ValidateCommandTest.Result r = doctor(project("leak", tpuf.baseUrl(), "leak"));
+            assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+            String named = " of WAL and nothing reads it: named like a snapshot reader slot of \"leak\", which a run"
+                    + " that ends mid-snapshot (kill -9, a crash) leaves behind";
+            List<String> out = lines(r);
+            assertThat(out).filteredOn(l -> l.contains("leftover")).hasSize(2);
+            int first = out.indexOf("ok   slot: \"leak\" exists (pgoutput, not in use)") + 2;
+            assertThat(out.get(first))
+                    .matches("FAIL leftover slot leak_0: \"leak_0\" holds \\d+\\.\\d (KiB|MiB)\\Q" + named);
+            assertThat(out.get(first + 2))
+                    .matches("FAIL leftover slot leak_12: \"leak_12\" holds \\d+(\\.\\d)? (B|KiB|MiB)\\Q" + named);
+            assertThat(out)
+                    .containsSubsequence(
+                            out.get(first),
+                            "     fix: unless another job reads it: SELECT pg_drop_replication_slot('leak_0'); (a"
+                                    + " snapshot creates it again when it needs one)",
+                            out.get(first + 2),
+                            "     fix: unless another job reads it: SELECT pg_drop_replication_slot('leak_12'); (a"
+                                    + " snapshot creates it again when it needs one)")
+                    .endsWith("doctor: 2 finding(s) in 10 checks; apply the fixes above");
+        } finally {
+            db.execute(
+                    "SELECT pg_drop_replication_slot('leak_1')"); // a physical slot is no database's: not dropped with
+            // it
+        }
+    }
+
+    @Test
     void replicaIdentitiesThatLeaveTheIdOutOfDeletesAreFindingsWithTheCheapestFix() throws Exception {
         db.execute(
                 "CREATE TABLE ri_nothing (id bigint PRIMARY KEY, title text)",
