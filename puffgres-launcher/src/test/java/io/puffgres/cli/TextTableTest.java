@@ -69,7 +69,7 @@ class TextTableTest {
     }
 
     @Test
-    void theLiveLineSumsCountsAndTakesTheLatestFlushOverMappings() {
+    void theLiveLineSumsCountsAndTakesTheLatestFlushAndTheLargestLagOverMappings() {
         JobMetrics.Snapshot s = new JobMetrics.Snapshot(
                 "RUNNING",
                 List.of(
@@ -80,19 +80,43 @@ class TextTableTest {
                                         WriterMetric.EVENTS_PER_SECOND, 12.5,
                                         WriterMetric.UPSERTS, 990.0,
                                         WriterMetric.DLQ, 1.0,
-                                        WriterMetric.LAST_FLUSH_EPOCH_MS,
-                                                (double) NOW.minusSeconds(9).toEpochMilli(),
-                                        WriterMetric.LAG_MS, 400.0)),
+                                        WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(9)),
+                                        WriterMetric.LAG_MS, 400.0,
+                                        WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(9)))),
                         new JobMetrics.Mapping(
                                 "users",
                                 Map.of(
                                         WriterMetric.EVENTS_IN, 234.0,
                                         WriterMetric.UPSERTS, 200.0,
-                                        WriterMetric.LAST_FLUSH_EPOCH_MS,
-                                                (double) NOW.minusSeconds(2).toEpochMilli(),
-                                        WriterMetric.LAG_MS, 1500.0))),
-                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()));
+                                        WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(2)),
+                                        WriterMetric.LAG_MS, 1500.0,
+                                        WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(2))))),
+                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()),
+                JobMetrics.Restarts.NONE);
         assertThat(LiveStatus.line(s, NOW))
                 .isEqualTo("events 1234 (12.5/s), upserts 1190, DLQ 1, last flush 2 s ago, lag 1.5 s");
+    }
+
+    @Test
+    void theLiveLineGivesAnOldLagItsAgeAndCountsRestarts() {
+        JobMetrics.Snapshot s = new JobMetrics.Snapshot(
+                "RUNNING",
+                List.of(new JobMetrics.Mapping(
+                        "pages",
+                        Map.of(
+                                WriterMetric.EVENTS_IN, 10.0,
+                                WriterMetric.UPSERTS, 10.0,
+                                WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(70)),
+                                WriterMetric.LAG_MS, 1200.0,
+                                WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(70))))),
+                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()),
+                new JobMetrics.Restarts(3, Optional.empty()));
+        assertThat(LiveStatus.line(s, NOW))
+                .isEqualTo("events 10 (0.0/s), upserts 10, DLQ 0, last flush 1 min 10 s ago, lag 1.2 s as of 1 min"
+                        + " 10 s ago, restarted 3 times");
+    }
+
+    private static double epochMs(Instant at) {
+        return at.toEpochMilli();
     }
 }
