@@ -127,6 +127,8 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     /** At the last acknowledged write: its acknowledgement time minus the commit time of its newest change. */
     private transient volatile long lagMs;
 
+    private transient volatile long lagAtMs;
+
     /**
      * A buffered action: an upsert when {@code document} is set, else a delete; {@code bytes} is about its share of
      * a request, for {@code batch_max_bytes} (a built request's size is checked exactly).
@@ -222,6 +224,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
         writeLatency = group.histogram(WriterMetric.WRITE_LATENCY_MS.id(), new DescriptiveStatisticsHistogram(1000));
         group.gauge(WriterMetric.LAST_FLUSH_EPOCH_MS.id(), () -> lastFlushMs);
         group.gauge(WriterMetric.LAG_MS.id(), () -> lagMs);
+        group.gauge(WriterMetric.LAG_AT_EPOCH_MS.id(), () -> lagAtMs);
         group.gauge(WriterMetric.PENDING_ROWS.id(), () -> pending == null ? 0 : pending.size());
         group.gauge(WriterMetric.WRITES_IN_FLIGHT.id(), () -> inFlight);
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
@@ -392,6 +395,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
             }
             if (newestCommit > 0) { // snapshot rows carry no commit time
                 lagMs = Math.max(0, lastFlushMs - newestCommit);
+                lagAtMs = lastFlushMs;
             }
             pump();
             return;

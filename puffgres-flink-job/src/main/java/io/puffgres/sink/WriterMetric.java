@@ -30,8 +30,16 @@ public enum WriterMetric {
     WRITE_LATENCY_MS("writeLatencyMs"),
     /** When a write was last acknowledged, epoch milliseconds, 0 before the first (gauge). */
     LAST_FLUSH_EPOCH_MS("lastFlushEpochMs"),
-    /** Now minus the commit time of the last change seen, milliseconds (gauge). */
+    /**
+     * At the last acknowledged write of streamed changes: acknowledgement time minus the commit time of its newest
+     * change, milliseconds; 0 before the first (gauge). It keeps its value until the next such write.
+     */
     LAG_MS("lagMs"),
+    /**
+     * When {@link #LAG_MS} was measured (the acknowledgement it describes), epoch milliseconds, 0 before the first
+     * (gauge): an old value means the lag describes the past, e.g. an outage that lets nothing through.
+     */
+    LAG_AT_EPOCH_MS("lagAtEpochMs"),
     /** Actions buffered, not yet sent (gauge). */
     PENDING_ROWS("pendingRows"),
     /** Write requests sent and not yet acknowledged (gauge). */

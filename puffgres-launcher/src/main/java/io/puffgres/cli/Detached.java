@@ -69,7 +69,7 @@ final class Detached {
         child.destroy();
         throw new CliException(
                 ExitCode.RUNTIME,
-                "the background run did not start its job within " + START_TIMEOUT.toMinutes() + " minutes",
+                "the background run did not start its job within " + TextTable.duration(START_TIMEOUT),
                 "see " + log);
     }
 

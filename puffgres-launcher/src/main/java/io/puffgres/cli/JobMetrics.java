@@ -1,19 +1,14 @@
 package io.puffgres.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.job.PuffgresJob;
 import io.puffgres.sink.WriterMetric;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,31 +18,33 @@ import java.util.stream.Collectors;
 
 /**
  * Reads a running puffgres job from the Flink REST API ({@code /jobs/:id}, {@code /jobs/:id/vertices/:vid/subtasks/
- * metrics}, {@code /jobs/:id/checkpoints}): its state, each mapping's writer metrics summed over subtasks (the
- * latest of the time gauges) and its checkpoints. Flink refreshes these metrics every second (see JobRunner), so a
- * read may lag that much. Thread-safe; each {@link #read()} makes a few HTTP calls.
+ * metrics}, {@code /jobs/:id/checkpoints}, {@code /jobs/:id/metrics}, {@code /jobs/:id/exceptions}): its state, each
+ * mapping's writer metrics summed over subtasks (the latest of the time gauges), its checkpoints and its restarts.
+ * Flink refreshes these metrics every second (see JobRunner), so a read may lag that much. Thread-safe; each
+ * {@link #read()} makes a few HTTP calls.
  */
 final class JobMetrics {
-
-    /** How long one REST call may take: the REST server is local, a slow answer means a struggling process. */
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /**
      * Gauges of which the largest subtask value counts (the latest time, the slot lag of the one subtask that has
      * it); everything else is summed.
      */
-    private static final List<WriterMetric> LATEST =
-            List.of(WriterMetric.LAST_FLUSH_EPOCH_MS, WriterMetric.LAG_MS, WriterMetric.SLOT_LAG_BYTES);
+    private static final List<WriterMetric> LATEST = List.of(
+            WriterMetric.LAST_FLUSH_EPOCH_MS,
+            WriterMetric.LAG_MS,
+            WriterMetric.LAG_AT_EPOCH_MS,
+            WriterMetric.SLOT_LAG_BYTES);
+
+    /** Job states in which Flink has no failure to tell about unless the job restarted before. */
+    private static final List<String> UNTROUBLED = List.of("INITIALIZING", "CREATED", "RUNNING", "FINISHED");
 
     /** The histogram has no single value; the REST API shows it as several. */
     private static final List<WriterMetric> READ = List.of(WriterMetric.values()).stream()
             .filter(m -> m != WriterMetric.WRITE_LATENCY_MS)
             .toList();
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One read of the job. */
-    record Snapshot(String state, List<Mapping> mappings, Checkpoints checkpoints) {
+    /** One read of the job: Flink's state ({@code RUNNING}, {@code RESTARTING}, …) and what it reports. */
+    record Snapshot(String state, List<Mapping> mappings, Checkpoints checkpoints, Restarts restarts) {
 
         /** The sum of {@code metric} over the mappings. */
         double total(WriterMetric metric) {
@@ -58,7 +55,15 @@ final class JobMetrics {
         double max(WriterMetric metric) {
             return mappings.stream().mapToDouble(m -> m.value(metric)).max().orElse(0);
         }
+
+        /** The largest lag over the mappings that measured one. */
+        Optional<Lag> lag() {
+            return mappings.stream().flatMap(m -> m.lag().stream()).max(Comparator.comparingDouble(Lag::seconds));
+        }
     }
+
+    /** A replication lag ({@code lagMs}) and when it was measured: it keeps its value until the next write. */
+    record Lag(double seconds, Instant measuredAt) {}
 
     /** One mapping's writer metrics; a metric not reported yet reads 0. */
     record Mapping(String name, Map<WriterMetric, Double> values) {
@@ -69,22 +74,39 @@ final class JobMetrics {
         long count(WriterMetric metric) {
             return (long) value(metric);
         }
+
+        /** The lag at the last write of streamed changes; empty before one (snapshot rows have no commit time). */
+        Optional<Lag> lag() {
+            long at = count(WriterMetric.LAG_AT_EPOCH_MS);
+            return at <= 0
+                    ? Optional.empty()
+                    : Optional.of(new Lag(value(WriterMetric.LAG_MS) / 1000.0, Instant.ofEpochMilli(at)));
+        }
     }
 
     /** Checkpoint counts and the last completed one, if any. */
     record Checkpoints(long completed, long failed, long inProgress, Optional<Long> lastId, Optional<Instant> lastAt) {}
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    private final String jobUrl;
+    /**
+     * How often Flink restarted the job since it was submitted (its {@code numRestarts} metric; a new {@code puffgres
+     * run} starts at 0) and the newest failure Flink's exception history keeps, if any.
+     */
+    record Restarts(long count, Optional<Failure> last) {
+        static final Restarts NONE = new Restarts(0, Optional.empty());
+    }
+
+    /** A failure of the job: when, and its telling cause in one line ({@link FailureCause}). */
+    record Failure(Instant at, String cause) {}
+
+    private final FlinkRest rest;
 
     /** @param restUrl e.g. {@code http://localhost:8081} (the run file's restUrl) */
     JobMetrics(String restUrl, String jobId) {
-        this.jobUrl = restUrl.replaceAll("/+$", "") + "/jobs/" + jobId;
+        this.rest = new FlinkRest(restUrl, jobId);
     }
 
     Snapshot read() throws IOException {
-        JsonNode job = get(jobUrl);
+        JsonNode job = rest.get("");
         List<Mapping> mappings = new ArrayList<>();
         for (JsonNode vertex : job.path("vertices")) {
             List<String> names = writerMappings(vertex.path("name").asText());
@@ -92,7 +114,8 @@ final class JobMetrics {
                 mappings.addAll(metrics(vertex.path("id").asText(), names));
             }
         }
-        return new Snapshot(job.path("state").asText(), mappings, checkpoints());
+        String state = job.path("state").asText();
+        return new Snapshot(state, mappings, checkpoints(), restarts(state));
     }
 
     /**
@@ -126,13 +149,13 @@ final class JobMetrics {
 
     /** The metrics of each of {@code mappings}' writers in one vertex; a writer not registered yet reads empty. */
     private List<Mapping> metrics(String vertexId, List<String> mappings) throws IOException {
-        String base = jobUrl + "/vertices/" + vertexId + "/subtasks/metrics";
+        String base = "/vertices/" + vertexId + "/subtasks/metrics";
         // "<operator>.<metric>", the operator name made safe ("pages: apply + write" -> "pages__apply_+_write")
         Map<String, String> mappingOf = new LinkedHashMap<>();
         mappings.forEach(m ->
                 mappingOf.put((m + PuffgresJob.WRITE_SUFFIX).replace(':', '_').replace(' ', '_'), m));
         Map<String, Wanted> wanted = new LinkedHashMap<>();
-        for (JsonNode available : get(base)) {
+        for (JsonNode available : rest.get(base)) {
             String id = available.path("id").asText();
             int dot = id.lastIndexOf('.');
             String mapping = dot < 0 ? null : mappingOf.get(id.substring(0, dot));
@@ -148,7 +171,7 @@ final class JobMetrics {
             String query = wanted.keySet().stream()
                     .map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8))
                     .collect(Collectors.joining(","));
-            for (JsonNode metric : get(base + "?agg=sum,max&get=" + query)) {
+            for (JsonNode metric : rest.get(base + "?agg=sum,max&get=" + query)) {
                 Wanted w = wanted.get(metric.path("id").asText());
                 if (w != null) {
                     double value = metric.path(LATEST.contains(w.metric()) ? "max" : "sum")
@@ -163,7 +186,7 @@ final class JobMetrics {
     }
 
     private Checkpoints checkpoints() throws IOException {
-        JsonNode c = get(jobUrl + "/checkpoints");
+        JsonNode c = rest.get("/checkpoints");
         JsonNode counts = c.path("counts");
         JsonNode last = c.path("latest").path("completed");
         boolean any = last.isObject();
@@ -178,20 +201,35 @@ final class JobMetrics {
                         : Optional.empty());
     }
 
-    private JsonNode get(String url) throws IOException {
-        HttpRequest request =
-                HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading " + url, e);
+    private Restarts restarts(String state) throws IOException {
+        long count = 0;
+        for (JsonNode metric : rest.get("/metrics?get=numRestarts")) {
+            if (metric.path("id").asText().equals("numRestarts")) {
+                count = metric.path("value").asLong();
+            }
         }
-        if (response.statusCode() != 200) {
-            throw new IOException("Flink REST API: GET " + url + " returned " + response.statusCode() + ": "
-                    + response.body().strip());
+        if (count == 0 && UNTROUBLED.contains(state)) {
+            return Restarts.NONE;
         }
-        return JSON.readTree(response.body());
+        return new Restarts(count, lastFailure(rest.get("/exceptions?maxExceptions=1")));
+    }
+
+    /** The newest entry of the {@code /jobs/:id/exceptions} answer's {@code exceptionHistory}, if any. */
+    static Optional<Failure> lastFailure(JsonNode exceptions) {
+        JsonNode newest = null;
+        for (JsonNode entry : exceptions.path("exceptionHistory").path("entries")) {
+            if (newest == null
+                    || entry.path("timestamp").asLong()
+                            > newest.path("timestamp").asLong()) {
+                newest = entry;
+            }
+        }
+        if (newest == null) {
+            return Optional.empty();
+        }
+        String trace = newest.path("stacktrace").asText("");
+        String cause = trace.isBlank() ? newest.path("exceptionName").asText("unknown") : FailureCause.oneLine(trace);
+        return Optional.of(
+                new Failure(Instant.ofEpochMilli(newest.path("timestamp").asLong()), cause));
     }
 }

@@ -78,16 +78,22 @@ final class LiveStatus implements AutoCloseable {
         }
     }
 
-    /** {@code events 1234 (210.5/s), upserts 1200, DLQ 3, last flush 1 s ago, lag 0.4 s}, over every mapping. */
+    /**
+     * {@code events 1234 (210.5/s), upserts 1200, DLQ 3, last flush 1 s ago, lag 0.4 s}, over every mapping; the lag
+     * with its age when it is old ({@link StatusOutput#lag}), and {@code , restarted 3 times} once Flink restarted
+     * the job.
+     */
     static String line(JobMetrics.Snapshot s, Instant now) {
+        long restarts = s.restarts().count();
         return String.format(
-                "events %d (%s/s), upserts %d, DLQ %d, last flush %s, lag %s s",
+                "events %d (%s/s), upserts %d, DLQ %d, last flush %s, lag %s%s",
                 (long) s.total(WriterMetric.EVENTS_IN),
                 TextTable.decimal(s.total(WriterMetric.EVENTS_PER_SECOND)),
                 (long) s.total(WriterMetric.UPSERTS),
                 (long) s.total(WriterMetric.DLQ),
                 StatusOutput.lastFlush(s.max(WriterMetric.LAST_FLUSH_EPOCH_MS), now),
-                TextTable.decimal(s.max(WriterMetric.LAG_MS) / 1000.0));
+                StatusOutput.lag(s.lag(), now),
+                restarts == 0 ? "" : ", restarted " + restarts + (restarts == 1 ? " time" : " times"));
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -145,10 +144,9 @@ final class RunCommand implements Callable<Integer> {
                 job.client().getJobExecutionResult().get();
             } catch (ExecutionException e) {
                 if (!stop.requested()) {
-                    Throwable root = rootMessage(e.getCause());
                     throw new CliException(
                             ExitCode.RUNTIME,
-                            "the job stopped: " + root.getMessage(),
+                            "the job stopped: " + FailureCause.of(e.getCause()),
                             "fix the cause and run puffgres run again; it resumes from the last checkpoint",
                             e.getCause());
                 }
@@ -230,19 +228,5 @@ final class RunCommand implements Callable<Integer> {
                     "--plugin must be pgoutput or wal2json, got " + plugin,
                     "run puffgres " + command + " --help");
         }
-    }
-
-    /** The most telling cause: puffgres's own messages sit under Flink's wrappers. */
-    private static Throwable rootMessage(Throwable t) {
-        Optional<Throwable> ours = ExceptionUtils.findThrowable(
-                t, c -> c.getClass().getName().startsWith("io.puffgres") && c.getMessage() != null);
-        if (ours.isPresent()) {
-            return ours.get();
-        }
-        Throwable root = ExceptionUtils.stripExecutionException(t);
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
     }
 }

@@ -3,8 +3,8 @@ package io.puffgres.cli;
 import io.puffgres.migration.Project;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,15 +13,18 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code puffgres status}: the running job's progress (Flink REST API), the replication slot and the DLQ. Exits 1
- * when no {@code puffgres run} runs for the project, after showing the slot and DLQ figures anyway.
+ * {@code puffgres status}: the running job's state, restarts and progress (Flink REST API), the replication slot and
+ * the DLQ. Exits 1 when no {@code puffgres run} runs for the project, after showing the slot and DLQ figures anyway,
+ * and when Postgres cannot be read, after showing the job's figures anyway.
  */
 @Command(
         name = "status",
         description = {
-            "Show the running job (events, rates, last flush, lag, checkpoints), the replication slot (checkpoint LSN,"
-                    + " WAL behind) and the DLQ (unresolved entries, last errors).",
-            "Exits 1 when no puffgres run is running for the project (the slot and DLQ figures are still shown)."
+            "Show the running job (state, restarts and the last failure, events, rates, last flush, lag,"
+                    + " checkpoints), the replication slot (checkpoint LSN, WAL behind, wal_status) and the DLQ"
+                    + " (unresolved entries, last errors).",
+            "Exits 1 when no puffgres run is running for the project (the slot and DLQ figures are still shown), or"
+                    + " when Postgres is unreachable (the job's figures from Flink are still shown)."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -74,15 +77,7 @@ final class StatusCommand implements Callable<Integer> {
         String slotName = slot != null ? slot : loaded.config().postgres().slot();
         boolean terminal = System.console() != null;
         while (true) {
-            StatusReport report;
-            try {
-                report = StatusReport.gather(loaded, slotName);
-            } catch (SQLException e) {
-                throw new CliException(
-                        ExitCode.RUNTIME,
-                        "Postgres: " + e.getMessage(),
-                        "check [postgres] url, user and password_env in puffgres.toml");
-            }
+            StatusReport report = StatusReport.gather(loaded, slotName);
             if (watchSeconds != null && terminal && !json) {
                 out.print("\033[H\033[2J"); // clear the screen: the report is redrawn in place
             }
@@ -96,6 +91,11 @@ final class StatusCommand implements Callable<Integer> {
                 err.println(
                         "no puffgres run is running for " + loaded.dir() + "; start one with puffgres run --detach");
             }
+            Optional<CliException> postgres = postgresError(report);
+            if (postgres.isPresent() && watchSeconds == null) {
+                throw postgres.get();
+            }
+            postgres.ifPresent(e -> err.println("error: " + e.getMessage() + "\nhint: " + e.hint()));
             if (watchSeconds == null) {
                 return report.running() ? ExitCode.OK : ExitCode.RUNTIME;
             }
@@ -110,5 +110,17 @@ final class StatusCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
         }
+    }
+
+    /** Postgres could not be read: the error {@code status} ends with (exit 1), after everything else it knows. */
+    private static Optional<CliException> postgresError(StatusReport report) {
+        if (!(report.postgres() instanceof StatusReport.Postgres.Unreachable unreachable)) {
+            return Optional.empty();
+        }
+        return Optional.of(new CliException(
+                ExitCode.RUNTIME,
+                "Postgres is unreachable: " + unreachable.error(),
+                "check that Postgres is up and [postgres] url, user and password_env in puffgres.toml"
+                        + (report.job().isPresent() ? "; the job figures above come from Flink" : "")));
     }
 }

@@ -10,8 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.sink.WriterMetric;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@link StatusReport} as one JSON object ({@code status --json}) or as text for people. */
 final class StatusOutput {
@@ -20,6 +22,12 @@ final class StatusOutput {
 
     /** How much of an error message fits a status line. */
     private static final int MESSAGE_WIDTH = 100;
+
+    /**
+     * How old a lag may be and still read as current: a streaming job acknowledges a write every flush interval
+     * (500 ms by default), so a lag older than this describes the past (idle tables, or an outage).
+     */
+    static final Duration FRESH_LAG = Duration.ofSeconds(10);
 
     private StatusOutput() {}
 
@@ -38,6 +46,11 @@ final class StatusOutput {
             job.put("started_at", run.startedAt());
             job.put("state", r.job().map(JobMetrics.Snapshot::state).orElse(null));
             job.put("error", r.jobError().orElse(null));
+            Optional<JobMetrics.Restarts> restarts = r.job().map(JobMetrics.Snapshot::restarts);
+            Optional<JobMetrics.Failure> failure = restarts.flatMap(JobMetrics.Restarts::last);
+            job.put("restarts", restarts.map(JobMetrics.Restarts::count).orElse(null));
+            job.put("last_exception", failure.map(JobMetrics.Failure::cause).orElse(null));
+            job.put("last_failure_at", failure.map(f -> f.at().toString()).orElse(null));
             r.job().ifPresent(s -> {
                 ObjectNode c = job.putObject("checkpoints");
                 c.put("completed", s.checkpoints().completed());
@@ -51,14 +64,23 @@ final class StatusOutput {
         } else {
             root.putNull("job");
         }
+        ObjectNode postgres = root.putObject("postgres");
+        postgres.put("reachable", r.postgres() instanceof StatusReport.Postgres.Read);
+        postgres.put("error", r.postgres() instanceof StatusReport.Postgres.Unreachable u ? u.error() : null);
         ObjectNode slot = root.putObject("slot");
-        slot.put("name", r.slot().name());
-        slot.put("exists", r.slot().exists());
-        slot.put("active", r.slot().active());
-        slot.put("checkpoint_lsn", r.slot().checkpointLsn().orElse(null));
-        slot.put("lag_bytes", r.slot().lagBytes().orElse(null));
+        slot.put("name", r.slotName());
+        StatusReport.Slot known = r.postgres() instanceof StatusReport.Postgres.Read read ? read.slot() : null;
+        slot.put("exists", known == null ? null : known.exists());
+        slot.put("active", known == null ? null : known.active());
+        slot.put("checkpoint_lsn", known == null ? null : known.checkpointLsn().orElse(null));
+        slot.put("lag_bytes", known == null ? null : known.lagBytes().orElse(null));
+        slot.put("wal_status", known == null ? null : known.walStatus().orElse(null));
+        slot.put("safe_wal_size", known == null ? null : known.safeWalSize().orElse(null));
         JobMetrics.Snapshot s = r.job().orElse(null);
         root.put("lag_seconds", s == null ? null : s.max(WriterMetric.LAG_MS) / 1000.0);
+        root.put(
+                "lag_measured_at",
+                s == null ? null : s.lag().map(l -> l.measuredAt().toString()).orElse(null));
         root.put("events", s == null ? null : (long) s.total(WriterMetric.EVENTS_IN));
         root.put("events_per_second", s == null ? null : s.total(WriterMetric.EVENTS_PER_SECOND));
         root.put("batches_per_second", s == null ? null : s.total(WriterMetric.BATCHES_PER_SECOND));
@@ -81,15 +103,22 @@ final class StatusOutput {
                 o.put("retries", m.count(WriterMetric.RETRIES));
                 o.put("last_flush_at", epochMs(m.value(WriterMetric.LAST_FLUSH_EPOCH_MS)));
                 o.put("lag_seconds", m.value(WriterMetric.LAG_MS) / 1000.0);
+                o.put(
+                        "lag_measured_at",
+                        m.lag().map(l -> l.measuredAt().toString()).orElse(null));
                 o.put("pending_rows", m.count(WriterMetric.PENDING_ROWS));
             }
         }
+        if (!(r.postgres() instanceof StatusReport.Postgres.Read read)) {
+            root.putNull("dlq");
+            return root;
+        }
         ObjectNode dlq = root.putObject("dlq");
-        dlq.put("unresolved", r.dlq().unresolved());
+        dlq.put("unresolved", read.dlq().unresolved());
         ObjectNode byMapping = dlq.putObject("by_mapping");
-        r.dlq().unresolvedByMapping().forEach(byMapping::put);
+        read.dlq().unresolvedByMapping().forEach(byMapping::put);
         ArrayNode errors = dlq.putArray("last_errors");
-        for (DlqRecord e : r.dlq().lastErrors()) {
+        for (DlqRecord e : read.dlq().lastErrors()) {
             ObjectNode o = errors.addObject();
             o.put("id", e.id());
             o.put("mapping", e.mapping());
@@ -118,17 +147,12 @@ final class StatusOutput {
                         r.job().map(JobMetrics.Snapshot::state).orElse("state unknown"),
                         run.startedAt(),
                         run.restUrl().isEmpty() ? "" : ", web UI " + run.restUrl()));
+        r.job().flatMap(s -> restarts(s.restarts(), now)).ifPresent(line -> out.println("  " + line));
         r.jobError().ifPresent(e -> out.println("  " + e));
-        StatusReport.Slot slot = r.slot();
-        if (!slot.exists()) {
-            out.printf("slot %s: does not exist (puffgres run --create-slot creates it)%n", slot.name());
+        if (r.postgres() instanceof StatusReport.Postgres.Read read) {
+            out.println(slot(r.slotName(), read.slot()));
         } else {
-            out.printf(
-                    "slot %s: %s, checkpoint LSN %s, %s of WAL behind%n",
-                    slot.name(),
-                    slot.active() ? "active" : "inactive",
-                    slot.checkpointLsn().orElse("none"),
-                    slot.lagBytes().map(TextTable::bytes).orElse("unknown"));
+            out.printf("slot %s: unknown, Postgres is unreachable%n", r.slotName());
         }
         r.job().ifPresent(s -> {
             JobMetrics.Checkpoints c = s.checkpoints();
@@ -140,13 +164,13 @@ final class StatusOutput {
                             .map(id -> ", last #" + id + " " + ago(c.lastAt().orElse(null), now))
                             .orElse(""));
             out.printf(
-                    "events: %d (%s/s), batches %s/s, retries %d, last flush %s, lag %s s%n",
+                    "events: %d (%s/s), batches %s/s, retries %d, last flush %s, lag %s%n",
                     (long) s.total(WriterMetric.EVENTS_IN),
                     decimal(s.total(WriterMetric.EVENTS_PER_SECOND)),
                     decimal(s.total(WriterMetric.BATCHES_PER_SECOND)),
                     (long) s.total(WriterMetric.RETRIES),
                     lastFlush(s.max(WriterMetric.LAST_FLUSH_EPOCH_MS), now),
-                    decimal(s.max(WriterMetric.LAG_MS) / 1000.0));
+                    lag(s.lag(), now));
             out.println();
             TextTable t = new TextTable(
                     "MAPPING",
@@ -174,12 +198,16 @@ final class StatusOutput {
                         decimal(m.value(WriterMetric.BATCHES_PER_SECOND)),
                         m.count(WriterMetric.RETRIES),
                         lastFlush(m.value(WriterMetric.LAST_FLUSH_EPOCH_MS), now),
-                        decimal(m.value(WriterMetric.LAG_MS) / 1000.0) + " s");
+                        lag(m.lag(), now));
             }
             t.print(out);
             out.println();
         });
-        StatusReport.Dlq dlq = r.dlq();
+        if (!(r.postgres() instanceof StatusReport.Postgres.Read read)) {
+            out.println("DLQ: unknown, Postgres is unreachable");
+            return;
+        }
+        StatusReport.Dlq dlq = read.dlq();
         if (dlq.unresolved() == 0) {
             out.println("DLQ: no unresolved entries");
             return;
@@ -204,7 +232,60 @@ final class StatusOutput {
         }
     }
 
+    /**
+     * {@code restarted 14 times, last 20 s ago: <cause>}, or {@code failed 5 s ago: <cause>} for a failure without
+     * a restart; empty for a job that never failed.
+     */
+    static Optional<String> restarts(JobMetrics.Restarts restarts, Instant now) {
+        String last = restarts.last()
+                .map(f -> ago(f.at(), now) + ": " + oneLine(f.cause(), MESSAGE_WIDTH))
+                .orElse(null);
+        if (restarts.count() == 0) {
+            return Optional.ofNullable(last).map(l -> "failed " + l);
+        }
+        return Optional.of("restarted " + restarts.count() + (restarts.count() == 1 ? " time" : " times")
+                + (last == null ? "" : ", last " + last));
+    }
+
+    /**
+     * {@code slot s: active, checkpoint LSN 0/1A2B, 41.9 KiB of WAL behind, wal_status reserved}, with {@code
+     * safe_wal_size} when Postgres sets it and what a {@code lost} slot means.
+     */
+    static String slot(String name, StatusReport.Slot slot) {
+        if (!slot.exists()) {
+            return "slot " + name + ": does not exist (puffgres run --create-slot creates it)";
+        }
+        StringBuilder line = new StringBuilder(String.format(
+                "slot %s: %s, checkpoint LSN %s, %s of WAL behind",
+                name,
+                slot.active() ? "active" : "inactive",
+                slot.checkpointLsn().orElse("none"),
+                slot.lagBytes().map(TextTable::bytes).orElse("unknown")));
+        slot.walStatus().ifPresent(w -> line.append(", wal_status ").append(w));
+        slot.safeWalSize()
+                .ifPresent(b -> line.append(", ")
+                        .append(TextTable.bytes(Math.max(0, b)))
+                        .append(" more WAL before it is at risk (safe_wal_size)"));
+        if (slot.walStatus().filter(w -> w.equals("lost")).isPresent()) {
+            line.append(" (invalidated: Postgres removed WAL it needs; see puffgres doctor)");
+        }
+        return line.toString();
+    }
+
     static String lastFlush(double epochMs, Instant now) {
         return ago(epochMs <= 0 ? null : Instant.ofEpochMilli((long) epochMs), now);
+    }
+
+    /**
+     * A lag with its age when it is not fresh: {@code 0.4 s}, {@code 1.2 s as of 70 s ago}; {@code -} before the
+     * first streamed change is written.
+     */
+    static String lag(Optional<JobMetrics.Lag> lag, Instant now) {
+        if (lag.isEmpty()) {
+            return "-";
+        }
+        String seconds = decimal(lag.get().seconds()) + " s";
+        Instant at = lag.get().measuredAt();
+        return at.isBefore(now.minus(FRESH_LAG)) ? seconds + " as of " + ago(at, now) : seconds;
     }
 }

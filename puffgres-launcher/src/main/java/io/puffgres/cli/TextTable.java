@@ -51,13 +51,39 @@ final class TextTable {
         }
     }
 
-    /** {@code 3 s ago}, {@code 2 min ago}, {@code 5 h ago}; {@code never} for null. */
+    /** {@code 3 s ago}, {@code 2 min 5 s ago}, {@code 5 h ago} ({@link #duration}); {@code never} for null. */
     static String ago(Instant then, Instant now) {
         if (then == null) {
             return "never";
         }
-        long s = Math.max(0, Duration.between(then, now).toSeconds());
-        return s < 120 ? s + " s ago" : s < 7200 ? s / 60 + " min ago" : s / 3600 + " h ago";
+        return duration(Duration.between(then, now)) + " ago";
+    }
+
+    /** The units of {@link #duration}, largest first. */
+    private static final long[] UNIT_SECONDS = {86_400, 3_600, 60, 1};
+
+    private static final String[] UNIT_NAMES = {"d", "h", "min", "s"};
+
+    /**
+     * A duration as people read it, in its two largest units, cut to whole units: {@code 45 s}, {@code 3 min},
+     * {@code 3 min 20 s}, {@code 1 h 5 min}, {@code 2 d 3 h}. Less than a second, or negative, is {@code 0 s}. Every
+     * command prints durations this way (never ISO-8601's {@code PT3M}).
+     */
+    static String duration(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        int unit = 0;
+        while (unit < UNIT_SECONDS.length - 1 && s < UNIT_SECONDS[unit]) {
+            unit++;
+        }
+        long major = s / UNIT_SECONDS[unit];
+        String text = major + " " + UNIT_NAMES[unit];
+        if (unit < UNIT_SECONDS.length - 1) {
+            long minor = s % UNIT_SECONDS[unit] / UNIT_SECONDS[unit + 1];
+            if (minor > 0) {
+                text += " " + minor + " " + UNIT_NAMES[unit + 1];
+            }
+        }
+        return text;
     }
 
     /** {@code 512 B}, {@code 1.5 KiB}, {@code 3.2 MiB}, {@code 1.0 GiB}. */

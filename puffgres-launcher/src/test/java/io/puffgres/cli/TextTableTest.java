@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.puffgres.sink.WriterMetric;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +27,30 @@ class TextTableTest {
     }
 
     @Test
-    void saysHowLongAgoInTheLargestFittingUnit() {
+    void saysHowLongAgoAsADurationPeopleRead() {
         assertThat(TextTable.ago(NOW.minusSeconds(3), NOW)).isEqualTo("3 s ago");
-        assertThat(TextTable.ago(NOW.minusSeconds(119), NOW)).isEqualTo("119 s ago");
+        assertThat(TextTable.ago(NOW.minusSeconds(119), NOW)).isEqualTo("1 min 59 s ago");
         assertThat(TextTable.ago(NOW.minusSeconds(600), NOW)).isEqualTo("10 min ago");
         assertThat(TextTable.ago(NOW.minusSeconds(3 * 3600), NOW)).isEqualTo("3 h ago");
         assertThat(TextTable.ago(NOW.plusSeconds(2), NOW)).isEqualTo("0 s ago");
         assertThat(TextTable.ago(null, NOW)).isEqualTo("never");
+    }
+
+    @Test
+    void printsADurationInItsTwoLargestUnitsNeverAsIso8601() {
+        assertThat(TextTable.duration(Duration.ZERO)).isEqualTo("0 s");
+        assertThat(TextTable.duration(Duration.ofMillis(999))).isEqualTo("0 s");
+        assertThat(TextTable.duration(Duration.ofSeconds(45))).isEqualTo("45 s");
+        assertThat(TextTable.duration(Duration.ofSeconds(59))).isEqualTo("59 s");
+        assertThat(TextTable.duration(Duration.ofSeconds(60))).isEqualTo("1 min");
+        assertThat(TextTable.duration(Duration.ofMinutes(3))).isEqualTo("3 min");
+        assertThat(TextTable.duration(Duration.ofSeconds(100))).isEqualTo("1 min 40 s");
+        assertThat(TextTable.duration(Duration.ofMinutes(59).plusSeconds(59))).isEqualTo("59 min 59 s");
+        assertThat(TextTable.duration(Duration.ofHours(1))).isEqualTo("1 h");
+        assertThat(TextTable.duration(Duration.ofMinutes(65).plusSeconds(30))).isEqualTo("1 h 5 min");
+        assertThat(TextTable.duration(Duration.ofHours(27).plusMinutes(59))).isEqualTo("1 d 3 h");
+        assertThat(TextTable.duration(Duration.ofDays(400))).isEqualTo("400 d");
+        assertThat(TextTable.duration(Duration.ofSeconds(-5))).isEqualTo("0 s");
     }
 
     @Test
@@ -51,7 +69,7 @@ class TextTableTest {
     }
 
     @Test
-    void theLiveLineSumsCountsAndTakesTheLatestFlushOverMappings() {
+    void theLiveLineSumsCountsAndTakesTheLatestFlushAndTheLargestLagOverMappings() {
         JobMetrics.Snapshot s = new JobMetrics.Snapshot(
                 "RUNNING",
                 List.of(
@@ -62,19 +80,43 @@ class TextTableTest {
                                         WriterMetric.EVENTS_PER_SECOND, 12.5,
                                         WriterMetric.UPSERTS, 990.0,
                                         WriterMetric.DLQ, 1.0,
-                                        WriterMetric.LAST_FLUSH_EPOCH_MS,
-                                                (double) NOW.minusSeconds(9).toEpochMilli(),
-                                        WriterMetric.LAG_MS, 400.0)),
+                                        WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(9)),
+                                        WriterMetric.LAG_MS, 400.0,
+                                        WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(9)))),
                         new JobMetrics.Mapping(
                                 "users",
                                 Map.of(
                                         WriterMetric.EVENTS_IN, 234.0,
                                         WriterMetric.UPSERTS, 200.0,
-                                        WriterMetric.LAST_FLUSH_EPOCH_MS,
-                                                (double) NOW.minusSeconds(2).toEpochMilli(),
-                                        WriterMetric.LAG_MS, 1500.0))),
-                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()));
+                                        WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(2)),
+                                        WriterMetric.LAG_MS, 1500.0,
+                                        WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(2))))),
+                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()),
+                JobMetrics.Restarts.NONE);
         assertThat(LiveStatus.line(s, NOW))
                 .isEqualTo("events 1234 (12.5/s), upserts 1190, DLQ 1, last flush 2 s ago, lag 1.5 s");
+    }
+
+    @Test
+    void theLiveLineGivesAnOldLagItsAgeAndCountsRestarts() {
+        JobMetrics.Snapshot s = new JobMetrics.Snapshot(
+                "RUNNING",
+                List.of(new JobMetrics.Mapping(
+                        "pages",
+                        Map.of(
+                                WriterMetric.EVENTS_IN, 10.0,
+                                WriterMetric.UPSERTS, 10.0,
+                                WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(70)),
+                                WriterMetric.LAG_MS, 1200.0,
+                                WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(70))))),
+                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()),
+                new JobMetrics.Restarts(3, Optional.empty()));
+        assertThat(LiveStatus.line(s, NOW))
+                .isEqualTo("events 10 (0.0/s), upserts 10, DLQ 0, last flush 1 min 10 s ago, lag 1.2 s as of 1 min"
+                        + " 10 s ago, restarted 3 times");
+    }
+
+    private static double epochMs(Instant at) {
+        return at.toEpochMilli();
     }
 }

@@ -1,0 +1,78 @@
+package io.puffgres.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/**
+ * One job of the Flink REST API of a {@code puffgres run} (its run file's REST URL and job id): JSON reads of
+ * {@code /jobs/:id…} and the cancel. Every call gives up after {@link #TIMEOUT}. Thread-safe.
+ */
+final class FlinkRest {
+
+    /** How long one REST call may take: the REST server is local, a slow answer means a struggling process. */
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final String jobUrl;
+
+    /** @param restUrl e.g. {@code http://localhost:8081} (the run file's restUrl) */
+    FlinkRest(String restUrl, String jobId) {
+        this.jobUrl = restUrl.replaceAll("/+$", "") + "/jobs/" + jobId;
+    }
+
+    /**
+     * {@code GET /jobs/:id<path>}, e.g. {@code ""} (the job), {@code "/checkpoints"}. A call that fails without an
+     * answer is made once more: the REST server may close a kept-alive connection just as it is reused ("header
+     * parser received no bytes"), and a GET is safe to repeat.
+     */
+    JsonNode get(String path) throws IOException {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(jobUrl + path)).GET();
+        HttpResponse<String> response;
+        try {
+            response = send(request);
+        } catch (ConnectException | HttpTimeoutException e) {
+            throw e; // nobody listens, or nobody answers: once more would not tell more
+        } catch (IOException e) {
+            response = send(request);
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("Flink REST API: GET " + jobUrl + path + " returned " + response.statusCode() + ": "
+                    + response.body().strip());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /**
+     * {@code PATCH /jobs/:id?mode=cancel}: asks Flink to cancel the job (retained checkpoints stay); returns once
+     * the request is accepted, not once the job is cancelled. A job Flink no longer knows counts as cancelled.
+     */
+    void cancel() throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(jobUrl + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        if (response.statusCode() != 202 && response.statusCode() != 200 && response.statusCode() != 404) {
+            throw new IOException("Flink REST API: PATCH " + jobUrl + "?mode=cancel returned " + response.statusCode()
+                    + ": " + response.body().strip());
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        try {
+            return http.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while calling the Flink REST API at " + jobUrl, e);
+        }
+    }
+}
