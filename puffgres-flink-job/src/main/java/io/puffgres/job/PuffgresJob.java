@@ -31,6 +31,9 @@ public final class PuffgresJob {
     /** The name of a mapping's apply + write operator is the mapping name followed by this. */
     public static final String WRITE_SUFFIX = ": apply + write";
 
+    /** The name of a mapping's lookup operator is the mapping name followed by this. */
+    public static final String LOOKUP_SUFFIX = ": lookup";
+
     /**
      * The writers' number of key groups, set rather than derived from the parallelism so that a TRUNCATE can be
      * addressed to every subtask ({@link EventRouter}) and a restore at another parallelism keeps the keyed state.
@@ -70,7 +73,7 @@ public final class PuffgresJob {
                     .uid(uid + "-route");
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
             SingleOutputStreamOperator<MappedEvent> looked = routed.transform(
-                            name + ": lookup",
+                            name + LOOKUP_SUFFIX,
                             MappedEvent.TYPE,
                             new RowLookup(spec, name, RowLookup.quote(table), LOOKUP_POOL))
                     .uid(uid + "-lookup");

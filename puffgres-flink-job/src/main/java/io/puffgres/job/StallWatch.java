@@ -125,7 +125,10 @@ public final class StallWatch implements AutoCloseable {
         long quiet = now - lastProgressMs;
         if (what == null || quiet < stallAfterMs) {
             if (reported) {
-                LOG.warn("{}: moving again after {} stalled", name, human(Duration.ofMillis(now - stalledSinceMs)));
+                LOG.warn(
+                        "{}: moving again after {} stalled",
+                        name,
+                        Durations.human(Duration.ofMillis(now - stalledSinceMs)));
             }
             stalledSinceMs = 0;
             reported = false;
@@ -139,18 +142,18 @@ public final class StallWatch implements AutoCloseable {
                     "{}: STALLED: {}; nothing has moved for {}{}\n{}",
                     name,
                     what,
-                    human(Duration.ofMillis(quiet)),
+                    Durations.human(Duration.ofMillis(quiet)),
                     stallTimeoutMs > 0
                             ? " (the job restarts from its last checkpoint after "
-                                    + human(Duration.ofMillis(stallTimeoutMs)) + ": [flink] stall_timeout_ms)"
+                                    + Durations.human(Duration.ofMillis(stallTimeoutMs)) + ": [flink] stall_timeout_ms)"
                             : "",
                     threadSummary());
         }
         long dead = now - Math.max(lastProgressMs, lastActivityMs);
         if (stallTimeoutMs > 0 && dead >= stallTimeoutMs && !failed) {
             failed = true;
-            fail.accept(new StalledException(name + ": stalled for " + human(Duration.ofMillis(dead)) + ": " + what
-                    + " (hint: [flink] stall_timeout_ms; the log above the restart shows the threads)"));
+            fail.accept(new StalledException(name + ": stalled for " + Durations.human(Duration.ofMillis(dead)) + ": "
+                    + what + " (hint: [flink] stall_timeout_ms; the log above the restart shows the threads)"));
         }
     }
 
@@ -176,18 +179,6 @@ public final class StallWatch implements AutoCloseable {
                 .append('\n');
         s.append(Arrays.stream(stack).limit(STACK_DEPTH).map(f -> "    at " + f).collect(Collectors.joining("\n")));
         s.append('\n');
-    }
-
-    /** {@code 45 s}, {@code 3 min}, {@code 1 h 5 min}: durations as people read them. */
-    static String human(Duration d) {
-        long s = d.toSeconds();
-        if (s < 60) {
-            return s + " s";
-        }
-        if (s < 3600) {
-            return s / 60 + " min" + (s % 60 == 0 || s >= 600 ? "" : " " + s % 60 + " s");
-        }
-        return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
     }
 
     @Override

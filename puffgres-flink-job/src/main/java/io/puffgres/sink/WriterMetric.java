@@ -1,8 +1,9 @@
 package io.puffgres.sink;
 
 /**
- * The metrics each {@code <mapping>: apply + write} operator ({@link MappingWriter}) registers, by the id they carry in
- * the Flink web UI, the REST API and reporters. Counters count since the job (re)started; rates are per second over
+ * The metrics each {@code <mapping>: apply + write} operator ({@link MappingWriter}) registers, and the three of its
+ * {@code <mapping>: lookup} operator ({@link io.puffgres.lookup.RowLookup}), by the id they carry in the Flink web
+ * UI, the REST API and reporters. Counters count since the job (re)started; rates are per second over
  * the last {@link #RATE_WINDOW_SECONDS}.
  */
 public enum WriterMetric {
@@ -46,6 +47,12 @@ public enum WriterMetric {
     WRITES_IN_FLIGHT("writesInFlight"),
     /** How long the writer's work in flight has not moved, milliseconds; 0 when it is not stalled (gauge). */
     STALLED_MS(io.puffgres.job.DrainingOperator.STALLED_MS),
+    /** The lookup stage's: how long its lookups have not moved, milliseconds; 0 when not stalled (gauge). */
+    LOOKUP_STALLED_MS(io.puffgres.job.DrainingOperator.STALLED_MS, true),
+    /** The lookup stage's: lookups sent to Postgres and not answered yet (gauge). */
+    LOOKUPS_RUNNING(io.puffgres.lookup.RowLookup.LOOKUPS_RUNNING, true),
+    /** The lookup stage's: changes held in order behind the oldest running lookup (gauge). */
+    CHANGES_HELD(io.puffgres.lookup.RowLookup.CHANGES_HELD, true),
     /**
      * WAL bytes from the replication slot's confirmed position to the server's current one, read every 5 s; -1 when
      * not known (gauge, on the first subtask of each writer: the slot is the job's).
@@ -56,9 +63,20 @@ public enum WriterMetric {
     public static final int RATE_WINDOW_SECONDS = 10;
 
     private final String id;
+    private final boolean lookup;
 
     WriterMetric(String id) {
+        this(id, false);
+    }
+
+    WriterMetric(String id, boolean lookup) {
         this.id = id;
+        this.lookup = lookup;
+    }
+
+    /** What follows the mapping name in the name of the operator that registers it. */
+    public String operatorSuffix() {
+        return lookup ? io.puffgres.job.PuffgresJob.LOOKUP_SUFFIX : io.puffgres.job.PuffgresJob.WRITE_SUFFIX;
     }
 
     /** The metric's name within the operator's metric group. */

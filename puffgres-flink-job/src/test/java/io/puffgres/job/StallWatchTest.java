@@ -2,7 +2,6 @@ package io.puffgres.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -135,15 +134,5 @@ class StallWatchTest {
                     .contains("thread \"" + Thread.currentThread().getName() + "\" RUNNABLE")
                     .contains("theReportShowsTheTaskThreadsStack");
         }
-    }
-
-    @Test
-    void durationsReadAsPeopleSayThem() {
-        assertThat(StallWatch.human(Duration.ofSeconds(45))).isEqualTo("45 s");
-        assertThat(StallWatch.human(Duration.ofSeconds(90))).isEqualTo("1 min 30 s");
-        assertThat(StallWatch.human(Duration.ofMinutes(3))).isEqualTo("3 min");
-        assertThat(StallWatch.human(Duration.ofSeconds(754))).isEqualTo("12 min");
-        assertThat(StallWatch.human(Duration.ofMinutes(65))).isEqualTo("1 h 5 min");
-        assertThat(StallWatch.human(Duration.ofHours(2))).isEqualTo("2 h");
     }
 }

@@ -1,11 +1,13 @@
 package io.puffgres.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.puffgres.job.Durations;
 import io.puffgres.job.PuffgresJob;
 import io.puffgres.sink.WriterMetric;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,7 +35,9 @@ final class JobMetrics {
             WriterMetric.LAST_FLUSH_EPOCH_MS,
             WriterMetric.LAG_MS,
             WriterMetric.LAG_AT_EPOCH_MS,
-            WriterMetric.SLOT_LAG_BYTES);
+            WriterMetric.SLOT_LAG_BYTES,
+            WriterMetric.STALLED_MS,
+            WriterMetric.LOOKUP_STALLED_MS);
 
     /** Job states in which Flink has no failure to tell about unless the job restarted before. */
     private static final List<String> UNTROUBLED = List.of("INITIALIZING", "CREATED", "RUNNING", "FINISHED");
@@ -54,6 +58,40 @@ final class JobMetrics {
         /** The largest {@code metric} over the mappings (0 without mappings). */
         double max(WriterMetric metric) {
             return mappings.stream().mapToDouble(m -> m.value(metric)).max().orElse(0);
+        }
+
+        /**
+         * Why the job is STALLED, or empty: a mapping's lookups or writes that have not moved for {@code [flink]
+         * stall_after_ms} (the operators' {@code stalledMs} gauges say so), or a checkpoint in progress that long,
+         * which holds when anything in the job is stuck, the source included.
+         */
+        Optional<String> stalled(Duration after, Instant now) {
+            List<String> reasons = new ArrayList<>();
+            for (Mapping m : mappings) {
+                if (m.value(WriterMetric.LOOKUP_STALLED_MS) > 0) {
+                    reasons.add("mapping " + m.name() + ": lookups have not moved for "
+                            + Durations.human(Duration.ofMillis(m.count(WriterMetric.LOOKUP_STALLED_MS))) + " ("
+                            + m.count(WriterMetric.LOOKUPS_RUNNING) + " unanswered by Postgres, "
+                            + m.count(WriterMetric.CHANGES_HELD) + " change(s) held behind them)");
+                }
+                if (m.value(WriterMetric.STALLED_MS) > 0) {
+                    reasons.add("mapping " + m.name() + ": writes have not moved for "
+                            + Durations.human(Duration.ofMillis(m.count(WriterMetric.STALLED_MS))) + " ("
+                            + m.count(WriterMetric.WRITES_IN_FLIGHT) + " unacknowledged by turbopuffer, "
+                            + m.count(WriterMetric.PENDING_ROWS) + " row(s) buffered, "
+                            + m.count(WriterMetric.RETRIES) + " retries)");
+                }
+            }
+            checkpoints
+                    .inProgressSince()
+                    .map(since -> Duration.between(since, now))
+                    .filter(d -> d.compareTo(after) >= 0)
+                    .ifPresent(d -> reasons.add("a checkpoint has been in progress for " + Durations.human(d)
+                            + (reasons.isEmpty()
+                                    ? " with nothing pending in puffgres's operators: the source is not moving"
+                                            + " (an open transaction holds back a snapshot's start)"
+                                    : "")));
+            return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
         }
 
         /** The largest lag over the mappings that measured one. */
@@ -84,8 +122,16 @@ final class JobMetrics {
         }
     }
 
-    /** Checkpoint counts and the last completed one, if any. */
-    record Checkpoints(long completed, long failed, long inProgress, Optional<Long> lastId, Optional<Instant> lastAt) {}
+    /**
+     * Checkpoint counts, the last completed one, if any, and when the oldest one still in progress was triggered.
+     */
+    record Checkpoints(
+            long completed,
+            long failed,
+            long inProgress,
+            Optional<Long> lastId,
+            Optional<Instant> lastAt,
+            Optional<Instant> inProgressSince) {}
 
     /**
      * How often Flink restarted the job since it was submitted (its {@code numRestarts} metric; a new {@code puffgres
@@ -107,13 +153,21 @@ final class JobMetrics {
 
     Snapshot read() throws IOException {
         JsonNode job = rest.get("");
-        List<Mapping> mappings = new ArrayList<>();
+        // by mapping: at parallelism > 1 its lookup stage and its writer run in different vertices
+        Map<String, Map<WriterMetric, Double>> values = new LinkedHashMap<>();
         for (JsonNode vertex : job.path("vertices")) {
-            List<String> names = writerMappings(vertex.path("name").asText());
+            String name = vertex.path("name").asText();
+            List<String> names = new ArrayList<>(writerMappings(name));
+            operatorMappings(name, PuffgresJob.LOOKUP_SUFFIX).stream()
+                    .filter(m -> !names.contains(m))
+                    .forEach(names::add);
             if (!names.isEmpty()) {
-                mappings.addAll(metrics(vertex.path("id").asText(), names));
+                metrics(vertex.path("id").asText(), names, values);
             }
         }
+        List<Mapping> mappings = values.entrySet().stream()
+                .map(e -> new Mapping(e.getKey(), e.getValue()))
+                .toList();
         String state = job.path("state").asText();
         return new Snapshot(state, mappings, checkpoints(), restarts(state));
     }
@@ -125,10 +179,13 @@ final class JobMetrics {
      * [a-z][a-z0-9_]*}.
      */
     static List<String> writerMappings(String vertexName) {
+        return operatorMappings(vertexName, PuffgresJob.WRITE_SUFFIX);
+    }
+
+    /** The mappings whose operator named {@code <mapping><suffix>} runs in a vertex (see {@link #writerMappings}). */
+    static List<String> operatorMappings(String vertexName, String suffix) {
         List<String> names = new ArrayList<>();
-        for (int at = vertexName.indexOf(PuffgresJob.WRITE_SUFFIX);
-                at > 0;
-                at = vertexName.indexOf(PuffgresJob.WRITE_SUFFIX, at + 1)) {
+        for (int at = vertexName.indexOf(suffix); at > 0; at = vertexName.indexOf(suffix, at + 1)) {
             int start = at;
             while (start > 0 && isMappingChar(vertexName.charAt(start - 1))) {
                 start--;
@@ -147,26 +204,26 @@ final class JobMetrics {
     /** A metric id of the REST API: whose writer, which metric. */
     private record Wanted(String mapping, WriterMetric metric) {}
 
-    /** The metrics of each of {@code mappings}' writers in one vertex; a writer not registered yet reads empty. */
-    private List<Mapping> metrics(String vertexId, List<String> mappings) throws IOException {
+    /**
+     * Adds the metrics of {@code mappings}' operators (writer, lookup stage) in one vertex to {@code values}; an
+     * operator not registered yet adds nothing.
+     */
+    private void metrics(String vertexId, List<String> mappings, Map<String, Map<WriterMetric, Double>> values)
+            throws IOException {
         String base = "/vertices/" + vertexId + "/subtasks/metrics";
         // "<operator>.<metric>", the operator name made safe ("pages: apply + write" -> "pages__apply_+_write")
-        Map<String, String> mappingOf = new LinkedHashMap<>();
-        mappings.forEach(m ->
-                mappingOf.put((m + PuffgresJob.WRITE_SUFFIX).replace(':', '_').replace(' ', '_'), m));
         Map<String, Wanted> wanted = new LinkedHashMap<>();
         for (JsonNode available : rest.get(base)) {
             String id = available.path("id").asText();
-            int dot = id.lastIndexOf('.');
-            String mapping = dot < 0 ? null : mappingOf.get(id.substring(0, dot));
-            for (WriterMetric m : READ) {
-                if (mapping != null && id.substring(dot + 1).equals(m.id())) {
-                    wanted.put(id, new Wanted(mapping, m));
+            for (String mapping : mappings) {
+                for (WriterMetric m : READ) {
+                    if (id.equals(safe(mapping + m.operatorSuffix()) + "." + m.id())) {
+                        wanted.put(id, new Wanted(mapping, m));
+                    }
                 }
             }
         }
-        Map<String, Map<WriterMetric, Double>> values = new LinkedHashMap<>();
-        mappings.forEach(m -> values.put(m, new EnumMap<>(WriterMetric.class)));
+        mappings.forEach(m -> values.computeIfAbsent(m, k -> new EnumMap<>(WriterMetric.class)));
         if (!wanted.isEmpty()) {
             String query = wanted.keySet().stream()
                     .map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8))
@@ -180,9 +237,11 @@ final class JobMetrics {
                 }
             }
         }
-        return values.entrySet().stream()
-                .map(e -> new Mapping(e.getKey(), e.getValue()))
-                .toList();
+    }
+
+    /** An operator name as Flink's metric ids carry it. */
+    private static String safe(String operatorName) {
+        return operatorName.replace(':', '_').replace(' ', '_');
     }
 
     private Checkpoints checkpoints() throws IOException {
@@ -198,7 +257,22 @@ final class JobMetrics {
                 any
                         ? Optional.of(Instant.ofEpochMilli(
                                 last.path("latest_ack_timestamp").asLong()))
-                        : Optional.empty());
+                        : Optional.empty(),
+                oldestInProgress(c.path("history")));
+    }
+
+    /** When the oldest checkpoint still in progress was triggered (Flink keeps the recent ones in the history). */
+    private static Optional<Instant> oldestInProgress(JsonNode history) {
+        Optional<Instant> oldest = Optional.empty();
+        for (JsonNode h : history) {
+            if (h.path("status").asText().equals("IN_PROGRESS")) {
+                Instant at = Instant.ofEpochMilli(h.path("trigger_timestamp").asLong());
+                if (oldest.isEmpty() || at.isBefore(oldest.get())) {
+                    oldest = Optional.of(at);
+                }
+            }
+        }
+        return oldest;
     }
 
     private Restarts restarts(String state) throws IOException {

@@ -45,6 +45,7 @@ final class StatusOutput {
             job.put("rest_url", run.restUrl());
             job.put("started_at", run.startedAt());
             job.put("state", r.job().map(JobMetrics.Snapshot::state).orElse(null));
+            job.put("stalled", r.stalled().orElse(null));
             job.put("error", r.jobError().orElse(null));
             Optional<JobMetrics.Restarts> restarts = r.job().map(JobMetrics.Snapshot::restarts);
             Optional<JobMetrics.Failure> failure = restarts.flatMap(JobMetrics.Restarts::last);
@@ -144,9 +145,15 @@ final class StatusOutput {
                         "puffgres run: pid %d, job %s, %s since %s%s%n",
                         run.pid(),
                         run.jobId(),
-                        r.job().map(JobMetrics.Snapshot::state).orElse("state unknown"),
+                        r.job()
+                                .map(JobMetrics.Snapshot::state)
+                                .map(state -> r.stalled().isPresent() ? "STALLED (" + state + ")" : state)
+                                .orElse("state unknown"),
                         run.startedAt(),
                         run.restUrl().isEmpty() ? "" : ", web UI " + run.restUrl()));
+        r.stalled()
+                .ifPresent(why -> out.println("  STALLED: " + why
+                        + " (the job log shows the threads; [flink] stall_timeout_ms restarts it)"));
         r.job().flatMap(s -> restarts(s.restarts(), now)).ifPresent(line -> out.println("  " + line));
         r.jobError().ifPresent(e -> out.println("  " + e));
         if (r.postgres() instanceof StatusReport.Postgres.Read read) {

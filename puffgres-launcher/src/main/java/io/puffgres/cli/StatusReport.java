@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.Optional;
  * @param run the running {@code puffgres run}, empty when none runs
  * @param job what the Flink REST API said; empty when no job runs or it could not be read ({@code jobError})
  * @param jobError why the REST API could not be read although a run is alive
+ * @param stalled why the job is STALLED ({@link JobMetrics.Snapshot#stalled}), empty when it is not
  * @param slotName the slot shown: the running job's, else the one asked for
  * @param postgres the slot and the DLQ, or why Postgres could not be read
  */
@@ -31,6 +33,7 @@ record StatusReport(
         Optional<RunFile> run,
         Optional<JobMetrics.Snapshot> job,
         Optional<String> jobError,
+        Optional<String> stalled,
         String slotName,
         Postgres postgres,
         Instant at) {
@@ -105,7 +108,10 @@ record StatusReport(
         } catch (SQLException e) {
             postgres = new Postgres.Unreachable(e.getMessage());
         }
-        return new StatusReport(project.dir(), run, job, jobError, slot, postgres, Instant.now());
+        Instant now = Instant.now();
+        Duration stallAfter = Duration.ofMillis(project.config().flink().stallAfterMs());
+        Optional<String> stalled = job.flatMap(j -> j.stalled(stallAfter, now));
+        return new StatusReport(project.dir(), run, job, jobError, stalled, slot, postgres, now);
     }
 
     private static Slot slot(Connection c, String name) throws SQLException {

@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import io.puffgres.job.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,31 +60,9 @@ final class TextTable {
         return duration(Duration.between(then, now)) + " ago";
     }
 
-    /** The units of {@link #duration}, largest first. */
-    private static final long[] UNIT_SECONDS = {86_400, 3_600, 60, 1};
-
-    private static final String[] UNIT_NAMES = {"d", "h", "min", "s"};
-
-    /**
-     * A duration as people read it, in its two largest units, cut to whole units: {@code 45 s}, {@code 3 min},
-     * {@code 3 min 20 s}, {@code 1 h 5 min}, {@code 2 d 3 h}. Less than a second, or negative, is {@code 0 s}. Every
-     * command prints durations this way (never ISO-8601's {@code PT3M}).
-     */
+    /** A duration as people read it ({@link Durations#human}): every command prints durations this way. */
     static String duration(Duration d) {
-        long s = Math.max(0, d.getSeconds());
-        int unit = 0;
-        while (unit < UNIT_SECONDS.length - 1 && s < UNIT_SECONDS[unit]) {
-            unit++;
-        }
-        long major = s / UNIT_SECONDS[unit];
-        String text = major + " " + UNIT_NAMES[unit];
-        if (unit < UNIT_SECONDS.length - 1) {
-            long minor = s % UNIT_SECONDS[unit] / UNIT_SECONDS[unit + 1];
-            if (minor > 0) {
-                text += " " + minor + " " + UNIT_NAMES[unit + 1];
-            }
-        }
-        return text;
+        return Durations.human(d);
     }
 
     /** {@code 512 B}, {@code 1.5 KiB}, {@code 3.2 MiB}, {@code 1.0 GiB}. */

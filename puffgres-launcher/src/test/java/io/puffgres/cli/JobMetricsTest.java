@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.puffgres.job.PuffgresJob;
+import io.puffgres.sink.WriterMetric;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JobMetricsTest {
@@ -20,6 +26,55 @@ class JobMetricsTest {
                 .containsExactly("pages_v2", "orgs");
         assertThat(JobMetrics.writerMappings("dlq: postgres")).isEmpty();
         assertThat(JobMetrics.writerMappings("pages: lookup")).isEmpty();
+    }
+
+    @Test
+    void findsEveryLookupStageInAVertexName() {
+        assertThat(JobMetrics.operatorMappings(
+                        "Source: postgres cdc -> (a: route -> a: lookup, b: route -> b: lookup)",
+                        PuffgresJob.LOOKUP_SUFFIX))
+                .containsExactly("a", "b");
+    }
+
+    private static JobMetrics.Snapshot snapshot(Map<WriterMetric, Double> values, Optional<Instant> checkpointSince) {
+        return new JobMetrics.Snapshot(
+                "RUNNING",
+                List.of(new JobMetrics.Mapping("pages", values)),
+                new JobMetrics.Checkpoints(1, 0, 1, Optional.of(1L), Optional.empty(), checkpointSince),
+                JobMetrics.Restarts.NONE);
+    }
+
+    @Test
+    void aStalledLookupStageOrWriterSaysWhatIsPending() {
+        Instant now = Instant.ofEpochMilli(1_700_000_000_000L);
+        JobMetrics.Snapshot s = snapshot(
+                Map.of(
+                        WriterMetric.LOOKUP_STALLED_MS, 185_000.0,
+                        WriterMetric.LOOKUPS_RUNNING, 1.0,
+                        WriterMetric.CHANGES_HELD, 256.0,
+                        WriterMetric.STALLED_MS, 90_000.0,
+                        WriterMetric.WRITES_IN_FLIGHT, 3.0,
+                        WriterMetric.PENDING_ROWS, 40.0,
+                        WriterMetric.RETRIES, 14.0),
+                Optional.of(now.minusSeconds(200)));
+        assertThat(s.stalled(Duration.ofMinutes(1), now))
+                .contains("mapping pages: lookups have not moved for 3 min 5 s (1 unanswered by Postgres, 256"
+                        + " change(s) held behind them); mapping pages: writes have not moved for 1 min 30 s (3"
+                        + " unacknowledged by turbopuffer, 40 row(s) buffered, 14 retries); a checkpoint has been in"
+                        + " progress for 3 min 20 s");
+    }
+
+    @Test
+    void aCheckpointInProgressPastTheThresholdWithNothingPendingIsTheSource() {
+        Instant now = Instant.ofEpochMilli(1_700_000_000_000L);
+        assertThat(snapshot(Map.of(), Optional.of(now.minusSeconds(59))).stalled(Duration.ofMinutes(1), now))
+                .isEmpty();
+        assertThat(snapshot(Map.of(), Optional.of(now.minusSeconds(61))).stalled(Duration.ofMinutes(1), now))
+                .hasValueSatisfying(why -> assertThat(why)
+                        .startsWith("a checkpoint has been in progress for 1 min 1 s with nothing pending")
+                        .contains("the source is not moving"));
+        assertThat(snapshot(Map.of(), Optional.empty()).stalled(Duration.ofMinutes(1), now))
+                .isEmpty();
     }
 
     @Test

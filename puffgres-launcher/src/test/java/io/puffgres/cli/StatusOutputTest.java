@@ -33,7 +33,7 @@ class StatusOutputTest {
                             WriterMetric.LAG_MS, 1200.0,
                             WriterMetric.LAG_AT_EPOCH_MS,
                                     (double) NOW.minusSeconds(70).toEpochMilli()))),
-            new JobMetrics.Checkpoints(3, 0, 0, Optional.of(3L), Optional.of(NOW.minusSeconds(75))),
+            new JobMetrics.Checkpoints(3, 0, 0, Optional.of(3L), Optional.of(NOW.minusSeconds(75)), Optional.empty()),
             new JobMetrics.Restarts(
                     14,
                     Optional.of(new JobMetrics.Failure(
@@ -44,6 +44,7 @@ class StatusOutputTest {
                 Path.of("/p"),
                 Optional.of(RUN),
                 Optional.of(RESTARTING),
+                Optional.empty(),
                 Optional.empty(),
                 "pages",
                 new StatusReport.Postgres.Unreachable("Connection to localhost:1 refused."),

@@ -91,7 +91,7 @@ class TextTableTest {
                                         WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(2)),
                                         WriterMetric.LAG_MS, 1500.0,
                                         WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(2))))),
-                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()),
+                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty(), Optional.empty()),
                 JobMetrics.Restarts.NONE);
         assertThat(LiveStatus.line(s, NOW))
                 .isEqualTo("events 1234 (12.5/s), upserts 1190, DLQ 1, last flush 2 s ago, lag 1.5 s");
@@ -109,7 +109,7 @@ class TextTableTest {
                                 WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(70)),
                                 WriterMetric.LAG_MS, 1200.0,
                                 WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(70))))),
-                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty()),
+                new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty(), Optional.empty()),
                 new JobMetrics.Restarts(3, Optional.empty()));
         assertThat(LiveStatus.line(s, NOW))
                 .isEqualTo("events 10 (0.0/s), upserts 10, DLQ 0, last flush 1 min 10 s ago, lag 1.2 s as of 1 min"
