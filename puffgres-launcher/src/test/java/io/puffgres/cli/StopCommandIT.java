@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code puffgres stop} of a job whose savepoint cannot complete: it never hangs. */
+/**
+ * A job stalled on purpose (turbopuffer refuses every write): {@code status} says STALLED with the reason, the job's
+ * log says it once with the threads, and {@code puffgres stop}, whose savepoint cannot complete, never hangs.
+ */
 class StopCommandIT {
 
     @RegisterExtension
@@ -32,6 +35,9 @@ class StopCommandIT {
     @Test
     void cancelsAJobWhoseSavepointHangsAfterTheTimeoutAndNamesTheCheckpointTheNextRunResumesFrom() throws Exception {
         CliProject project = CliProject.create(db, tpuf, "stuckstop");
+        Path toml = project.dir().resolve("puffgres.toml");
+        // a stall shows after 2 s; the job is not restarted for it (writes being retried are activity)
+        Files.writeString(toml, Files.readString(toml).replace("[flink]\n", "[flink]\nstall_after_ms = 2000\n"));
         db.execute("INSERT INTO stuckstop VALUES (1, 'one'), (2, 'two')");
         ValidateCommandTest.Result started = project.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
         assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
@@ -61,6 +67,23 @@ class StopCommandIT {
                                     .path("retries")
                                     .asLong())
                             .isPositive());
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(JSON.readTree(
+                                            project.run("status", "--json").out())
+                                    .path("job")
+                                    .path("stalled")
+                                    .asText())
+                            .contains("mapping stuckstop: writes have not moved for")
+                            .containsPattern(
+                                    "\\(1 unacknowledged by turbopuffer, \\d+ row\\(s\\) buffered, \\d+ retries\\)"));
+            ValidateCommandTest.Result status = project.run("status");
+            assertThat(status.out())
+                    .contains("STALLED (RUNNING)")
+                    .contains("  STALLED: mapping stuckstop: writes have not moved for");
+            assertThat(Files.readString(project.dir().resolve("puffgres/state/run.log")))
+                    .contains("stuckstop: apply + write (1/1): STALLED: 1 write(s) to namespace stuckstop"
+                            + " unacknowledged")
+                    .contains("thread \"");
             long start = System.nanoTime();
             stopped = project.run("stop", "--timeout", "5");
             took = (System.nanoTime() - start) / 1_000_000;
