@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +13,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -113,40 +110,22 @@ class ConvergenceIT {
      */
     private static void run(AtomicInteger done) {
         Random random = new Random(7);
-        try (Connection c = db.connect();
-                Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            while (done.get() < OPERATIONS) {
-                for (int i = 0; i < PER_TRANSACTION; i++) {
-                    int id = 1 + random.nextInt(1500);
-                    int op = done.get() + i;
-                    s.addBatch(
-                            switch (random.nextInt(6)) {
-                                case 0 ->
-                                    "INSERT INTO conv SELECT " + id + ", " + random.nextInt(7) + ", 'new " + op
-                                            + "', 'on', " + BODY + " FROM (SELECT " + op + " g) o"
-                                            + " ON CONFLICT (id) DO UPDATE SET title = excluded.title";
-                                case 1 -> "UPDATE conv SET title = 'upd " + op + "', grp = grp + 1 WHERE id = " + id;
-                                case 2 ->
-                                    "UPDATE conv SET status = CASE status WHEN 'on' THEN 'off' ELSE 'on' END WHERE id = "
-                                            + id;
-                                case 3 -> "DELETE FROM conv WHERE id = " + id;
-                                case 4 -> {
-                                    int to = 1 + random.nextInt(1500);
-                                    yield "UPDATE conv SET id = " + to + " WHERE id = " + id
-                                            + " AND NOT EXISTS (SELECT 1 FROM conv WHERE id = " + to + ")";
-                                }
-                                default -> "UPDATE conv SET title = title || '+' WHERE id = " + id;
-                            });
+        JobHarness.pacedWorkload(db, OPERATIONS, PER_TRANSACTION, PACE_MS, done, op -> {
+            int id = 1 + random.nextInt(1500);
+            return switch (random.nextInt(6)) {
+                case 0 ->
+                    "INSERT INTO conv SELECT " + id + ", " + random.nextInt(7) + ", 'new " + op + "', 'on', " + BODY
+                            + " FROM (SELECT " + op + " g) o ON CONFLICT (id) DO UPDATE SET title = excluded.title";
+                case 1 -> "UPDATE conv SET title = 'upd " + op + "', grp = grp + 1 WHERE id = " + id;
+                case 2 -> "UPDATE conv SET status = CASE status WHEN 'on' THEN 'off' ELSE 'on' END WHERE id = " + id;
+                case 3 -> "DELETE FROM conv WHERE id = " + id;
+                case 4 -> {
+                    int to = 1 + random.nextInt(1500);
+                    yield "UPDATE conv SET id = " + to + " WHERE id = " + id
+                            + " AND NOT EXISTS (SELECT 1 FROM conv WHERE id = " + to + ")";
                 }
-                long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PACE_MS);
-                s.executeBatch();
-                c.commit();
-                done.addAndGet(PER_TRANSACTION);
-                LockSupport.parkNanos(next - System.nanoTime()); // pacing the load, not waiting for anything
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+                default -> "UPDATE conv SET title = title || '+' WHERE id = " + id;
+            };
+        });
     }
 }

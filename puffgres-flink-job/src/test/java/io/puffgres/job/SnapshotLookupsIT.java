@@ -8,8 +8,6 @@ import io.puffgres.testkit.PostgresDatabase;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -17,7 +15,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -104,34 +101,18 @@ class SnapshotLookupsIT {
     /** Seeded single-row changes, {@link #PER_TRANSACTION} to a transaction, one every {@link #PACE_MS}. */
     private static void run(AtomicInteger done) {
         Random random = new Random(15);
-        try (Connection c = db.connect();
-                Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            while (done.get() < CHANGES) {
-                for (int i = 0; i < PER_TRANSACTION; i++) {
-                    int id = 1 + random.nextInt(ROWS);
-                    int op = done.get() + i;
-                    int kind = random.nextInt(10);
-                    s.addBatch(
-                            kind < 5
-                                    ? "UPDATE snap SET title = 'upd " + op + "' WHERE id = " + id
-                                    : kind < 8
-                                            ? "UPDATE snap SET status = CASE status WHEN 'on' THEN 'off' ELSE 'on'"
-                                                    + " END WHERE id = " + id
-                                            : kind < 9
-                                                    ? "DELETE FROM snap WHERE id = " + id
-                                                    : "INSERT INTO snap SELECT " + id + ", 'new " + op + "', 'on', "
-                                                            + BODY + " FROM (SELECT " + op + " g) o"
-                                                            + " ON CONFLICT (id) DO UPDATE SET title = excluded.title");
-                }
-                long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PACE_MS);
-                s.executeBatch();
-                c.commit();
-                done.addAndGet(PER_TRANSACTION);
-                LockSupport.parkNanos(next - System.nanoTime()); // pacing the load, not waiting for anything
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        JobHarness.pacedWorkload(db, CHANGES, PER_TRANSACTION, PACE_MS, done, op -> {
+            int id = 1 + random.nextInt(ROWS);
+            int kind = random.nextInt(10);
+            return kind < 5
+                    ? "UPDATE snap SET title = 'upd " + op + "' WHERE id = " + id
+                    : kind < 8
+                            ? "UPDATE snap SET status = CASE status WHEN 'on' THEN 'off' ELSE 'on' END WHERE id = " + id
+                            : kind < 9
+                                    ? "DELETE FROM snap WHERE id = " + id
+                                    : "INSERT INTO snap SELECT " + id + ", 'new " + op + "', 'on', " + BODY
+                                            + " FROM (SELECT " + op + " g) o"
+                                            + " ON CONFLICT (id) DO UPDATE SET title = excluded.title";
+        });
     }
 }
