@@ -1,5 +1,7 @@
 package io.puffgres.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.Filter;
 import io.puffgres.client.Query;
@@ -10,6 +12,12 @@ import io.puffgres.migration.ProjectLoader;
 import io.puffgres.testkit.PostgresDatabase;
 import io.puffgres.testkit.ProjectFiles;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -168,6 +176,39 @@ final class JobHarness implements AutoCloseable {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The largest subtask value of the gauge whose REST metric id is {@code metricId} ({@code
+     * <operator>.<metric>}, the operator name with ':' and ' ' as '_'), through the Flink REST API as the web UI reads
+     * it; empty while no vertex shows it.
+     */
+    static Optional<Long> gauge(JobRunner.Started job, String metricId) throws Exception {
+        String jobUrl = jobUrl(job);
+        for (JsonNode vertex : rest(jobUrl).path("vertices")) {
+            String metrics = jobUrl + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            for (JsonNode available : rest(metrics)) {
+                if (available.path("id").asText().equals(metricId)) {
+                    String url = metrics + "?agg=max&get=" + URLEncoder.encode(metricId, StandardCharsets.UTF_8);
+                    return Optional.of(rest(url).path(0).path("max").asLong());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The job's URL in the Flink REST API. */
+    static String jobUrl(JobRunner.Started job) {
+        return job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID();
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** A GET of the Flink REST API, as JSON. */
+    static JsonNode rest(String url) throws Exception {
+        return new ObjectMapper()
+                .readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString())
+                        .body());
     }
 
     TurbopufferClient client() {

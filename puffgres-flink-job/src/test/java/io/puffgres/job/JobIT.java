@@ -5,14 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.source.ReplicationSetup;
 import io.puffgres.testkit.PostgresDatabase;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,11 +218,10 @@ class JobIT {
             assertThat(Files.readString(toml)).contains("checkpoint_interval_ms = 12000");
             JobRunner.Started job =
                     h.start(new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", 0));
-            String checkpoints =
-                    job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID() + "/checkpoints";
+            String checkpoints = JobHarness.jobUrl(job) + "/checkpoints";
             JsonNode[] counts = new JsonNode[1];
             await().atMost(WAIT).untilAsserted(() -> {
-                counts[0] = rest(checkpoints).path("counts");
+                counts[0] = JobHarness.rest(checkpoints).path("counts");
                 assertThat(counts[0].path("completed").asLong()).isPositive();
             });
             assertThat(counts[0].path("failed").asLong()).isZero();
@@ -251,27 +245,8 @@ class JobIT {
 
     /** The writer's {@code slotLagBytes} gauge, through the Flink REST API as the web UI reads it. */
     private static long slotLagBytes(JobRunner.Started job) throws Exception {
-        String jobUrl = job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID();
-        for (JsonNode vertex : rest(jobUrl).path("vertices")) {
-            String metrics = jobUrl + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
-            for (JsonNode available : rest(metrics)) {
-                String id = available.path("id").asText();
-                if (id.endsWith(".slotLagBytes")) {
-                    String url = metrics + "?agg=max&get=" + java.net.URLEncoder.encode(id, "UTF-8");
-                    return rest(url).path(0).path("max").asLong();
-                }
-            }
-        }
-        throw new AssertionError("no vertex shows slotLagBytes yet");
-    }
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    /** A GET of the Flink REST API, as JSON. */
-    private static JsonNode rest(String url) throws Exception {
-        return new ObjectMapper()
-                .readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString())
-                        .body());
+        return JobHarness.gauge(job, "lagged__apply_+_write.slotLagBytes")
+                .orElseThrow(() -> new AssertionError("no vertex shows slotLagBytes yet"));
     }
 
     @Test

@@ -3,14 +3,8 @@ package io.puffgres.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,7 +28,6 @@ class StallIT {
     static final EmulatorExtension tpuf = new EmulatorExtension();
 
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void aLookupThatNeverAnswersIsShownAndEndedByARestartThatLosesNothing() throws Exception {
@@ -63,8 +56,6 @@ class StallIT {
                     h.start(new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", 0));
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(h.documents("gated")).containsOnlyKeys(1L));
-            String jobUrl =
-                    job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID();
 
             try (Connection lock = db.connect();
                     Statement s = lock.createStatement()) {
@@ -72,9 +63,10 @@ class StallIT {
                 s.execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE"); // every lookup now waits
                 db.execute("INSERT INTO gated VALUES (2, 'two')");
                 await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(lookupStalledMs(jobUrl)).isPositive());
+                        .untilAsserted(() -> assertThat(JobHarness.gauge(job, "gated__lookup.stalledMs"))
+                                .hasValueSatisfying(ms -> assertThat(ms).isPositive()));
                 await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(rest(jobUrl + "/exceptions")
+                        .untilAsserted(() -> assertThat(JobHarness.rest(JobHarness.jobUrl(job) + "/exceptions")
                                         .path("exceptionHistory")
                                         .path("entries")
                                         .path(0)
@@ -88,26 +80,5 @@ class StallIT {
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(h.documents("gated")).containsOnlyKeys(1L, 2L));
         }
-    }
-
-    /** The lookup stage's {@code stalledMs} gauge (largest over subtasks), 0 until it is registered. */
-    private static long lookupStalledMs(String jobUrl) throws Exception {
-        for (JsonNode vertex : rest(jobUrl).path("vertices")) {
-            String metrics = jobUrl + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
-            for (JsonNode available : rest(metrics)) {
-                String id = available.path("id").asText();
-                if (id.equals("gated__lookup.stalledMs")) {
-                    String url = metrics + "?agg=max&get=" + java.net.URLEncoder.encode(id, "UTF-8");
-                    return rest(url).path(0).path("max").asLong();
-                }
-            }
-        }
-        return 0;
-    }
-
-    private static JsonNode rest(String url) throws Exception {
-        return new ObjectMapper()
-                .readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString())
-                        .body());
     }
 }
