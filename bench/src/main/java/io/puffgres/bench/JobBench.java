@@ -256,6 +256,7 @@ public final class JobBench {
                                 db,
                                 "postgres",
                                 "",
+                                Map.of(),
                                 List.of("public.items"),
                                 slot,
                                 "src_pub",

@@ -1,5 +1,6 @@
 package io.puffgres.job;
 
+import io.puffgres.config.PostgresUrl;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.dlq.DlqTable;
 import io.puffgres.event.RelationId;
@@ -176,16 +177,16 @@ public final class JobRunner {
 
     private static PostgresCdcSources.Settings sourceSettings(
             ProjectConfig config, Map<String, RelationId> relations, String slot, Options options, boolean restoring) {
-        URI uri = URI.create(config.postgres().url().substring("jdbc:".length()));
-        String database = uri.getPath().substring(1);
+        PostgresUrl url = config.postgres().url();
         // --from-lsn: the slot was moved there; "committed" streams from the slot's confirmed position, no snapshot
         StartupOptions startup = options.fromLsn().isPresent() ? StartupOptions.committed() : StartupOptions.initial();
         return new PostgresCdcSources.Settings(
-                uri.getHost(),
-                uri.getPort() < 0 ? 5432 : uri.getPort(),
-                database,
+                url.host(),
+                url.port(),
+                url.database(),
                 config.postgres().user().orElse(System.getProperty("user.name")),
                 config.postgres().password().map(p -> p.reveal()).orElse(""),
+                url.parameters(),
                 relations.values().stream().distinct().map(RelationId::toString).toList(),
                 slot,
                 config.postgres().publication(),

@@ -67,13 +67,14 @@ public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<Stri
         return connect(project().config().postgres());
     }
 
-    /** A new JDBC connection with the settings of {@code [postgres]}. */
+    /** A new JDBC connection with the settings of {@code [postgres]}, every URL parameter (TLS …) included. */
     public static Connection connect(ProjectConfig.Postgres pg) throws SQLException {
         Properties props = new Properties();
+        props.putAll(pg.url().parameters());
         pg.user().ifPresent(u -> props.setProperty("user", u));
         pg.password().ifPresent(p -> props.setProperty("password", p.reveal()));
         props.setProperty("ApplicationName", "puffgres");
-        return DriverManager.getConnection(pg.url(), props);
+        return DriverManager.getConnection(pg.url().jdbcUrl(), props);
     }
 
     /** Forgets loaded projects (tests that rewrite a project directory). */

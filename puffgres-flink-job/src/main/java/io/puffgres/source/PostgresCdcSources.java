@@ -1,12 +1,22 @@
 package io.puffgres.source;
 
+import io.puffgres.config.PostgresUrl;
 import io.puffgres.event.RowEvent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.base.relational.connection.JdbcConnectionPoolFactory;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresConnectionPoolFactory;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresDialect;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfig;
+import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfigFactory;
+import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
 
 /**
  * Builds the Flink CDC incremental Postgres source for puffgres: our own publication (created beforehand, so no
@@ -22,6 +32,8 @@ public final class PostgresCdcSources {
     /**
      * Connection and stream settings of one source.
      *
+     * @param parameters pgjdbc properties from the URL ({@code sslmode}, {@code sslrootcert}, …): every connection of
+     *     the source carries them, the WAL stream's included
      * @param tables {@code schema.table} names
      * @param plugin {@code pgoutput} or {@code wal2json}
      */
@@ -31,6 +43,7 @@ public final class PostgresCdcSources {
             String database,
             String user,
             String password,
+            Map<String, String> parameters,
             List<String> tables,
             String slot,
             String publication,
@@ -54,7 +67,10 @@ public final class PostgresCdcSources {
         // an interval as ISO 8601 (P1DT2H), not an approximate count of microseconds; lookups write the same
         // (JdbcRows)
         debezium.setProperty("interval.handling.mode", "string");
-        return PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
+        // Debezium hands every database.* property to pgjdbc (prefix dropped) on the connections it opens: the
+        // replication connection and the snapshot's; Flink CDC's own pooled connections get them from the dialect
+        s.parameters().forEach((name, value) -> debezium.setProperty("database." + name, value));
+        PostgresSourceBuilder<RowEvent> builder = PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
                 .hostname(s.host())
                 .port(s.port())
                 .database(s.database())
@@ -70,10 +86,50 @@ public final class PostgresCdcSources {
                 // a partitioned table is read through its root, as the publication publishes it (ReplicationSetup)
                 .includePartitionedTables(true)
                 .debeziumProperties(debezium)
-                .deserializer(new ChangeEventDeserializer())
                 .startupOptions(s.startup())
                 // a heartbeat lets the slot advance while the mapped tables are idle (no WAL bloat)
-                .heartbeatInterval(HEARTBEAT)
-                .build();
+                .heartbeatInterval(HEARTBEAT);
+        PostgresSourceConfigFactory config = builder.getConfigFactory();
+        return new PostgresIncrementalSource<>(
+                config,
+                new ChangeEventDeserializer(),
+                new PostgresOffsetFactory(),
+                new ParameterizedDialect(config.create(0), s.parameters()));
+    }
+
+    /**
+     * Flink CDC's dialect with the URL parameters on its pooled connections (chunk splitting, table discovery): its
+     * pool opens {@code jdbc:postgresql://host:port/db} with nothing else, which would silently drop TLS settings.
+     */
+    static final class ParameterizedDialect extends PostgresDialect {
+        private static final long serialVersionUID = 1L;
+
+        private final TreeMap<String, String> parameters;
+
+        ParameterizedDialect(PostgresSourceConfig config, Map<String, String> parameters) {
+            super(config);
+            this.parameters = new TreeMap<>(parameters);
+        }
+
+        @Override
+        public JdbcConnectionPoolFactory getPooledDataSourceFactory() {
+            return new ParameterizedPoolFactory(parameters);
+        }
+    }
+
+    /** Flink CDC's pool factory with the URL parameters in the pool's JDBC URL. */
+    static final class ParameterizedPoolFactory extends PostgresConnectionPoolFactory {
+        private final Map<String, String> parameters;
+
+        ParameterizedPoolFactory(Map<String, String> parameters) {
+            this.parameters = parameters;
+        }
+
+        @Override
+        public String getJdbcUrl(JdbcSourceConfig config) {
+            return new PostgresUrl(
+                            config.getHostname(), config.getPort(), config.getDatabaseList().get(0), parameters)
+                    .jdbcUrlWithParameters();
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -59,6 +60,7 @@ class ChangeEventDeserializerIT {
                                 db.name(),
                                 "postgres",
                                 "unused",
+                                Map.of(),
                                 List.of("public.pages"),
                                 "puffgres_it_slot",
                                 "puffgres_it",

@@ -13,11 +13,12 @@ public record ProjectConfig(
     /**
      * {@code [postgres]}.
      *
-     * @param url a JDBC URL ({@code jdbc:postgresql://host:port/db})
-     * @param password the password, from the env var named by {@code password_env}
+     * @param url the server, database and driver parameters, from a JDBC or libpq URL
+     * @param user from {@code user} or the URL
+     * @param password from the env var named by {@code password_env}, or from a URL given in the environment
      */
     public record Postgres(
-            String url, Optional<String> user, Optional<Secret> password, String slot, String publication) {}
+            PostgresUrl url, Optional<String> user, Optional<Secret> password, String slot, String publication) {}
 
     /**
      * {@code [turbopuffer]}.

@@ -67,12 +67,32 @@ public final class ProjectConfigLoader {
 
         TomlScope pg = root.section("postgres");
         pg.allowOnly(Set.of("url", "user", "password_env", "slot", "publication"));
-        String url = string(pg, "url", true).orElse("");
-        if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {
-            pg.error("url", "must be a JDBC URL starting with jdbc:postgresql: (got \"" + url + "\")");
-        }
         Optional<String> user = string(pg, "user", false);
         Optional<Secret> password = secret(pg, "password_env", null);
+        PostgresUrl url = null;
+        Optional<PostgresUrl.Parsed> parsed = string(pg, "url", true).flatMap(text -> postgresUrl(pg, text));
+        if (parsed.isPresent()) {
+            url = parsed.get().url();
+            Optional<String> urlUser = parsed.get().user();
+            if (urlUser.isPresent() && user.isPresent() && !urlUser.equals(user)) {
+                problem(
+                        pg,
+                        "user",
+                        "\"" + user.get() + "\" differs from the user \"" + urlUser.get()
+                                + "\" in postgres.url; name the" + " user in one place");
+            }
+            user = user.or(() -> urlUser);
+            if (parsed.get().password().isPresent()) {
+                if (password.isPresent()) {
+                    problem(
+                            pg,
+                            "url",
+                            "holds a password, and postgres.password_env names one too ("
+                                    + password.get().envVar() + "); keep one");
+                }
+                password = password.or(() -> parsed.get().password());
+            }
+        }
         String slot = string(pg, "slot", false).orElse(DEFAULT_SLOT);
         String publication = string(pg, "publication", false).orElse(DEFAULT_PUBLICATION);
 
@@ -163,8 +183,7 @@ public final class ProjectConfigLoader {
     }
 
     private Optional<Long> integer(TomlScope scope, String key, long min, long max) {
-        String name = envName(scope, key);
-        String override = env.get(name);
+        String override = env.get(envName(scope, key));
         if (override == null) {
             return scope.integerIn(key, min, max);
         }
@@ -173,17 +192,46 @@ public final class ProjectConfigLoader {
             if (v >= min && v <= max) {
                 return Optional.of(v);
             }
-            out.add(new Diagnostic(
-                    "env " + name,
-                    0,
-                    0,
-                    scope.pathOf(key),
-                    "must be between " + min + " and " + max + " (got " + v + ")"));
+            problem(scope, key, "must be between " + min + " and " + max + " (got " + v + ")");
         } catch (NumberFormatException e) {
-            out.add(new Diagnostic(
-                    "env " + name, 0, 0, scope.pathOf(key), "must be an integer (got \"" + override + "\")"));
+            problem(scope, key, "must be an integer (got \"" + override + "\")");
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code [postgres] url} parsed. A password in it is refused in the file (it names the line and the fix); from
+     * the environment (as {@code DATABASE_URL} is commonly given) it is the password.
+     */
+    private Optional<PostgresUrl.Parsed> postgresUrl(TomlScope pg, String text) {
+        String envVar = envName(pg, "url");
+        boolean fromEnv = env.containsKey(envVar);
+        PostgresUrl.Parsed parsed;
+        try {
+            parsed = PostgresUrl.parse(text, fromEnv ? envVar : pg.pathOf("url"));
+        } catch (IllegalArgumentException e) {
+            problem(pg, "url", e.getMessage());
+            return Optional.empty();
+        }
+        if (parsed.password().isPresent() && !fromEnv) {
+            pg.error(
+                    "url",
+                    "holds a password, and a password never goes in a file: remove it from the URL, set password_env"
+                            + " = \"PUFFGRES_PG_PASSWORD\" and put the password in that variable (or give the whole URL"
+                            + " in " + envVar + ")");
+            return Optional.empty();
+        }
+        return Optional.of(parsed);
+    }
+
+    /** Records a problem with {@code key}: at the environment variable when it overrides the key, else in the file. */
+    private void problem(TomlScope scope, String key, String message) {
+        String name = envName(scope, key);
+        if (env.containsKey(name)) {
+            out.add(new Diagnostic("env " + name, 0, 0, scope.pathOf(key), message));
+        } else {
+            scope.error(key, message);
+        }
     }
 
     /** A secret named by the env var in {@code key}; the value itself never comes from the file. */

@@ -2,6 +2,7 @@ package io.puffgres.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.puffgres.config.PostgresUrl;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.config.Secret;
 import io.puffgres.document.AttributeSchema;
@@ -24,7 +25,7 @@ class ProjectLoaderTest {
     @Test
     void parsesEveryFieldOfPuffgresToml() throws Exception {
         ProjectConfig config = ProjectLoader.load(FULL, ENV).config();
-        assertThat(config.postgres().url()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/app");
+        assertThat(config.postgres().url()).isEqualTo(new PostgresUrl("127.0.0.1", 5432, "app", Map.of()));
         assertThat(config.postgres().user()).contains("puffgres");
         assertThat(config.postgres().password()).map(Secret::reveal).contains("pg-secret");
         assertThat(config.postgres().slot()).isEqualTo("pages_slot");
