@@ -128,7 +128,10 @@ public final class PostgresCdcSources {
         @Override
         public String getJdbcUrl(JdbcSourceConfig config) {
             return new PostgresUrl(
-                            config.getHostname(), config.getPort(), config.getDatabaseList().get(0), parameters)
+                            config.getHostname(),
+                            config.getPort(),
+                            config.getDatabaseList().get(0),
+                            parameters)
                     .jdbcUrlWithParameters();
         }
     }

@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import io.puffgres.config.PostgresUrl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Spec;
             "%nExamples:",
             "  puffgres init                                  in the current directory",
             "  puffgres init search --postgres-url jdbc:postgresql://db:5432/app",
+            "  puffgres init search --postgres-url 'postgresql://app@db/shop?sslmode=verify-full'",
             "  puffgres init dev --turbopuffer-url http://127.0.0.1:7474   with a local emulator",
             ExitCode.HELP_FOOTER
         })
@@ -39,9 +41,10 @@ final class InitCommand implements Callable<Integer> {
 
     @Option(
             names = "--postgres-url",
-            paramLabel = "JDBC_URL",
+            paramLabel = "URL",
             defaultValue = DEFAULT_POSTGRES_URL,
-            description = "[postgres] url (default: ${DEFAULT-VALUE}).")
+            description = "[postgres] url, jdbc:postgresql://… or postgresql://… without a password"
+                    + " (default: ${DEFAULT-VALUE}).")
     String postgresUrl;
 
     @Option(names = "--postgres-user", paramLabel = "NAME", description = "[postgres] user.")
@@ -57,6 +60,7 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        checkPostgresUrl();
         Path toml = dir.resolve("puffgres.toml");
         for (Path existing : List.of(toml, dir.resolve("puffgres"))) {
             if (Files.exists(existing)) {
@@ -78,6 +82,33 @@ final class InitCommand implements Callable<Integer> {
         out.println("created " + dir.resolve("puffgres") + "/{migrations,transforms,state}");
         out.println("next: edit puffgres.toml, then puffgres doctor, puffgres generate, puffgres apply, puffgres run");
         return ExitCode.OK;
+    }
+
+    /** The URL goes into puffgres.toml as given: it must parse, and hold no password. */
+    private void checkPostgresUrl() {
+        PostgresUrl.Parsed parsed;
+        try {
+            parsed = PostgresUrl.parse(postgresUrl, "--postgres-url");
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, "--postgres-url: " + e.getMessage(), "see puffgres init --help");
+        }
+        if (parsed.password().isPresent()) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "--postgres-url holds a password, and init writes the URL into puffgres.toml, where a password"
+                            + " never goes",
+                    "give the URL without it; put the password in a variable named by [postgres] password_env (or"
+                            + " give the whole URL in PUFFGRES_POSTGRES_URL when you run puffgres)");
+        }
+        if (postgresUser != null
+                && parsed.user().isPresent()
+                && !parsed.user().get().equals(postgresUser)) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "--postgres-user " + postgresUser + " differs from the user "
+                            + parsed.user().get() + " in --postgres-url",
+                    "name the user in one place");
+        }
     }
 
     private String config() {

@@ -39,12 +39,17 @@ public final class PostgresCluster {
     private final Path dataDir;
     private final int port;
     private final boolean asPostgresUser;
+    /** TLS files of a cluster that accepts TLS connections only; null for a plain cluster. */
+    private final TestCertificates tls;
 
-    private PostgresCluster(Path binDir, Path dataDir, int port, boolean asPostgresUser) {
+    private volatile boolean stopped;
+
+    private PostgresCluster(Path binDir, Path dataDir, int port, boolean asPostgresUser, TestCertificates tls) {
         this.binDir = binDir;
         this.dataDir = dataDir;
         this.port = port;
         this.asPostgresUser = asPostgresUser;
+        this.tls = tls;
     }
 
     /** The cluster of this JVM, started on first use. */
@@ -54,7 +59,7 @@ public final class PostgresCluster {
             synchronized (PostgresCluster.class) {
                 cluster = shared;
                 if (cluster == null) {
-                    cluster = start();
+                    cluster = start(false);
                     shared = cluster;
                 }
             }
@@ -62,7 +67,18 @@ public final class PostgresCluster {
         return cluster;
     }
 
-    private static PostgresCluster start() {
+    /**
+     * A cluster of the caller's own that accepts TLS connections only, and only from clients presenting a certificate
+     * signed by a CA made for it ({@code hostssl … clientcert=verify-ca} in pg_hba.conf): a connection that lacks any of
+     * the URL's TLS parameters is refused. The server's certificate is for {@code localhost} and {@code 127.0.0.1}
+     * ({@link #certificates()}). The {@code postgres} superuser needs no password; every other role authenticates with
+     * its password (scram-sha-256). The caller may stop it with {@link #stop()}; the JVM's exit does otherwise.
+     */
+    public static PostgresCluster startWithTls() {
+        return start(true);
+    }
+
+    private static PostgresCluster start(boolean withTls) {
         Path binDir = Paths.get(System.getenv().getOrDefault("PUFFGRES_PG_BIN", DEFAULT_PG_BIN));
         if (!Files.isExecutable(binDir.resolve("initdb"))) {
             throw new IllegalStateException("PostgreSQL 15 server binaries not found in " + binDir
@@ -71,13 +87,14 @@ public final class PostgresCluster {
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
             Path dataDir = Files.createTempDirectory("puffgres-pg-");
+            TestCertificates tls = withTls ? TestCertificates.create(dataDir.resolve("tls"), "localhost") : null;
             if (root) {
                 run(List.of("chown", "-R", "postgres:postgres", dataDir.toString()));
             }
             int port = freePort();
-            PostgresCluster cluster = new PostgresCluster(binDir, dataDir, port, root);
+            PostgresCluster cluster = new PostgresCluster(binDir, dataDir, port, root, tls);
             cluster.initAndStart();
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::stopAndDelete, "postgres-cluster-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::stop, "postgres-cluster-stop"));
             return cluster;
         } catch (IOException e) {
             throw new IllegalStateException("could not start a throwaway PostgreSQL cluster: " + e.getMessage(), e);
@@ -108,6 +125,20 @@ public final class PostgresCluster {
                 "-c fsync=off",
                 "-c full_page_writes=off",
                 "-c timezone=UTC");
+        if (tls != null) {
+            Files.writeString(
+                    pgdata.resolve("pg_hba.conf"),
+                    String.join(
+                            "\n",
+                            "local all all trust",
+                            "hostssl all postgres 127.0.0.1/32 trust clientcert=verify-ca",
+                            "hostssl replication postgres 127.0.0.1/32 trust clientcert=verify-ca",
+                            "hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca",
+                            "hostssl replication all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca",
+                            ""));
+            options += " -c ssl=on -c ssl_ca_file=" + tls.caCertificate() + " -c ssl_cert_file="
+                    + tls.serverCertificate() + " -c ssl_key_file=" + tls.serverKey();
+        }
         runAsServerUser(List.of(
                 binDir.resolve("pg_ctl").toString(),
                 "-D",
@@ -127,9 +158,25 @@ public final class PostgresCluster {
         return port;
     }
 
-    /** JDBC URL of {@code database}, for the {@code postgres} superuser without password. */
+    /**
+     * JDBC URL of {@code database}, for the {@code postgres} superuser without password; on a TLS cluster it verifies
+     * the server against {@link #certificates()}.
+     */
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+        if (tls == null) {
+            return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+        }
+        return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres&sslmode=verify-full"
+                + "&sslrootcert=" + tls.caCertificate() + "&sslcert=" + tls.clientCertificate() + "&sslkey="
+                + tls.clientKey();
+    }
+
+    /** The CA and server certificate of a cluster started by {@link #startWithTls()}. */
+    public TestCertificates certificates() {
+        if (tls == null) {
+            throw new IllegalStateException("this cluster was started without TLS");
+        }
+        return tls;
     }
 
     /** Opens a connection to {@code database} as the {@code postgres} superuser. */
@@ -176,7 +223,12 @@ public final class PostgresCluster {
         }
     }
 
-    private void stopAndDelete() {
+    /** Stops the cluster and deletes its files; the shared cluster stops by itself when the JVM exits. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         try {
             runAsServerUser(List.of(
                     binDir.resolve("pg_ctl").toString(),
@@ -205,7 +257,7 @@ public final class PostgresCluster {
         run(wrapped);
     }
 
-    private static void run(List<String> command) throws IOException {
+    static void run(List<String> command) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {

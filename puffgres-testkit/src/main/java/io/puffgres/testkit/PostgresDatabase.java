@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,18 +25,32 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallback {
 
+    private final Supplier<PostgresCluster> cluster;
     private String name;
+
+    /** A database in the shared cluster of this JVM. */
+    public PostgresDatabase() {
+        this(PostgresCluster::shared);
+    }
+
+    /** A database in {@code cluster} (e.g. one {@link PostgresCluster#startWithTls()} started). */
+    public PostgresDatabase(PostgresCluster cluster) {
+        this(() -> cluster);
+    }
+
+    private PostgresDatabase(Supplier<PostgresCluster> cluster) {
+        this.cluster = cluster;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        name = PostgresCluster.shared()
-                .createDatabase(context.getRequiredTestClass().getSimpleName());
+        name = cluster.get().createDatabase(context.getRequiredTestClass().getSimpleName());
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         if (name != null) {
-            PostgresCluster.shared().dropDatabase(name);
+            cluster.get().dropDatabase(name);
         }
     }
 
@@ -46,12 +61,12 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
 
     /** JDBC URL of this class's database (superuser, no password). */
     public String jdbcUrl() {
-        return PostgresCluster.shared().jdbcUrl(name);
+        return cluster.get().jdbcUrl(name);
     }
 
     /** A new connection to this class's database; the caller closes it. */
     public Connection connect() throws SQLException {
-        return PostgresCluster.shared().connect(name);
+        return cluster.get().connect(name);
     }
 
     /** Runs each statement in its own auto-committed transaction. */
