@@ -68,7 +68,7 @@ final class ApplyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, parent.env);
+        Project loaded = Projects.load(project, parent);
         List<Diagnostic> problems = ValidateCommand.transformProblems(loaded);
         if (!problems.isEmpty()) {
             throw new CliException(

@@ -61,7 +61,7 @@ final class DlqListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, dlq.parent.env);
+        Project loaded = Projects.load(project, dlq.parent);
         DlqTable table = DlqCommand.table(loaded);
         try (Connection c = DlqCommand.connect(loaded)) {
             if (!table.exists(c)) {

@@ -68,7 +68,7 @@ final class DlqRetryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, dlq.parent.env);
+        Project loaded = Projects.load(project, dlq.parent);
         DlqTable table = DlqCommand.table(loaded);
         ProjectConfig.Turbopuffer tp = loaded.config().turbopuffer();
         try (Connection c = DlqCommand.connect(loaded);

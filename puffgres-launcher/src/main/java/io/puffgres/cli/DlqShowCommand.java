@@ -47,7 +47,7 @@ final class DlqShowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, dlq.parent.env);
+        Project loaded = Projects.load(project, dlq.parent);
         DlqTable table = DlqCommand.table(loaded);
         DlqRecord e;
         try (Connection c = DlqCommand.connect(loaded)) {

@@ -63,7 +63,7 @@ final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunCommand.checkPlugin(plugin, "doctor");
-        Project loaded = Projects.load(project, parent.env);
+        Project loaded = Projects.load(project, parent);
         String slotName = slot != null ? slot : loaded.config().postgres().slot();
         List<Check> checks = new ArrayList<>();
         try (Connection c = JobSpec.connect(loaded.config().postgres())) {

@@ -3,7 +3,6 @@ package io.puffgres.cli;
 import io.puffgres.job.JobSpec;
 import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Project;
-import io.puffgres.migration.ProjectLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -103,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     private Project load() {
         try {
-            return ProjectLoader.load(project, parent.env);
+            return Projects.loadWithWarnings(project, parent);
         } catch (InvalidProjectException e) {
             throw new CliException(
                     ExitCode.INVALID_CONFIG,

@@ -2,7 +2,9 @@ package io.puffgres.cli;
 
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The top-level {@code puffgres} command; it only lists the subcommands and holds global options. */
 @Command(
@@ -31,6 +33,9 @@ public final class PuffgresCommand {
             description = "Print the full stack trace of an error.",
             scope = picocli.CommandLine.ScopeType.INHERIT)
     boolean stacktrace;
+
+    @Spec
+    CommandSpec spec;
 
     /** The process environment (a parameter so tests can set it). */
     final Map<String, String> env;

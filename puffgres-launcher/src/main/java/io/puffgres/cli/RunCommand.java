@@ -92,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         checkPlugin(plugin, "run");
-        Project all = Projects.load(project, parent.env);
+        Project all = Projects.load(project, parent);
         if (detach) {
             RunLock.checkFree(all); // the background run takes the lock itself, and refuses if it lost a race
             return Detached.start(

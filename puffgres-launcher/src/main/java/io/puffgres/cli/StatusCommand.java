@@ -70,7 +70,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Project loaded = Projects.load(project, parent.env);
+        Project loaded = Projects.load(project, parent);
         if (watchSeconds != null && watchSeconds < 1) {
             throw new CliException(ExitCode.USAGE, "--watch needs at least 1 second", "run puffgres status --help");
         }

@@ -78,7 +78,7 @@ final class StopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, parent.env);
+        Project loaded = Projects.load(project, parent);
         RunFile run = RunFile.live(RunFile.path(loaded))
                 .orElseThrow(() -> new CliException(
                         ExitCode.RUNTIME,

@@ -5,7 +5,6 @@ import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.migration.Project;
-import io.puffgres.migration.ProjectLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Project loaded;
         try {
-            loaded = ProjectLoader.load(project, parent.env);
+            loaded = Projects.loadWithWarnings(project, parent);
         } catch (InvalidProjectException e) {
             return report(e.diagnostics(), err);
         }

@@ -83,7 +83,7 @@ final class VerifyCommand implements Callable<Integer> {
             throw new CliException(
                     ExitCode.USAGE, "--limit must be 0 or more, got " + limit, "run puffgres verify --help");
         }
-        Project loaded = Projects.load(project, parent.env);
+        Project loaded = Projects.load(project, parent);
         List<Migration> mappings = selected(loaded);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

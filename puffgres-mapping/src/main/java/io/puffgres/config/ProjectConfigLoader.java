@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.tomlj.TomlTable;
 
 /**
@@ -49,16 +50,52 @@ public final class ProjectConfigLoader {
 
     private final Map<String, String> env;
     private final List<Diagnostic> out;
+    /** Every variable this load read or could have read: the overrides of the keys, the secrets' variables. */
+    private final Set<String> consulted = new TreeSet<>();
+
+    /**
+     * {@code PUFFGRES_} variables puffgres reads that are not keys of puffgres.toml: the log level
+     * (log4j2.properties), the JVM options (bin/puffgres), the PostgreSQL binaries of the tests (PostgresCluster).
+     */
+    static final Set<String> OTHER_VARIABLES = Set.of("PUFFGRES_LOG_LEVEL", "PUFFGRES_JAVA_OPTS", "PUFFGRES_PG_BIN");
+
+    /** The variable the docs suggest for the Postgres password; set without password_env naming it, it is unread. */
+    static final String SUGGESTED_PASSWORD_ENV = "PUFFGRES_PG_PASSWORD";
 
     private ProjectConfigLoader(Map<String, String> env, List<Diagnostic> out) {
         this.env = env;
         this.out = out;
     }
 
-    /** Reads the parsed {@code toml}; problems go to {@code out} and the result is then empty. */
+    /**
+     * Reads the parsed {@code toml}; problems go to {@code out} and the result is then empty. Each {@code PUFFGRES_…}
+     * variable of {@code env} puffgres does not read (a typo, most likely) is a warning in {@code warnings}, naming the
+     * nearest one it reads.
+     */
     public static Optional<ProjectConfig> load(
-            String source, TomlTable toml, Map<String, String> env, List<Diagnostic> out) {
-        return new ProjectConfigLoader(env, out).read(TomlScope.root(source, toml, out));
+            String source, TomlTable toml, Map<String, String> env, List<Diagnostic> out, List<Diagnostic> warnings) {
+        ProjectConfigLoader loader = new ProjectConfigLoader(env, out);
+        Optional<ProjectConfig> config = loader.read(TomlScope.root(source, toml, out));
+        loader.warnUnread(warnings);
+        return config;
+    }
+
+    private void warnUnread(List<Diagnostic> warnings) {
+        Set<String> known = new TreeSet<>(consulted);
+        known.addAll(OTHER_VARIABLES);
+        for (String name : new TreeSet<>(env.keySet())) {
+            if (!name.startsWith("PUFFGRES_") || known.contains(name)) {
+                continue;
+            }
+            String message = name.equals(SUGGESTED_PASSWORD_ENV)
+                    ? "is set, but no password_env names it, so puffgres does not read it (add password_env = \"" + name
+                            + "\" to [postgres])"
+                    : "puffgres reads no such variable, so it has no effect"
+                            + Spelling.nearest(name, known)
+                                    .map(n -> "; did you mean " + n + "?")
+                                    .orElse(" (PUFFGRES_<TABLE>_<KEY> overrides a key of puffgres.toml)");
+            warnings.add(new Diagnostic("env " + name, 0, 0, "", message));
+        }
     }
 
     private Optional<ProjectConfig> read(TomlScope root) {
@@ -103,6 +140,7 @@ public final class ProjectConfigLoader {
             tp.error("base_url", "must start with http:// or https:// (got \"" + baseUrl + "\")");
         }
         String apiKeyEnv = string(tp, "api_key_env", false).orElse(DEFAULT_API_KEY_ENV);
+        Optional<Secret> apiKey = secretIn(apiKeyEnv);
         Optional<Integer> maxRetries = integer(tp, "max_retries", 0, 1_000_000).map(Long::intValue);
 
         TomlScope fl = root.section("flink");
@@ -150,8 +188,8 @@ public final class ProjectConfigLoader {
             Optional<Integer> dims = integer(em, "dimensions", 1, 65_536).map(Long::intValue);
             long timeout = integer(em, "timeout_ms", 1, 600_000).orElse(DEFAULT_EMBEDDINGS_TIMEOUT_MS);
             long batch = integer(em, "batch_size", 1, 2048).orElse(DEFAULT_EMBEDDINGS_BATCH);
-            embeddings = Optional.of(new ProjectConfig.Embeddings(
-                    emUrl, model, keyEnv, Secret.fromEnv(keyEnv, env), dims, timeout, (int) batch));
+            embeddings = Optional.of(
+                    new ProjectConfig.Embeddings(emUrl, model, keyEnv, secretIn(keyEnv), dims, timeout, (int) batch));
         }
 
         if (out.size() > before) {
@@ -159,7 +197,7 @@ public final class ProjectConfigLoader {
         }
         return Optional.of(new ProjectConfig(
                 new ProjectConfig.Postgres(url, user, password, slot, publication),
-                new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, Secret.fromEnv(apiKeyEnv, env), maxRetries),
+                new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, apiKey, maxRetries),
                 new ProjectConfig.Flink(
                         mode, restUrl, (int) parallelism, interval, checkpointDir, stallAfter, stallTimeout),
                 new ProjectConfig.State(schema),
@@ -167,7 +205,14 @@ public final class ProjectConfigLoader {
     }
 
     private String envName(TomlScope scope, String key) {
-        return "PUFFGRES_" + scope.pathOf(key).replace('.', '_').toUpperCase(Locale.ROOT);
+        String name = "PUFFGRES_" + scope.pathOf(key).replace('.', '_').toUpperCase(Locale.ROOT);
+        consulted.add(name);
+        return name;
+    }
+
+    private Optional<Secret> secretIn(String envVar) {
+        consulted.add(envVar);
+        return Secret.fromEnv(envVar, env);
     }
 
     private Optional<String> string(TomlScope scope, String key, boolean required) {
@@ -237,6 +282,6 @@ public final class ProjectConfigLoader {
     /** A secret named by the env var in {@code key}; the value itself never comes from the file. */
     private Optional<Secret> secret(TomlScope scope, String key, String defaultEnv) {
         Optional<String> envVar = string(scope, key, false).or(() -> Optional.ofNullable(defaultEnv));
-        return envVar.flatMap(name -> Secret.fromEnv(name, env));
+        return envVar.flatMap(this::secretIn);
     }
 }

@@ -39,9 +39,18 @@ public final class ProjectLoader {
      * @throws InvalidProjectException with every problem found
      */
     public static Project load(Path dir, Map<String, String> env) throws InvalidProjectException {
+        return load(dir, env, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #load(Path, Map)}, and adds to {@code warnings} what is suspect but not wrong: {@code PUFFGRES_…}
+     * variables puffgres does not read. The warnings are there whether the project is valid or not.
+     */
+    public static Project load(Path dir, Map<String, String> env, List<Diagnostic> warnings)
+            throws InvalidProjectException {
         Path projectDir = dir.toAbsolutePath().normalize();
         List<Diagnostic> out = new ArrayList<>();
-        Optional<ProjectConfig> config = loadConfig(projectDir, env, out);
+        Optional<ProjectConfig> config = loadConfig(projectDir, env, out, warnings);
         List<Migration> migrations = loadMigrations(projectDir, out);
         checkAcrossFiles(projectDir, migrations, out);
         if (!out.isEmpty()) {
@@ -51,7 +60,8 @@ public final class ProjectLoader {
         return new Project(projectDir, config.orElseThrow(), migrations);
     }
 
-    private static Optional<ProjectConfig> loadConfig(Path dir, Map<String, String> env, List<Diagnostic> out) {
+    private static Optional<ProjectConfig> loadConfig(
+            Path dir, Map<String, String> env, List<Diagnostic> out, List<Diagnostic> warnings) {
         Path file = dir.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(file)) {
             out.add(new Diagnostic(CONFIG_FILE, 0, 0, "", "file not found in " + dir + " (run puffgres init)"));
@@ -71,7 +81,7 @@ public final class ProjectLoader {
             }
             return Optional.empty();
         }
-        return ProjectConfigLoader.load(CONFIG_FILE, toml, env, out);
+        return ProjectConfigLoader.load(CONFIG_FILE, toml, env, out, warnings);
     }
 
     private static List<Migration> loadMigrations(Path dir, List<Diagnostic> out) {

@@ -16,7 +16,7 @@ class PostgresUrlConfigTest {
 
     private Optional<ProjectConfig.Postgres> load(String postgresTable, Map<String, String> env) {
         String toml = "[postgres]\n" + postgresTable + "\n[turbopuffer]\nbase_url = \"http://127.0.0.1:7474\"\n";
-        return ProjectConfigLoader.load("puffgres.toml", Toml.parse(toml), env, problems)
+        return ProjectConfigLoader.load("puffgres.toml", Toml.parse(toml), env, problems, new ArrayList<>())
                 .map(ProjectConfig::postgres);
     }
 
