@@ -52,23 +52,19 @@ class PostgresUrlCliTest {
     @Test
     void validateTakesAUrlWithPasswordFromTheEnvironmentAndNeverPrintsIt() {
         // the example's puffgres.toml has user = "puffgres"
-        Result ok = ValidateCommandTest.run(
-                Map.of("PUFFGRES_POSTGRES_URL", "postgresql://puffgres:hunter2@db.example/shop?sslmode=require"),
-                "validate",
-                "--project",
-                EXAMPLE);
+        Result ok = validateExampleWithUrl("postgresql://puffgres:hunter2@db.example/shop?sslmode=require");
         assertThat(ok.exitCode()).isEqualTo(ExitCode.OK);
         assertThat(ok.out() + ok.err()).doesNotContain("hunter2");
 
-        Result otherUser = ValidateCommandTest.run(
-                Map.of("PUFFGRES_POSTGRES_URL", "postgresql://app:hunter2@db.example/shop"),
-                "validate",
-                "--project",
-                EXAMPLE);
+        Result otherUser = validateExampleWithUrl("postgresql://app:hunter2@db.example/shop");
         assertThat(otherUser.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
         assertThat(otherUser.err())
                 .contains("postgres.user: \"puffgres\" differs from the user \"app\" in postgres.url")
                 .doesNotContain("hunter2");
+    }
+
+    private static Result validateExampleWithUrl(String url) {
+        return ValidateCommandTest.run(Map.of("PUFFGRES_POSTGRES_URL", url), "validate", "--project", EXAMPLE);
     }
 
     @Test
