@@ -116,7 +116,7 @@ public final class ProjectConfigLoader {
                         pg,
                         "user",
                         "\"" + user.get() + "\" differs from the user \"" + urlUser.get()
-                                + "\" in postgres.url; name the" + " user in one place");
+                                + "\" in postgres.url; name the user in one place");
             }
             user = user.or(() -> urlUser);
             if (parsed.get().password().isPresent()) {
