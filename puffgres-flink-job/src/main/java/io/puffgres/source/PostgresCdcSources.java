@@ -3,7 +3,10 @@ package io.puffgres.source;
 import io.puffgres.event.RowEvent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
@@ -24,6 +27,8 @@ public final class PostgresCdcSources {
      *
      * @param tables {@code schema.table} names
      * @param plugin {@code pgoutput} or {@code wal2json}
+     * @param chunkKeyColumn the column every table's snapshot is split by, when a table has no primary key
+     *     ({@link ChunkKey}); empty: each table's primary key
      */
     public record Settings(
             String host,
@@ -35,7 +40,8 @@ public final class PostgresCdcSources {
             String slot,
             String publication,
             String plugin,
-            StartupOptions startup) {}
+            StartupOptions startup,
+            Optional<String> chunkKeyColumn) {}
 
     public static PostgresIncrementalSource<RowEvent> build(Settings s) {
         Properties debezium = new Properties();
@@ -54,7 +60,15 @@ public final class PostgresCdcSources {
         // an interval as ISO 8601 (P1DT2H), not an approximate count of microseconds; lookups write the same
         // (JdbcRows)
         debezium.setProperty("interval.handling.mode", "string");
-        return PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
+        s.chunkKeyColumn().ifPresent(key -> {
+            // Debezium keys a table without a primary key by its first unique index, which may allow NULLs: the
+            // snapshot, which keeps one row per key, would then drop rows. Key every table by the chunk key column
+            // (unique and NOT NULL in each, ChunkKey)
+            debezium.setProperty(
+                    "message.key.columns",
+                    s.tables().stream().map(t -> Pattern.quote(t) + ":" + key).collect(Collectors.joining(";")));
+        });
+        PostgresSourceBuilder<RowEvent> builder = PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
                 .hostname(s.host())
                 .port(s.port())
                 .database(s.database())
@@ -73,7 +87,8 @@ public final class PostgresCdcSources {
                 .deserializer(new ChangeEventDeserializer())
                 .startupOptions(s.startup())
                 // a heartbeat lets the slot advance while the mapped tables are idle (no WAL bloat)
-                .heartbeatInterval(HEARTBEAT)
-                .build();
+                .heartbeatInterval(HEARTBEAT);
+        s.chunkKeyColumn().ifPresent(builder::chunkKeyColumn);
+        return builder.build();
     }
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -63,7 +64,8 @@ class ChangeEventDeserializerIT {
                                 "puffgres_it_slot",
                                 "puffgres_it",
                                 "pgoutput",
-                                StartupOptions.initial())),
+                                StartupOptions.initial(),
+                                Optional.empty())),
                         WatermarkStrategy.noWatermarks(),
                         "cdc")
                 .addSink(new Collect());
