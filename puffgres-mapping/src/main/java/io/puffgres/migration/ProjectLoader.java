@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 import org.tomlj.Toml;
+import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
@@ -137,9 +138,28 @@ public final class ProjectLoader {
         }
     }
 
+    /**
+     * A problem found outside the file (e.g. in the Postgres catalog) with field {@code key} of migration {@code m},
+     * at the field's position in the file, as validate reports problems.
+     *
+     * @param key a dotted field path, e.g. {@code membership.predicate}
+     * @param element the index of the array element meant ({@code columns}), or -1 for the field itself
+     */
+    public static Diagnostic diagnostic(Path projectDir, Migration m, String key, int element, String message) {
+        TomlPosition at = positionOf(projectDir.resolve(m.file()), key, element);
+        return new Diagnostic(m.file().toString(), at.line(), at.column(), key, message);
+    }
+
     private static TomlPosition positionOf(Path file, String key) {
+        return positionOf(file, key, -1);
+    }
+
+    private static TomlPosition positionOf(Path file, String key, int element) {
         try {
-            TomlPosition p = Toml.parse(file).inputPositionOf(key);
+            TomlParseResult toml = Toml.parse(file);
+            TomlPosition p = toml.get(key) instanceof TomlArray array && element >= 0 && element < array.size()
+                    ? array.inputPositionOf(element)
+                    : toml.inputPositionOf(key);
             return p == null ? TomlPosition.positionAt(1, 1) : p;
         } catch (IOException e) {
             return TomlPosition.positionAt(1, 1);
