@@ -110,17 +110,16 @@ final class ServerChecks {
         String name = "state schema " + schema;
         String who = SqlText.ident(role);
         String quoted = SqlText.ident(schema);
+        // by oid, not to_regclass('schema.table'): a name in a schema the role cannot use is an error
         try (PreparedStatement ps = c.prepareStatement("SELECT n.oid IS NOT NULL, has_database_privilege("
                 + "current_database(), 'CREATE'), has_schema_privilege(n.oid, 'USAGE'),"
-                + " has_schema_privilege(n.oid, 'CREATE'), to_regclass(? || '.migrations') IS NOT NULL,"
-                + " to_regclass(? || '.dlq') IS NOT NULL,"
-                + " has_table_privilege(to_regclass(? || '.migrations'), 'SELECT, INSERT') IS NOT FALSE,"
-                + " has_table_privilege(to_regclass(? || '.dlq'), 'SELECT, INSERT, UPDATE') IS NOT FALSE"
-                + " FROM (SELECT NULL) dummy LEFT JOIN pg_namespace n ON n.nspname = ?")) {
-            for (int i = 1; i <= 4; i++) {
-                ps.setString(i, quoted);
-            }
-            ps.setString(5, schema);
+                + " has_schema_privilege(n.oid, 'CREATE'), m.oid IS NOT NULL, d.oid IS NOT NULL,"
+                + " m.oid IS NULL OR has_table_privilege(m.oid, 'SELECT, INSERT'),"
+                + " d.oid IS NULL OR has_table_privilege(d.oid, 'SELECT, INSERT, UPDATE')"
+                + " FROM (SELECT NULL) dummy LEFT JOIN pg_namespace n ON n.nspname = ?"
+                + " LEFT JOIN pg_class m ON m.relnamespace = n.oid AND m.relname = 'migrations'"
+                + " LEFT JOIN pg_class d ON d.relnamespace = n.oid AND d.relname = 'dlq'")) {
+            ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (!rs.getBoolean(1)) {

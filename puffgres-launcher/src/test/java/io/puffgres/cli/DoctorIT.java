@@ -51,6 +51,17 @@ class DoctorIT {
         return dir;
     }
 
+    /** Makes the project connect as {@code role} instead of postgres, and appends {@code toml} to puffgres.toml. */
+    private static void connectAs(Path dir, String role, String toml) throws Exception {
+        Path file = dir.resolve("puffgres.toml");
+        Files.writeString(
+                file,
+                Files.readString(file)
+                                .replace("?user=postgres", "")
+                                .replace("user = \"postgres\"", "user = \"" + role + "\"")
+                        + toml);
+    }
+
     private static ValidateCommandTest.Result doctor(Path dir, String... more) {
         return doctor(Map.of(), dir, more);
     }
@@ -139,7 +150,7 @@ class DoctorIT {
                             out.get(first + 2),
                             "     fix: unless another job reads it: SELECT pg_drop_replication_slot('leak_12'); (a"
                                     + " snapshot creates it again when it needs one)")
-                    .endsWith("doctor: 2 finding(s) in 15 checks; apply the fixes above");
+                    .endsWith("doctor: 2 finding(s) in 12 checks; apply the fixes above");
         } finally {
             db.execute(
                     "SELECT pg_drop_replication_slot('leak_1')"); // a physical slot is no database's: not dropped with
@@ -215,12 +226,7 @@ class DoctorIT {
                 "CREATE ROLE doctor_plain LOGIN",
                 "SELECT pg_create_logical_replication_slot('plain', 'pgoutput')");
         Path dir = project("plain", tpuf.baseUrl(), "owned");
-        Path toml = dir.resolve("puffgres.toml");
-        Files.writeString(
-                toml,
-                Files.readString(toml)
-                        .replace("?user=postgres", "")
-                        .replace("user = \"postgres\"", "user = \"doctor_plain\""));
+        connectAs(dir, "doctor_plain", "");
         ValidateCommandTest.Result r = doctor(dir);
         assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
         assertThat(lines(r))
@@ -275,7 +281,7 @@ class DoctorIT {
                 .contains(
                         "ok   slot: \"w2j\" exists (wal2json, not in use)",
                         "ok   wal2json: installed (a test slot with it was created and dropped)")
-                .endsWith("doctor: all 9 checks ok");
+                .endsWith("doctor: all 11 checks ok");
         try (Connection c = db.connect();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(
@@ -321,6 +327,13 @@ class DoctorIT {
         assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
         assertThat(lines(r))
                 .containsSubsequence(
+                        "ok   mapping cheap: matches public.lk_cheap (2 columns, id id)",
+                        "FAIL mapping priced: puffgres/migrations/0003_priced.toml:12:1: membership.sql: relation"
+                                + " \"lk_price\" does not exist (at character 15 of the query)",
+                        "     fix: correct membership.sql in puffgres/migrations/0003_priced.toml (once applied: in a"
+                                + " new version of the mapping), or the database",
+                        "skip relation checks priced: read access, replica identity and lookup not checked: the"
+                                + " mapping does not match the database (above)",
                         "ok   select public.lk_cheap: readable by \"postgres\"",
                         "ok   select public.lk_items: readable by \"postgres\"",
                         "ok   replica identity public.lk_items: DEFAULT: primary key (id) includes id",
@@ -330,14 +343,8 @@ class DoctorIT {
                                 + " changes should trigger lookups",
                         "     fix: set source.base_table in puffgres/migrations/0002_joined.toml to the table whose"
                                 + " changes should trigger lookups",
-                        "FAIL mapping priced: puffgres/migrations/0003_priced.toml:14:1: membership.sql: relation"
-                                + " \"lk_price\" does not exist (at character 15 of the query)",
-                        "     fix: correct membership.sql in puffgres/migrations/0003_priced.toml (once applied: in a"
-                                + " new version of the mapping), or the database",
-                        "skip relation checks priced: read access, replica identity and lookup not checked: the"
-                                + " mapping does not match the database (above)",
                         "ok   publication: \"lk\" does not exist yet; puffgres run creates it for public.lk_items")
-                .endsWith("doctor: 2 finding(s) in 15 checks; apply the fixes above");
+                .endsWith("doctor: 2 finding(s) in 16 checks; apply the fixes above");
     }
 
     @Test
@@ -355,7 +362,7 @@ class DoctorIT {
                                     + " (401: " + "unauthorized: missing or invalid API key)",
                             "     fix: export TURBOPUFFER_API_KEY=<your turbopuffer API key> (the variable named by"
                                     + " [turbopuffer] api_key_env)",
-                            "doctor: 1 finding(s) in 8 checks; apply the fixes above");
+                            "doctor: 1 finding(s) in 10 checks; apply the fixes above");
             assertThat(wrong.out() + wrong.err()).doesNotContain("tpuf_wrong");
 
             ValidateCommandTest.Result unset = doctor(dir);
@@ -418,15 +425,16 @@ class DoctorIT {
                 + " database";
         assertThat(lines(r))
                 .containsSubsequence(
-                        "FAIL mapping cat: " + file + ":4:32: columns: column \"nosuchcol\" does not exist in public.cat",
+                        "FAIL mapping cat: " + file
+                                + ":4:32: columns: column \"nosuchcol\" does not exist in public.cat",
                         fix.formatted("columns"),
-                        "FAIL mapping cat: " + file + ":17:1: membership.predicate: invalid input syntax for type"
+                        "FAIL mapping cat: " + file + ":14:1: membership.predicate: invalid input syntax for type"
                                 + " integer: \"abc\" in public.cat",
                         fix.formatted("membership.predicate"),
-                        "FAIL mapping cat: " + file + ":17:1: membership.predicate: operator does not exist: text ="
+                        "FAIL mapping cat: " + file + ":14:1: membership.predicate: operator does not exist: text ="
                                 + " integer (column \"title\") in public.cat",
                         fix.formatted("membership.predicate"))
-                .endsWith("doctor: 3 finding(s) in 10 checks; apply the fixes above");
+                .endsWith("doctor: 3 finding(s) in 11 checks; apply the fixes above");
     }
 
     @Test
@@ -439,12 +447,10 @@ class DoctorIT {
                 "CREATE SCHEMA stated_state",
                 "SELECT pg_create_logical_replication_slot('stated', 'pgoutput')");
         Path dir = project("stated", tpuf.baseUrl(), "stated");
-        Path toml = dir.resolve("puffgres.toml");
-        Files.writeString(
-                toml,
-                Files.readString(toml).replace("user = \"postgres\"", "user = \"doctor_state\"")
-                        + "[state]\nschema = \"stated_state\"\n");
-        assertThat(lines(doctor(dir)))
+        connectAs(dir, "doctor_state", "[state]\nschema = \"stated_state\"\n");
+        ValidateCommandTest.Result r = doctor(dir);
+        assertThat(lines(r))
+                .as(r.err())
                 .contains(
                         "FAIL state schema stated_state: \"doctor_state\" cannot use tables in it (the applied"
                                 + " migrations and the DLQ): puffgres apply would fail with permission denied",

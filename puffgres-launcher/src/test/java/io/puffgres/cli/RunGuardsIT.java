@@ -226,8 +226,8 @@ class RunGuardsIT {
         assertThat(detached.err().lines())
                 .containsExactly(
                         "error: the background run stopped: " + lost,
-                        "hint: " + fix + " (nothing was changed) (log: " + p.dir().resolve("puffgres/state/run.log")
-                                + ")");
+                        "hint: " + fix + " (nothing was changed) (log: "
+                                + p.dir().resolve("puffgres/state/run.log") + ")");
     }
 
     /**

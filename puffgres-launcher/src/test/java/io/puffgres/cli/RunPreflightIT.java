@@ -149,9 +149,9 @@ class RunPreflightIT {
         assertThat(err(r))
                 .containsExactly(
                         file + ":4:32: columns: column \"nosuchcol\" does not exist in public.cat_pending",
-                        file + ":17:1: membership.predicate: invalid input syntax for type integer: \"abc\" in"
+                        file + ":14:1: membership.predicate: invalid input syntax for type integer: \"abc\" in"
                                 + " public.cat_pending",
-                        file + ":17:1: membership.predicate: operator does not exist: text = integer (column"
+                        file + ":14:1: membership.predicate: operator does not exist: text = integer (column"
                                 + " \"title\") in public.cat_pending",
                         "error: 3 problem(s) (above): the pending migrations do not match the database",
                         "hint: correct the files or the database, then puffgres apply again; nothing was applied");

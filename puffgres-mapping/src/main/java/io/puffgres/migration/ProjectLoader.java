@@ -157,12 +157,29 @@ public final class ProjectLoader {
     private static TomlPosition positionOf(Path file, String key, int element) {
         try {
             TomlParseResult toml = Toml.parse(file);
-            TomlPosition p = toml.get(key) instanceof TomlArray array && element >= 0 && element < array.size()
-                    ? array.inputPositionOf(element)
-                    : toml.inputPositionOf(key);
+            if (toml.get(key) instanceof TomlArray array && element >= 0 && element < array.size()) {
+                return firstCharacterFrom(Files.readAllLines(file), array.inputPositionOf(element));
+            }
+            TomlPosition p = toml.inputPositionOf(key);
             return p == null ? TomlPosition.positionAt(1, 1) : p;
         } catch (IOException e) {
             return TomlPosition.positionAt(1, 1);
         }
+    }
+
+    /**
+     * tomlj puts an array element that starts a line at the end of the line before it (after the comma): the first
+     * non-blank character from {@code at} on is where the element is.
+     */
+    private static TomlPosition firstCharacterFrom(List<String> lines, TomlPosition at) {
+        for (int line = at.line(), from = at.column() - 1; line <= lines.size(); line++, from = 0) {
+            String text = lines.get(line - 1);
+            for (int i = Math.max(from, 0); i < text.length(); i++) {
+                if (!Character.isWhitespace(text.charAt(i))) {
+                    return TomlPosition.positionAt(line, i + 1);
+                }
+            }
+        }
+        return at;
     }
 }
