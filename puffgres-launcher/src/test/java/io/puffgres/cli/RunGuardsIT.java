@@ -87,7 +87,11 @@ class RunGuardsIT {
                 .untilAsserted(() -> assertThat(documents("guard_here")).isEqualTo(2));
         RunFile running = RunFile.live(runFile(p)).orElseThrow();
         assertThat(running.pid()).isEqualTo(ProcessHandle.current().pid());
-        // doctor sees the slot in use by this project's own run: no finding
+        // doctor sees the slot in use by this project's own run (once the stream reads it): no finding
+        await().atMost(JOB_START)
+                .until(() -> db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'guard_here' AND active")
+                                .size()
+                        == 1);
         ValidateCommandTest.Result doctor = p.run("doctor");
         assertThat(doctor.out())
                 .contains("ok   slot: \"guard_here\" is in use by this project's run, pid " + running.pid());
