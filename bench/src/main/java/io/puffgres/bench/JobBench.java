@@ -261,7 +261,8 @@ public final class JobBench {
                                 slot,
                                 "src_pub",
                                 "pgoutput",
-                                StartupOptions.committed())),
+                                StartupOptions.committed(),
+                                Optional.empty())),
                         WatermarkStrategy.noWatermarks(),
                         "cdc")
                 .sinkTo(new Count());

@@ -34,13 +34,33 @@ public final class DlqTable {
         return schema + ".dlq";
     }
 
+    /**
+     * Creates {@code schema} when it does not exist. Not {@code CREATE SCHEMA IF NOT EXISTS}: Postgres checks the CREATE
+     * right on the database before it looks whether the schema exists, so a role granted only the schema would be
+     * refused.
+     */
+    public static void ensureSchema(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regnamespace(?) IS NULL")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+        }
+    }
+
     /** Creates the schema and table when missing. */
     public void ensure(Connection c) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(hashtext('puffgres.dlq.create'))");
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+            ensureSchema(c, schema);
             s.execute("CREATE TABLE IF NOT EXISTS " + name() + " ("
                     + "id bigserial PRIMARY KEY,"
                     + "lsn pg_lsn NOT NULL,"

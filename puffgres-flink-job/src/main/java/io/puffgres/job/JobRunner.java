@@ -6,6 +6,7 @@ import io.puffgres.dlq.DlqTable;
 import io.puffgres.event.RelationId;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
+import io.puffgres.source.ChunkKey;
 import io.puffgres.source.PostgresCdcSources;
 import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,13 +101,23 @@ public final class JobRunner {
         }
         String slot = options.slot().orElse(config.postgres().slot());
         Map<String, RelationId> relations = new LinkedHashMap<>();
+        Map<RelationId, List<String>> idColumns = new LinkedHashMap<>();
         long snapshotLsn;
+        Optional<String> chunkKey;
         try (Connection c = JobSpec.connect(config.postgres())) {
             for (Migration m : mappings) {
-                relations.put(m.mappingName(), ReplicationSetup.cdcRelation(c, m));
+                RelationId cdc = ReplicationSetup.cdcRelation(c, m);
+                relations.put(m.mappingName(), cdc);
+                idColumns.computeIfAbsent(cdc, t -> new ArrayList<>()).add(m.id().column());
             }
             List<RelationId> tables = relations.values().stream().distinct().toList();
             ReplicationSetup.checkPlugin(c, options.plugin(), tables);
+            ChunkKey.Choice chunks = ChunkKey.choose(c, idColumns);
+            if (!chunks.problems().isEmpty()) {
+                ChunkKey.Problem first = chunks.problems().get(0);
+                throw new SetupException(first.detail() + "; fix: " + first.fix());
+            }
+            chunkKey = chunks.column();
             ReplicationSetup.ensurePublication(c, config.postgres().publication(), tables);
             ReplicationSetup.ensureSlot(c, slot, options.plugin(), options.createSlot());
             if (options.fromLsn().isPresent()) {
@@ -159,7 +171,8 @@ public final class JobRunner {
         Map<String, Integer> versions = new LinkedHashMap<>();
         mappings.forEach(m -> versions.put(m.mappingName(), m.version()));
         JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, slot, versions, options.strict());
-        PostgresCdcSources.Settings source = sourceSettings(config, relations, slot, options, restore.isPresent());
+        PostgresCdcSources.Settings source =
+                sourceSettings(config, relations, slot, options, restore.isPresent(), chunkKey);
         PuffgresJob.build(env, spec, PostgresCdcSources.build(source), mappings, relations);
         try {
             JobClient client = env.executeAsync("puffgres: " + String.join(", ", relations.keySet()));
@@ -176,7 +189,12 @@ public final class JobRunner {
     }
 
     private static PostgresCdcSources.Settings sourceSettings(
-            ProjectConfig config, Map<String, RelationId> relations, String slot, Options options, boolean restoring) {
+            ProjectConfig config,
+            Map<String, RelationId> relations,
+            String slot,
+            Options options,
+            boolean restoring,
+            Optional<String> chunkKey) {
         PostgresUrl url = config.postgres().url();
         // --from-lsn: the slot was moved there; "committed" streams from the slot's confirmed position, no snapshot
         StartupOptions startup = options.fromLsn().isPresent() ? StartupOptions.committed() : StartupOptions.initial();
@@ -191,7 +209,8 @@ public final class JobRunner {
                 slot,
                 config.postgres().publication(),
                 options.plugin(),
-                startup);
+                startup,
+                chunkKey);
     }
 
     /** {@code [flink] checkpoint_dir}, relative to the project directory unless absolute or a URI. */

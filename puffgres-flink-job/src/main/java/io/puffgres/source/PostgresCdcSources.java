@@ -5,8 +5,11 @@ import io.puffgres.event.RowEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.base.relational.connection.JdbcConnectionPoolFactory;
@@ -36,6 +39,8 @@ public final class PostgresCdcSources {
      *     the source carries them, the WAL stream's included
      * @param tables {@code schema.table} names
      * @param plugin {@code pgoutput} or {@code wal2json}
+     * @param chunkKeyColumn the column every table's snapshot is split by, when a table has no primary key
+     *     ({@link ChunkKey}); empty: each table's primary key
      */
     public record Settings(
             String host,
@@ -48,7 +53,8 @@ public final class PostgresCdcSources {
             String slot,
             String publication,
             String plugin,
-            StartupOptions startup) {}
+            StartupOptions startup,
+            Optional<String> chunkKeyColumn) {}
 
     public static PostgresIncrementalSource<RowEvent> build(Settings s) {
         Properties debezium = new Properties();
@@ -70,6 +76,14 @@ public final class PostgresCdcSources {
         // Debezium hands every database.* property to pgjdbc (prefix dropped) on the connections it opens: the
         // replication connection and the snapshot's; Flink CDC's own pooled connections get them from the dialect
         s.parameters().forEach((name, value) -> debezium.setProperty("database." + name, value));
+        s.chunkKeyColumn().ifPresent(key -> {
+            // Debezium keys a table without a primary key by its first unique index, which may allow NULLs: the
+            // snapshot, which keeps one row per key, would then drop rows. Key every table by the chunk key column
+            // (unique and NOT NULL in each, ChunkKey)
+            debezium.setProperty(
+                    "message.key.columns",
+                    s.tables().stream().map(t -> Pattern.quote(t) + ":" + key).collect(Collectors.joining(";")));
+        });
         PostgresSourceBuilder<RowEvent> builder = PostgresSourceBuilder.PostgresIncrementalSource.<RowEvent>builder()
                 .hostname(s.host())
                 .port(s.port())
@@ -89,6 +103,7 @@ public final class PostgresCdcSources {
                 .startupOptions(s.startup())
                 // a heartbeat lets the slot advance while the mapped tables are idle (no WAL bloat)
                 .heartbeatInterval(HEARTBEAT);
+        s.chunkKeyColumn().ifPresent(builder::chunkKeyColumn);
         PostgresSourceConfigFactory config = builder.getConfigFactory();
         return new PostgresIncrementalSource<>(
                 config,

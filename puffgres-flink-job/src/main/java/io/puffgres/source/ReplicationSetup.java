@@ -40,13 +40,9 @@ public final class ReplicationSetup {
         if (!m.source().isView()) {
             return m.source().relation();
         }
-        Optional<String> declared = m.source().baseTable();
+        Optional<RelationId> declared = m.source().baseRelation();
         if (declared.isPresent()) {
-            String name = declared.get();
-            int dot = name.indexOf('.');
-            return dot < 0
-                    ? new RelationId(m.source().schema(), name)
-                    : new RelationId(name.substring(0, dot), name.substring(dot + 1));
+            return declared.get();
         }
         List<RelationId> tables = viewTables(c, m.source().relation());
         if (tables.size() != 1) {

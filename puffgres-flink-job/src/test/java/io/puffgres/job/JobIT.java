@@ -152,6 +152,41 @@ class JobIT {
     }
 
     @Test
+    void tablesWithAndWithoutAPrimaryKeyAreSplitByTheIdColumnTheyShare() throws Exception {
+        // Debezium would take the first unique index as the key of a table without a primary key, here the nullable
+        // "code" one: the job passes the id column as Flink CDC's chunk key column instead, for every table
+        db.execute(
+                "CREATE TABLE nopk_a (code text, id bigint NOT NULL, title text)",
+                "CREATE UNIQUE INDEX nopk_a_1_code ON nopk_a (code)",
+                "CREATE UNIQUE INDEX nopk_a_2_id ON nopk_a (id)",
+                "ALTER TABLE nopk_a REPLICA IDENTITY FULL",
+                "CREATE TABLE pk_b (id bigint PRIMARY KEY, title text)",
+                "INSERT INTO nopk_a SELECT NULL, g, 'a' || g FROM generate_series(1, 20) g",
+                "INSERT INTO pk_b SELECT g, 'b' || g FROM generate_series(1, 10) g");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "mixedpk",
+                JobHarness.migration(1, "nopk_a", "nopk_a", "nopk_a", "\"id\", \"title\"", ""),
+                JobHarness.migration(2, "pk_b", "pk_b", "pk_b", "\"id\", \"title\"", ""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(h.documents("nopk_a")).hasSize(20);
+                assertThat(h.documents("pk_b")).hasSize(10);
+            });
+            db.execute(
+                    "INSERT INTO nopk_a VALUES ('x', 21, 'new')",
+                    "UPDATE nopk_a SET title = 'changed' WHERE id = 1",
+                    "DELETE FROM nopk_a WHERE id = 2",
+                    "DELETE FROM pk_b WHERE id = 3");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(withoutLsn(h.documents("nopk_a"))).isEqualTo(h.rows("SELECT id, title FROM nopk_a"));
+                assertThat(withoutLsn(h.documents("pk_b"))).isEqualTo(h.rows("SELECT id, title FROM pk_b"));
+            });
+        }
+    }
+
+    @Test
     void quotedMixedCaseNamesAreMirrored() throws Exception {
         db.execute(
                 "CREATE TABLE \"MixedCase\" (id bigint PRIMARY KEY, \"Title\" text)",

@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -65,7 +66,8 @@ class ChangeEventDeserializerIT {
                                 "puffgres_it_slot",
                                 "puffgres_it",
                                 "pgoutput",
-                                StartupOptions.initial())),
+                                StartupOptions.initial(),
+                                Optional.empty())),
                         WatermarkStrategy.noWatermarks(),
                         "cdc")
                 .addSink(new Collect());

@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import io.puffgres.dlq.DlqTable;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import java.sql.Connection;
@@ -35,7 +36,7 @@ final class AppliedMigrations {
     void ensure(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(hashtext('puffgres.migrations.create'))");
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + table.substring(0, table.indexOf('.')));
+            DlqTable.ensureSchema(c, table.substring(0, table.indexOf('.')));
             s.execute("CREATE TABLE IF NOT EXISTS " + table + " ("
                     + "version int PRIMARY KEY,"
                     + "mapping text NOT NULL,"

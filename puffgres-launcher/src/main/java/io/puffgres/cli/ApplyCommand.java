@@ -8,6 +8,7 @@ import io.puffgres.document.AttributeSchema;
 import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
+import io.puffgres.preflight.Preflight;
 import io.puffgres.sink.MappingActions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,8 +35,9 @@ import picocli.CommandLine.Spec;
         name = "apply",
         description = {
             "Record the pending migrations as applied, so puffgres run mirrors them.",
-            "Refuses an applied migration that was edited or removed, a pending version below an applied one, and an",
-            "attribute or id type change that keeps the namespace."
+            "Refuses an applied migration that was edited or removed, a pending version below an applied one, an",
+            "attribute or id type change that keeps the namespace, and a pending migration that does not match the",
+            "database (its relation, columns, id, predicate types or lookup query; each at its file:line:col)."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -96,6 +98,7 @@ final class ApplyCommand implements Callable<Integer> {
                             .toList(),
                     "renumber it above " + latest);
             refuse(incompatibilities(loaded.migrations(), pending), "give the new version a new namespace");
+            refuseCatalogProblems(c, loaded, pending);
             if (pending.isEmpty()) {
                 out.println("nothing to apply: " + applied.size() + " migration(s) applied"
                         + (applied.isEmpty() ? "; add one with puffgres generate" : ", the latest is " + latest));
@@ -131,6 +134,25 @@ final class ApplyCommand implements Callable<Integer> {
                     ExitCode.RUNTIME,
                     "Postgres: " + e.getMessage(),
                     "check [postgres] url, user and password_env in puffgres.toml");
+        }
+    }
+
+    /**
+     * Refuses pending migrations that do not match the database (a missing column, a predicate type, a lookup query
+     * that does not plan): each problem printed at its file, line and column, as validate prints them. Only a
+     * mapping's latest pending version is checked: an older one is never run.
+     */
+    private void refuseCatalogProblems(Connection c, Project loaded, List<Migration> pending) throws SQLException {
+        List<Migration> checked =
+                loaded.effectiveMappings().stream().filter(pending::contains).toList();
+        List<Diagnostic> problems = Preflight.catalog(c, loaded, checked);
+        if (!problems.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            problems.forEach(d -> err.println(d.render()));
+            throw new CliException(
+                    ExitCode.INVALID_CONFIG,
+                    problems.size() + " problem(s) (above): the pending migrations do not match the database",
+                    "correct the files or the database, then puffgres apply again; nothing was applied");
         }
     }
 

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,10 +23,11 @@ import picocli.CommandLine.Spec;
         name = "doctor",
         description = {
             "Check what puffgres run needs, and print the fix for each finding.",
-            "Checks wal_level, the role's rights, replica identities, the publication, the slot and the WAL it",
-            "keeps, snapshot reader slots an interrupted run left behind, wal2json (with --plugin wal2json), and",
-            "turbopuffer's URL and API key. Prints one line per check and the exact fix for each finding; changes",
-            "nothing."
+            "Checks wal_level, the role's rights (replication, the state schema), each mapping against the database",
+            "(relation, columns, id, predicate types, lookup SQL), replica identities, the snapshot key of a table",
+            "without a primary key, the publication, the slot and the WAL it keeps, snapshot reader slots an",
+            "interrupted run left behind, wal2json (with --plugin wal2json), and turbopuffer's URL and API key.",
+            "Prints one line per check and the exact fix for each finding; changes nothing."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -67,7 +69,12 @@ final class DoctorCommand implements Callable<Integer> {
         String slotName = slot != null ? slot : loaded.config().postgres().slot();
         List<Check> checks = new ArrayList<>();
         try (Connection c = JobSpec.connect(loaded.config().postgres())) {
-            checks.addAll(Preflight.postgres(c, loaded, slotName, plugin));
+            // this project's own live run reads the slot: that use is no finding
+            OptionalLong ownRun = RunFile.live(RunFile.path(loaded))
+                    .filter(run -> run.slot().equals(slotName))
+                    .map(run -> OptionalLong.of(run.pid()))
+                    .orElse(OptionalLong.empty());
+            checks.addAll(Preflight.postgres(c, loaded, slotName, plugin, ownRun));
         } catch (SQLException e) {
             throw new CliException(
                     ExitCode.RUNTIME,

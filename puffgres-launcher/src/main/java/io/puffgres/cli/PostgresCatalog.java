@@ -2,17 +2,15 @@ package io.puffgres.cli;
 
 import io.puffgres.event.PgType;
 import io.puffgres.event.RelationId;
+import io.puffgres.preflight.LookupPlan;
 import io.puffgres.source.ReplicationSetup;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.ServerErrorMessage;
 
 /**
  * What {@code puffgres generate} reads from Postgres: the tables and views a mapping can read, their columns
@@ -39,12 +37,6 @@ final class PostgresCatalog {
         static final int UNIQUE_NOT_NULL = 1;
         static final int NO_KEY = 2;
     }
-
-    /** Why a lookup query does not plan, with its 1-based position in the query when Postgres gives one. */
-    record QueryProblem(String message, int position) {}
-
-    // a prepared lookup check gets a name no user statement has, and is deallocated at once
-    private static final String CHECK_STATEMENT = "puffgres_generate_lookup_check";
 
     private final Connection connection;
     private final String stateSchema;
@@ -124,24 +116,8 @@ final class PostgresCatalog {
         return ReplicationSetup.viewTables(connection, view);
     }
 
-    /**
-     * Plans {@code sql} with {@code $1} typed as {@code idSqlType}, as the job runs it for each change.
-     *
-     * @return the problem when Postgres rejects it
-     */
-    Optional<QueryProblem> checkLookup(String sql, String idSqlType) throws SQLException {
-        String prefix = "PREPARE " + CHECK_STATEMENT + "(" + idSqlType + ") AS ";
-        try (Statement s = connection.createStatement()) {
-            s.execute(prefix + sql);
-            s.execute("DEALLOCATE " + CHECK_STATEMENT);
-            return Optional.empty();
-        } catch (PSQLException e) {
-            ServerErrorMessage server = e.getServerErrorMessage();
-            if (server == null) {
-                throw e;
-            }
-            int position = server.getPosition() > prefix.length() ? server.getPosition() - prefix.length() : 0;
-            return Optional.of(new QueryProblem(server.getMessage(), position));
-        }
+    /** Plans {@code sql} with {@code $1} typed as {@code idSqlType}, as the job runs it for each change. */
+    Optional<LookupPlan.Problem> checkLookup(String sql, String idSqlType) throws SQLException {
+        return LookupPlan.check(connection, sql, idSqlType);
     }
 }

@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import io.puffgres.config.Diagnostic;
 import io.puffgres.job.JobRunner;
 import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
@@ -31,7 +32,10 @@ import picocli.CommandLine.Spec;
             "Restarts from the newest retained checkpoint or savepoint in [flink] checkpoint_dir when there is one.",
             "Ctrl-C or SIGTERM stops with a savepoint; a second Ctrl-C cancels at once (SIGTERM again, as timeout",
             "sends it, is the same stop).",
-            "Refuses to start while another run of the project runs (exit 1), or on an invalidated slot (exit 4)."
+            "Refuses to start while another run of the project runs (exit 1). Before it changes anything it makes",
+            "doctor's checks that apply to a run and prints every finding with its fix: exit 3 when a mapping does",
+            "not match the database (a column, a predicate type, a lookup query), else 4 (replica identity, rights,",
+            "the slot, ...)."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -117,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException(
                     ExitCode.RUNTIME,
                     "Postgres: " + e.getMessage(),
-                    "check [postgres] url, user and password_env in puffgres.toml");
+                    "puffgres doctor checks what puffgres run needs, with the fix for each finding");
         }
         for (Migration m : loaded.effectiveMappings()) {
             out.println("mapping " + ValidateCommand.summary(m));
@@ -168,22 +172,29 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * What stops a run before anything starts, read over one connection: the applied migrations (the project is
-     * restricted to them), and an invalidated slot (exit 4). Prints a note for each snapshot reader slot an
-     * interrupted run left behind (not dropped here: slot names are per server, so one named like ours may be
-     * another project's).
+     * restricted to them), then doctor's checks that apply to a run, every finding printed with its fix (exit 3 when a
+     * mapping does not match the database, else 4). Prints a note for each snapshot reader slot an interrupted run left
+     * behind (not dropped here: slot names are per server, so one named like ours may be another project's).
      */
     private Project preflight(Project all, PrintWriter out) {
         String slotName = slot != null ? slot : all.config().postgres().slot();
+        Connection connection;
+        try {
+            connection = JobSpec.connect(all.config().postgres());
+        } catch (SQLException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "cannot connect to Postgres at " + all.config().postgres().url() + ": " + e.getMessage(),
+                    "check [postgres] url, user and password_env in puffgres.toml, and that the server is up");
+        }
         Project loaded;
-        try (Connection c = JobSpec.connect(all.config().postgres())) {
+        try (Connection c = connection) {
             loaded = applied(all, c);
-            Optional<Check> lost = Preflight.invalidatedSlot(c, slotName, JobRunner.checkpointDir(all));
-            if (lost.isPresent()) {
-                throw new CliException(
-                        ExitCode.PREFLIGHT,
-                        "replication slot " + lost.get().detail(),
-                        lost.get().fix());
-            }
+            List<Diagnostic> catalog = Preflight.catalog(c, loaded, loaded.effectiveMappings());
+            List<Check> findings = Preflight.beforeRun(c, loaded, catalog, slotName, plugin, createSlot).stream()
+                    .filter(check -> check.status() == Check.Status.FAIL)
+                    .toList();
+            refuse(findings, catalog.isEmpty() ? ExitCode.PREFLIGHT : ExitCode.INVALID_CONFIG);
             for (Check leftover : Preflight.leftoverReaderSlots(c, slotName)) {
                 out.println("note: " + leftover.detail() + "; " + leftover.fix());
             }
@@ -191,13 +202,33 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException(
                     ExitCode.RUNTIME,
                     "Postgres: " + e.getMessage(),
-                    "check [postgres] url, user and password_env in puffgres.toml");
+                    "puffgres doctor checks what puffgres run needs, with the fix for each finding");
         }
         int unapplied = all.migrations().size() - loaded.migrations().size();
         if (unapplied > 0) {
             out.println("note: " + unapplied + " migration(s) not applied yet; puffgres apply records them");
         }
         return loaded;
+    }
+
+    /**
+     * Stops the run on preflight findings: a single one is the error, its fix the hint; several are printed each with
+     * its fix, before an error that counts them.
+     */
+    private void refuse(List<Check> findings, int exitCode) {
+        if (findings.isEmpty()) {
+            return;
+        }
+        if (findings.size() == 1) {
+            Check only = findings.get(0);
+            throw new CliException(exitCode, only.name() + ": " + only.detail(), only.fix() + " (nothing was changed)");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        findings.forEach(f -> f.lines().forEach(err::println));
+        throw new CliException(
+                exitCode,
+                findings.size() + " findings before the start (above); nothing was changed",
+                "apply the fixes above, then puffgres run again (puffgres doctor shows every check)");
     }
 
     /** The project restricted to its applied migrations; edited or missing applied files stop the run. */

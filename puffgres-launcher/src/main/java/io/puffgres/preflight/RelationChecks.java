@@ -12,8 +12,9 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -27,8 +28,11 @@ final class RelationChecks {
     /** A lookup query is run once with a NULL id; it should answer at once. */
     static final int LOOKUP_TIMEOUT_SECONDS = 10;
 
-    /** The checks, and the tables CDC follows that exist (what the publication must cover). */
-    record Result(List<Check> checks, List<RelationId> cdcTables) {}
+    /**
+     * The checks, the tables CDC follows that exist (what the publication must cover), and the id columns of the
+     * mappings on each.
+     */
+    record Result(List<Check> checks, List<RelationId> cdcTables, Map<RelationId, List<String>> idColumns) {}
 
     private final Connection c;
     private final String role;
@@ -36,7 +40,7 @@ final class RelationChecks {
     private final Set<RelationId> readChecked = new HashSet<>();
     private final Set<String> identityChecked = new HashSet<>();
     private final Set<RelationId> snapshotChecked = new HashSet<>();
-    private final Set<RelationId> cdcTables = new LinkedHashSet<>();
+    private final Map<RelationId, List<String>> idColumns = new LinkedHashMap<>();
 
     private RelationChecks(Connection c, String role) {
         this.c = c;
@@ -48,7 +52,7 @@ final class RelationChecks {
         for (Migration m : mappings) {
             r.mapping(m);
         }
-        return new Result(List.copyOf(r.checks), List.copyOf(r.cdcTables));
+        return new Result(List.copyOf(r.checks), List.copyOf(r.idColumns.keySet()), r.idColumns);
     }
 
     private void mapping(Migration m) throws SQLException {
@@ -69,7 +73,7 @@ final class RelationChecks {
         if (!cdc.equals(m.source().relation()) && !readable(cdc, m, "source.base_table")) {
             return;
         }
-        cdcTables.add(cdc);
+        idColumns.computeIfAbsent(cdc, t -> new ArrayList<>()).add(m.id().column());
         if (identityChecked.add(cdc + "\0" + m.id().column())) {
             checks.add(ReplicaIdentityCheck.run(c, cdc, m));
         }

@@ -14,8 +14,10 @@ import java.util.Optional;
 
 /**
  * Whether a table's replica identity puts the id column into the old row of a DELETE (or of an UPDATE that changes
- * the id): without it the job cannot tell which document to delete. The fix names the cheapest identity that works:
- * DEFAULT when the primary key has the column, else a usable unique index with it, else FULL.
+ * the id): without it the job cannot tell which document to delete. A table with no identity at all (NOTHING, DEFAULT
+ * without a primary key, an index since dropped) is worse: once published, Postgres refuses the application's own
+ * UPDATE and DELETE on it. The fix names the cheapest identity that works: DEFAULT when the primary key has the column,
+ * else a usable unique index with it, else FULL.
  */
 final class ReplicaIdentityCheck {
 
@@ -52,6 +54,9 @@ final class ReplicaIdentityCheck {
         }
         List<Index> indexes = indexes(c, table);
         String lost = "; a DELETE would not carry " + id + ", so deleted rows would stay in turbopuffer";
+        String refused = ": once the table is published, Postgres refuses every UPDATE and DELETE of the application on"
+                + " it (\"cannot update table ... because it does not have a replica identity and publishes"
+                + " updates\"), even after puffgres stops; puffgres run does not publish it";
         switch (identity) {
             case 'f' -> {
                 return Check.ok(name, "FULL");
@@ -59,7 +64,7 @@ final class ReplicaIdentityCheck {
             case 'd' -> {
                 Optional<Index> pk = indexes.stream().filter(Index::primary).findFirst();
                 if (pk.isEmpty()) {
-                    return Check.fail(name, "DEFAULT without a primary key" + lost, fix(table, id, indexes));
+                    return Check.fail(name, "DEFAULT without a primary key" + refused, fix(table, id, indexes));
                 }
                 return pk.get().columns().contains(id)
                         ? Check.ok(name, "DEFAULT: " + pk.get().describe() + " includes " + id)
@@ -73,14 +78,17 @@ final class ReplicaIdentityCheck {
                 if (index.isPresent() && index.get().columns().contains(id)) {
                     return Check.ok(name, "USING INDEX: " + index.get().describe() + " includes " + id);
                 }
+                if (index.isEmpty()) {
+                    return Check.fail(
+                            name, "USING INDEX of an index that no longer exists" + refused, fix(table, id, indexes));
+                }
                 return Check.fail(
                         name,
-                        "USING INDEX: " + index.map(Index::describe).orElse("its index") + " does not include " + id
-                                + lost,
+                        "USING INDEX: " + index.get().describe() + " does not include " + id + lost,
                         fix(table, id, indexes));
             }
             default -> {
-                return Check.fail(name, "NOTHING" + lost, fix(table, id, indexes));
+                return Check.fail(name, "NOTHING" + refused, fix(table, id, indexes));
             }
         }
     }

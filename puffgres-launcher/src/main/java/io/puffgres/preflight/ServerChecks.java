@@ -6,7 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Server-wide checks: {@code wal_level}, the connecting role's replication right, and the wal2json plugin. */
+/**
+ * Server-wide checks: {@code wal_level}, the connecting role's replication right, its rights on the state schema, and
+ * the wal2json plugin.
+ */
 final class ServerChecks {
 
     /**
@@ -95,6 +98,59 @@ final class ServerChecks {
             ps.execute();
         }
         return Check.ok(name, "installed (a test slot with it was created and dropped)");
+    }
+
+    /**
+     * Whether the role can keep puffgres's state in {@code [state] schema}: apply records migrations in
+     * {@code <schema>.migrations}, run keeps the DLQ in {@code <schema>.dlq}. A missing schema needs CREATE on the
+     * database, an existing one USAGE, and CREATE while a table is still to be made; a table there needs the rights
+     * puffgres uses on it.
+     */
+    static Check stateSchema(Connection c, String role, String schema) throws SQLException {
+        String name = "state schema " + schema;
+        String who = SqlText.ident(role);
+        String quoted = SqlText.ident(schema);
+        // by oid, not to_regclass('schema.table'): a name in a schema the role cannot use is an error
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.oid IS NOT NULL, has_database_privilege("
+                + "current_database(), 'CREATE'), has_schema_privilege(n.oid, 'USAGE'),"
+                + " has_schema_privilege(n.oid, 'CREATE'), m.oid IS NOT NULL, d.oid IS NOT NULL,"
+                + " m.oid IS NULL OR has_table_privilege(m.oid, 'SELECT, INSERT'),"
+                + " d.oid IS NULL OR has_table_privilege(d.oid, 'SELECT, INSERT, UPDATE')"
+                + " FROM (SELECT NULL) dummy LEFT JOIN pg_namespace n ON n.nspname = ?"
+                + " LEFT JOIN pg_class m ON m.relnamespace = n.oid AND m.relname = 'migrations'"
+                + " LEFT JOIN pg_class d ON d.relnamespace = n.oid AND d.relname = 'dlq'")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return rs.getBoolean(2)
+                            ? Check.ok(name, "does not exist yet; puffgres apply creates it")
+                            : Check.fail(
+                                    name,
+                                    "does not exist, and " + who + " cannot create it (no CREATE on the database):"
+                                            + " puffgres apply would fail with permission denied",
+                                    "CREATE SCHEMA " + quoted + " AUTHORIZATION " + who + ";");
+                }
+                boolean tablesMissing = !rs.getBoolean(5) || !rs.getBoolean(6);
+                if (!rs.getBoolean(3) || (tablesMissing && !rs.getBoolean(4))) {
+                    return Check.fail(
+                            name,
+                            who + " cannot " + (rs.getBoolean(3) ? "create" : "use") + " tables in it (the applied"
+                                    + " migrations and the DLQ): puffgres apply would fail with permission denied",
+                            "GRANT USAGE, CREATE ON SCHEMA " + quoted + " TO " + who + ";");
+                }
+                if (!rs.getBoolean(7) || !rs.getBoolean(8)) {
+                    String table = quoted + "." + (rs.getBoolean(7) ? "dlq" : "migrations");
+                    String rights = rs.getBoolean(7) ? "SELECT, INSERT, UPDATE" : "SELECT, INSERT";
+                    return Check.fail(
+                            name,
+                            who + " lacks " + rights + " on " + table + ": puffgres apply and run would fail with"
+                                    + " permission denied",
+                            "GRANT " + rights + " ON " + table + " TO " + who + ";");
+                }
+                return Check.ok(name, who + " can use it");
+            }
+        }
     }
 
     static String one(Connection c, String sql) throws SQLException {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The replication slot {@code puffgres run} reads: it exists, is logical, belongs to this database, uses the chosen
@@ -47,20 +48,30 @@ final class SlotChecks {
 
     /**
      * @param checkpointDir the project's checkpoint directory (an invalidated slot needs a fresh start)
+     * @param ownRun the pid of this project's live {@code puffgres run} reading {@code slot}, if there is one: the
+     *     slot in use by it is no finding
      */
-    static List<Check> run(Connection c, String slot, String plugin, Path checkpointDir) throws SQLException {
+    static List<Check> run(Connection c, String slot, String plugin, Path checkpointDir, OptionalLong ownRun)
+            throws SQLException {
         Optional<Slot> found = read(c, slot);
         if (found.isEmpty()) {
-            return List.of(missing(c, slot, plugin), Check.skip("wal retained", "no slot yet"));
+            return List.of(missing(c, slot, plugin, false), Check.skip("wal retained", "no slot yet"));
         }
         return List.of(
-                state(slot, plugin, found.get(), checkpointDir),
+                state(slot, plugin, found.get(), checkpointDir, ownRun),
                 retained(c, slot, found.get().retainedBytes()));
     }
 
-    /** The finding that {@code slot} is invalidated ({@code wal_status = 'lost'}), if it exists and is. */
-    static Optional<Check> invalidated(Connection c, String slot, Path checkpointDir) throws SQLException {
-        return read(c, slot).filter(s -> "lost".equals(s.walStatus())).map(s -> lost(slot, checkpointDir));
+    /**
+     * The slot as {@code puffgres run} needs it: a missing one is fine when run creates it ({@code --create-slot}).
+     * The WAL it holds is no reason not to start (running is how it is released).
+     */
+    static Check beforeRun(Connection c, String slot, String plugin, Path checkpointDir, boolean create)
+            throws SQLException {
+        Optional<Slot> found = read(c, slot);
+        return found.isEmpty()
+                ? missing(c, slot, plugin, create)
+                : state(slot, plugin, found.get(), checkpointDir, OptionalLong.empty());
     }
 
     /**
@@ -114,8 +125,9 @@ final class SlotChecks {
         }
     }
 
-    private static Check missing(Connection c, String slot, String plugin) throws SQLException {
-        String create = "puffgres run --create-slot" + (plugin.equals("pgoutput") ? "" : " --plugin " + plugin)
+    /** @param create whether run creates it now ({@code --create-slot}) */
+    private static Check missing(Connection c, String slot, String plugin, boolean create) throws SQLException {
+        String createIt = "puffgres run --create-slot" + (plugin.equals("pgoutput") ? "" : " --plugin " + plugin)
                 + " (a new slot starts with a snapshot of the mapped tables)";
         String full = ServerChecks.one(
                 c, "SELECT count(*) >= current_setting('max_replication_slots')::int FROM pg_replication_slots");
@@ -124,12 +136,15 @@ final class SlotChecks {
                     "slot",
                     SqlText.ident(slot) + " does not exist, and every slot of max_replication_slots is taken",
                     "drop an unused slot (SELECT pg_drop_replication_slot('name');) or raise max_replication_slots,"
-                            + " then " + create);
+                            + " then " + createIt);
         }
-        return Check.fail("slot", SqlText.ident(slot) + " does not exist", create);
+        if (create) {
+            return Check.ok("slot", SqlText.ident(slot) + " does not exist yet; puffgres run --create-slot creates it");
+        }
+        return Check.fail("slot", SqlText.ident(slot) + " does not exist", createIt);
     }
 
-    private static Check state(String slot, String plugin, Slot found, Path checkpointDir) {
+    private static Check state(String slot, String plugin, Slot found, Path checkpointDir, OptionalLong ownRun) {
         String name = "slot";
         String quoted = SqlText.ident(slot);
         String slotPlugin = found.plugin();
@@ -158,6 +173,9 @@ final class SlotChecks {
             return lost(slot, checkpointDir);
         }
         Integer activePid = found.activePid();
+        if (activePid != null && ownRun.isPresent()) {
+            return Check.ok(name, quoted + " is in use by this project's run, pid " + ownRun.getAsLong());
+        }
         if (activePid != null) {
             return Check.fail(
                     name,

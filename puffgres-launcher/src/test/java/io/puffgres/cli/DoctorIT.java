@@ -51,6 +51,17 @@ class DoctorIT {
         return dir;
     }
 
+    /** Makes the project connect as {@code role} instead of postgres, and appends {@code toml} to puffgres.toml. */
+    private static void connectAs(Path dir, String role, String toml) throws Exception {
+        Path file = dir.resolve("puffgres.toml");
+        Files.writeString(
+                file,
+                Files.readString(file)
+                                .replace("?user=postgres", "")
+                                .replace("user = \"postgres\"", "user = \"" + role + "\"")
+                        + toml);
+    }
+
     private static ValidateCommandTest.Result doctor(Path dir, String... more) {
         return doctor(Map.of(), dir, more);
     }
@@ -77,18 +88,20 @@ class DoctorIT {
         assertThat(r.exitCode()).isEqualTo(ExitCode.OK);
         assertThat(r.err()).isEmpty();
         List<String> out = lines(r);
-        assertThat(out.get(6)).matches("ok   wal retained: \"healthy\" holds \\d+(\\.\\d)? (B|KiB|MiB)\\Q" + UNLIMITED);
+        assertThat(out.get(8)).matches("ok   wal retained: \"healthy\" holds \\d+(\\.\\d)? (B|KiB|MiB)\\Q" + UNLIMITED);
         assertThat(out)
                 .containsExactly(
                         "ok   wal_level: logical",
                         "ok   role: \"postgres\" is a superuser",
+                        "ok   state schema puffgres: does not exist yet; puffgres apply creates it",
+                        "ok   mapping healthy: matches public.healthy (2 columns, id id)",
                         "ok   select public.healthy: readable by \"postgres\"",
                         "ok   replica identity public.healthy: DEFAULT: primary key (id) includes id",
                         "ok   publication: \"healthy\" does not exist yet; puffgres run creates it for public.healthy",
                         "ok   slot: \"healthy\" exists (pgoutput, not in use)",
-                        out.get(6),
+                        out.get(8),
                         "ok   turbopuffer: " + tpuf.baseUrl() + " answered without an API key",
-                        "doctor: all 8 checks ok");
+                        "doctor: all 10 checks ok");
     }
 
     @Test
@@ -101,7 +114,7 @@ class DoctorIT {
                         "FAIL slot: \"noslot\" does not exist",
                         "     fix: puffgres run --create-slot (a new slot starts with a snapshot of the mapped tables)",
                         "skip wal retained: no slot yet")
-                .endsWith("doctor: 1 finding(s) in 8 checks; apply the fixes above");
+                .endsWith("doctor: 1 finding(s) in 10 checks; apply the fixes above");
     }
 
     @Test
@@ -137,7 +150,7 @@ class DoctorIT {
                             out.get(first + 2),
                             "     fix: unless another job reads it: SELECT pg_drop_replication_slot('leak_12'); (a"
                                     + " snapshot creates it again when it needs one)")
-                    .endsWith("doctor: 2 finding(s) in 10 checks; apply the fixes above");
+                    .endsWith("doctor: 2 finding(s) in 12 checks; apply the fixes above");
         } finally {
             db.execute(
                     "SELECT pg_drop_replication_slot('leak_1')"); // a physical slot is no database's: not dropped with
@@ -161,19 +174,31 @@ class DoctorIT {
                 doctor(project("ri", tpuf.baseUrl(), "ri_nothing", "ri_unique", "ri_bare", "ri_other_key", "ri_full"));
         assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
         String lost = "; a DELETE would not carry id, so deleted rows would stay in turbopuffer";
+        String refused = ": once the table is published, Postgres refuses every UPDATE and DELETE of the application"
+                + " on it (\"cannot update table ... because it does not have a replica identity and publishes"
+                + " updates\"), even after puffgres stops; puffgres run does not publish it";
         assertThat(lines(r))
                 .containsSubsequence(
-                        "FAIL replica identity public.ri_nothing: NOTHING" + lost,
+                        "FAIL replica identity public.ri_nothing: NOTHING" + refused,
                         "     fix: ALTER TABLE \"public\".\"ri_nothing\" REPLICA IDENTITY DEFAULT;",
-                        "FAIL replica identity public.ri_unique: DEFAULT without a primary key" + lost,
+                        "FAIL replica identity public.ri_unique: DEFAULT without a primary key" + refused,
                         "     fix: ALTER TABLE \"public\".\"ri_unique\" REPLICA IDENTITY USING INDEX \"ri_unique_id\";",
-                        "FAIL replica identity public.ri_bare: DEFAULT without a primary key" + lost,
+                        "FAIL replica identity public.ri_bare: DEFAULT without a primary key" + refused,
                         "     fix: ALTER TABLE \"public\".\"ri_bare\" REPLICA IDENTITY FULL;",
                         "FAIL replica identity public.ri_other_key: DEFAULT: primary key (code) does not include id"
                                 + lost,
                         "     fix: ALTER TABLE \"public\".\"ri_other_key\" REPLICA IDENTITY FULL;",
-                        "ok   replica identity public.ri_full: FULL")
-                .endsWith("doctor: 4 finding(s) in 16 checks; apply the fixes above");
+                        "ok   replica identity public.ri_full: FULL",
+                        // ri_bare and ri_full have no primary key and no unique index on id
+                        "FAIL snapshot key: public.ri_bare has no primary key, and its id column id is not a unique"
+                                + " NOT NULL column: Flink CDC cannot split its snapshot, and the job would restart"
+                                + " without end; public.ri_full has no primary key, and its id column id is not a"
+                                + " unique NOT NULL column: Flink CDC cannot split its snapshot, and the job would"
+                                + " restart without end",
+                        "     fix: ALTER TABLE \"public\".\"ri_bare\" ADD PRIMARY KEY (\"id\"); (the id must be unique"
+                                + " and NOT NULL) ALTER TABLE \"public\".\"ri_full\" ADD PRIMARY KEY (\"id\"); (the id"
+                                + " must be unique and NOT NULL)")
+                .endsWith("doctor: 5 finding(s) in 23 checks; apply the fixes above");
     }
 
     @Test
@@ -190,7 +215,7 @@ class DoctorIT {
                                 + " value of 1,000 or more ($1,234.56), and the job would restart without end",
                         "     fix: ALTER TABLE \"public\".\"priced\" ALTER COLUMN \"price\" TYPE numeric(16,2);"
                                 + " ALTER TABLE \"public\".\"priced\" ALTER COLUMN \"fee\" TYPE numeric(16,2);")
-                .endsWith("doctor: 1 finding(s) in 9 checks; apply the fixes above");
+                .endsWith("doctor: 1 finding(s) in 11 checks; apply the fixes above");
     }
 
     @Test
@@ -201,12 +226,7 @@ class DoctorIT {
                 "CREATE ROLE doctor_plain LOGIN",
                 "SELECT pg_create_logical_replication_slot('plain', 'pgoutput')");
         Path dir = project("plain", tpuf.baseUrl(), "owned");
-        Path toml = dir.resolve("puffgres.toml");
-        Files.writeString(
-                toml,
-                Files.readString(toml)
-                        .replace("?user=postgres", "")
-                        .replace("user = \"postgres\"", "user = \"doctor_plain\""));
+        connectAs(dir, "doctor_plain", "");
         ValidateCommandTest.Result r = doctor(dir);
         assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
         assertThat(lines(r))
@@ -214,6 +234,9 @@ class DoctorIT {
                         "FAIL role: \"doctor_plain\" has neither REPLICATION nor superuser, so it cannot read a"
                                 + " replication slot",
                         "     fix: ALTER ROLE \"doctor_plain\" WITH REPLICATION;",
+                        "FAIL state schema puffgres: does not exist, and \"doctor_plain\" cannot create it (no CREATE"
+                                + " on the database): puffgres apply would fail with permission denied",
+                        "     fix: CREATE SCHEMA \"puffgres\" AUTHORIZATION \"doctor_plain\";",
                         "FAIL select public.owned: \"doctor_plain\" cannot read it",
                         "     fix: GRANT SELECT ON \"public\".\"owned\" TO \"doctor_plain\";",
                         "ok   replica identity public.owned: DEFAULT: primary key (id) includes id",
@@ -221,7 +244,7 @@ class DoctorIT {
                                 + " run creates or alters the publication, which needs ownership of its tables",
                         "     fix: connect as the owner: [postgres] user = \"postgres\" in puffgres.toml",
                         "ok   slot: \"plain\" exists (pgoutput, not in use)")
-                .endsWith("doctor: 3 finding(s) in 8 checks; apply the fixes above");
+                .endsWith("doctor: 4 finding(s) in 10 checks; apply the fixes above");
     }
 
     @Test
@@ -258,7 +281,7 @@ class DoctorIT {
                 .contains(
                         "ok   slot: \"w2j\" exists (wal2json, not in use)",
                         "ok   wal2json: installed (a test slot with it was created and dropped)")
-                .endsWith("doctor: all 9 checks ok");
+                .endsWith("doctor: all 11 checks ok");
         try (Connection c = db.connect();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(
@@ -304,6 +327,13 @@ class DoctorIT {
         assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
         assertThat(lines(r))
                 .containsSubsequence(
+                        "ok   mapping cheap: matches public.lk_cheap (2 columns, id id)",
+                        "FAIL mapping priced: puffgres/migrations/0003_priced.toml:12:1: membership.sql: relation"
+                                + " \"lk_price\" does not exist (at character 15 of the query)",
+                        "     fix: correct membership.sql in puffgres/migrations/0003_priced.toml (once applied: in a"
+                                + " new version of the mapping), or the database",
+                        "skip relation checks priced: read access, replica identity and lookup not checked: the"
+                                + " mapping does not match the database (above)",
                         "ok   select public.lk_cheap: readable by \"postgres\"",
                         "ok   select public.lk_items: readable by \"postgres\"",
                         "ok   replica identity public.lk_items: DEFAULT: primary key (id) includes id",
@@ -313,11 +343,8 @@ class DoctorIT {
                                 + " changes should trigger lookups",
                         "     fix: set source.base_table in puffgres/migrations/0002_joined.toml to the table whose"
                                 + " changes should trigger lookups",
-                        "FAIL lookup priced: membership.sql fails: ERROR: relation \"lk_price\" does not exist",
-                        "     fix: fix membership.sql in puffgres/migrations/0003_priced.toml, or GRANT SELECT on the"
-                                + " tables it reads TO \"postgres\";",
                         "ok   publication: \"lk\" does not exist yet; puffgres run creates it for public.lk_items")
-                .endsWith("doctor: 2 finding(s) in 12 checks; apply the fixes above");
+                .endsWith("doctor: 2 finding(s) in 16 checks; apply the fixes above");
     }
 
     @Test
@@ -335,7 +362,7 @@ class DoctorIT {
                                     + " (401: " + "unauthorized: missing or invalid API key)",
                             "     fix: export TURBOPUFFER_API_KEY=<your turbopuffer API key> (the variable named by"
                                     + " [turbopuffer] api_key_env)",
-                            "doctor: 1 finding(s) in 8 checks; apply the fixes above");
+                            "doctor: 1 finding(s) in 10 checks; apply the fixes above");
             assertThat(wrong.out() + wrong.err()).doesNotContain("tpuf_wrong");
 
             ValidateCommandTest.Result unset = doctor(dir);
@@ -374,5 +401,64 @@ class DoctorIT {
         ValidateCommandTest.Result r = doctor(dir);
         assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
         assertThat(r.err()).contains("hint: run puffgres validate to see them all");
+    }
+
+    @Test
+    void mappingsThatDoNotMatchTheCatalogAreFindingsAtTheirFileAndLine() throws Exception {
+        db.execute(
+                "CREATE TABLE cat (id bigint PRIMARY KEY, n int, title text)",
+                "SELECT pg_create_logical_replication_slot('cat', 'pgoutput')");
+        Path dir = project("cat", tpuf.baseUrl());
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0001_cat.toml"),
+                ProjectFiles.migration(
+                        1,
+                        "cat",
+                        "cat",
+                        "cat",
+                        "\"id\", \"n\", \"title\", \"nosuchcol\"",
+                        "[membership]\nmode = \"dsl\"\npredicate = \"n = 'abc' AND title = 5\"\n"));
+        ValidateCommandTest.Result r = doctor(dir);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        String file = "puffgres/migrations/0001_cat.toml";
+        String fix = "     fix: correct %s in " + file + " (once applied: in a new version of the mapping), or the"
+                + " database";
+        assertThat(lines(r))
+                .containsSubsequence(
+                        "FAIL mapping cat: " + file
+                                + ":4:32: columns: column \"nosuchcol\" does not exist in public.cat",
+                        fix.formatted("columns"),
+                        "FAIL mapping cat: " + file + ":14:1: membership.predicate: invalid input syntax for type"
+                                + " integer: \"abc\" in public.cat",
+                        fix.formatted("membership.predicate"),
+                        "FAIL mapping cat: " + file + ":14:1: membership.predicate: operator does not exist: text ="
+                                + " integer (column \"title\") in public.cat",
+                        fix.formatted("membership.predicate"))
+                .endsWith("doctor: 3 finding(s) in 11 checks; apply the fixes above");
+    }
+
+    @Test
+    void aStateSchemaTheRoleCannotCreateTablesInGetsTheGrant() throws Exception {
+        db.execute(
+                "CREATE TABLE stated (id bigint PRIMARY KEY, title text)",
+                "DROP ROLE IF EXISTS doctor_state",
+                "CREATE ROLE doctor_state LOGIN REPLICATION",
+                "GRANT SELECT ON stated TO doctor_state",
+                "CREATE SCHEMA stated_state",
+                "SELECT pg_create_logical_replication_slot('stated', 'pgoutput')");
+        Path dir = project("stated", tpuf.baseUrl(), "stated");
+        connectAs(dir, "doctor_state", "[state]\nschema = \"stated_state\"\n");
+        ValidateCommandTest.Result r = doctor(dir);
+        assertThat(lines(r))
+                .as(r.err())
+                .contains(
+                        "FAIL state schema stated_state: \"doctor_state\" cannot use tables in it (the applied"
+                                + " migrations and the DLQ): puffgres apply would fail with permission denied",
+                        "     fix: GRANT USAGE, CREATE ON SCHEMA \"stated_state\" TO \"doctor_state\";");
+        db.execute("GRANT USAGE, CREATE ON SCHEMA stated_state TO doctor_state");
+        assertThat(lines(doctor(dir))).contains("ok   state schema stated_state: \"doctor_state\" can use it");
+        // with the grant (and no CREATE on the database), apply records the migration in the existing schema
+        ValidateCommandTest.Result applied = ValidateCommandTest.run("apply", "--project", dir.toString());
+        assertThat(applied.exitCode()).as(applied.err()).isEqualTo(ExitCode.OK);
     }
 }

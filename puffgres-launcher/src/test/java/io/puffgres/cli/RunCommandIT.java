@@ -37,12 +37,12 @@ class RunCommandIT {
         Path dir = project("noslot");
         ValidateCommandTest.Result r =
                 ValidateCommandTest.run("run", "--project", dir.toString(), "--web-ui-port", "-1");
-        assertThat(r.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
         assertThat(r.err().lines().toList())
                 .containsExactly(
-                        "error: replication slot \"noslot\" does not exist; run with --create-slot to create it (a new"
-                                + " slot starts with a snapshot of the mapped tables)",
-                        "hint: see puffgres run --help");
+                        "error: slot: \"noslot\" does not exist",
+                        "hint: puffgres run --create-slot (a new slot starts with a snapshot of the mapped tables)"
+                                + " (nothing was changed)");
     }
 
     @Test

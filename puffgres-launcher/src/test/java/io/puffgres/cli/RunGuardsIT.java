@@ -87,6 +87,15 @@ class RunGuardsIT {
                 .untilAsserted(() -> assertThat(documents("guard_here")).isEqualTo(2));
         RunFile running = RunFile.live(runFile(p)).orElseThrow();
         assertThat(running.pid()).isEqualTo(ProcessHandle.current().pid());
+        // doctor sees the slot in use by this project's own run (once the stream reads it): no finding
+        await().atMost(JOB_START)
+                .until(() -> db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'guard_here' AND active")
+                                .size()
+                        == 1);
+        ValidateCommandTest.Result doctor = p.run("doctor");
+        assertThat(doctor.out())
+                .contains("ok   slot: \"guard_here\" is in use by this project's run, pid " + running.pid());
+        assertThat(doctor.out()).doesNotContain("FAIL slot");
         // the snapshot read its split through the leftover reader slot, and dropped it after
         assertThat(db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'guard_here_0'"))
                 .isEmpty();
@@ -119,7 +128,8 @@ class RunGuardsIT {
                         + " one\\)\n");
         // the lock ended with the run: the next one gets past it (to the missing slot it is pointed at)
         ValidateCommandTest.Result next = p.run("run", "--slot", "guard_here_missing", "--web-ui-port", "-1");
-        assertThat(next.err()).startsWith("error: replication slot \"guard_here_missing\" does not exist");
+        assertThat(next.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(next.err()).startsWith("error: slot: \"guard_here_missing\" does not exist");
     }
 
     @Test
@@ -208,9 +218,8 @@ class RunGuardsIT {
         String fix = "SELECT pg_drop_replication_slot('guard_lost'); then delete "
                 + p.dir().resolve("puffgres/state/checkpoints") + " and run puffgres run --create-slot (a fresh"
                 + " snapshot)";
-        String lost = "replication slot \"guard_lost\" is invalidated: Postgres removed WAL it still needed"
-                + " (wal_status lost)";
-        assertThat(r.err().lines()).containsExactly("error: " + lost, "hint: " + fix);
+        String lost = "slot: \"guard_lost\" is invalidated: Postgres removed WAL it still needed (wal_status lost)";
+        assertThat(r.err().lines()).containsExactly("error: " + lost, "hint: " + fix + " (nothing was changed)");
         assertThat(db.query("SELECT 1 FROM pg_publication WHERE pubname = 'guard_lost'"))
                 .as("the job was never prepared")
                 .isEmpty();
@@ -221,7 +230,8 @@ class RunGuardsIT {
         assertThat(detached.err().lines())
                 .containsExactly(
                         "error: the background run stopped: " + lost,
-                        "hint: " + fix + " (log: " + p.dir().resolve("puffgres/state/run.log") + ")");
+                        "hint: " + fix + " (nothing was changed) (log: "
+                                + p.dir().resolve("puffgres/state/run.log") + ")");
     }
 
     /**

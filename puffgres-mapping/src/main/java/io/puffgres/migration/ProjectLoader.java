@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 import org.tomlj.Toml;
+import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
@@ -147,12 +148,48 @@ public final class ProjectLoader {
         }
     }
 
+    /**
+     * A problem found outside the file (e.g. in the Postgres catalog) with field {@code key} of migration {@code m},
+     * at the field's position in the file, as validate reports problems.
+     *
+     * @param key a dotted field path, e.g. {@code membership.predicate}
+     * @param element the index of the array element meant ({@code columns}), or -1 for the field itself
+     */
+    public static Diagnostic diagnostic(Path projectDir, Migration m, String key, int element, String message) {
+        TomlPosition at = positionOf(projectDir.resolve(m.file()), key, element);
+        return new Diagnostic(m.file().toString(), at.line(), at.column(), key, message);
+    }
+
     private static TomlPosition positionOf(Path file, String key) {
+        return positionOf(file, key, -1);
+    }
+
+    private static TomlPosition positionOf(Path file, String key, int element) {
         try {
-            TomlPosition p = Toml.parse(file).inputPositionOf(key);
+            TomlParseResult toml = Toml.parse(file);
+            if (toml.get(key) instanceof TomlArray array && element >= 0 && element < array.size()) {
+                return firstCharacterFrom(Files.readAllLines(file), array.inputPositionOf(element));
+            }
+            TomlPosition p = toml.inputPositionOf(key);
             return p == null ? TomlPosition.positionAt(1, 1) : p;
         } catch (IOException e) {
             return TomlPosition.positionAt(1, 1);
         }
+    }
+
+    /**
+     * tomlj puts an array element that starts a line at the end of the line before it (after the comma): the first
+     * non-blank character from {@code at} on is where the element is.
+     */
+    private static TomlPosition firstCharacterFrom(List<String> lines, TomlPosition at) {
+        for (int line = at.line(), from = at.column() - 1; line <= lines.size(); line++, from = 0) {
+            String text = lines.get(line - 1);
+            for (int i = Math.max(from, 0); i < text.length(); i++) {
+                if (!Character.isWhitespace(text.charAt(i))) {
+                    return TomlPosition.positionAt(line, i + 1);
+                }
+            }
+        }
+        return at;
     }
 }

@@ -14,6 +14,16 @@ public record Source(String schema, Optional<String> table, Optional<String> vie
         return new RelationId(schema, table.orElseGet(view::orElseThrow));
     }
 
+    /** The declared {@code base_table} as a relation: {@code schema.table}, or a bare name in the source's schema. */
+    public Optional<RelationId> baseRelation() {
+        return baseTable.map(name -> {
+            int dot = name.indexOf('.');
+            return dot < 0
+                    ? new RelationId(schema, name)
+                    : new RelationId(name.substring(0, dot), name.substring(dot + 1));
+        });
+    }
+
     public boolean isView() {
         return view.isPresent();
     }
