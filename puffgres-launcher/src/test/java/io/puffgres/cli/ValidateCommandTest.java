@@ -110,6 +110,66 @@ class ValidateCommandTest {
                 .anyMatch(l -> l.startsWith("puffgres/migrations/0002_notes.toml: transform: notes.js:2:"));
     }
 
+    /** A project with one JS mapping, {@code notes}, whose transform is {@code js}. */
+    private static Path jsProject(Path dir, String js) throws Exception {
+        Files.createDirectories(dir.resolve("puffgres/migrations"));
+        Files.createDirectories(dir.resolve("puffgres/transforms"));
+        Files.writeString(
+                dir.resolve("puffgres.toml"),
+                "[postgres]\nurl = \"jdbc:postgresql://db/app\"\n[turbopuffer]\nbase_url = \"http://127.0.0.1:7474\"\n");
+        Files.writeString(dir.resolve("puffgres/migrations/0001_notes.toml"), """
+                version = 1
+                mapping_name = "notes"
+                namespace = "notes"
+                columns = ["id"]
+                [source]
+                table = "notes"
+                [id]
+                column = "id"
+                type = "uint"
+                [transform]
+                kind = "js"
+                path = "transforms/notes.js"
+                """);
+        Files.writeString(dir.resolve("puffgres/transforms/notes.js"), js);
+        return dir;
+    }
+
+    @Test
+    void reportsTomlProblemsAndJsSyntaxErrorsInOnePass(@TempDir Path dir) throws Exception {
+        jsProject(dir, "export function transform(row) {\n  return {;\n}\n");
+        Files.writeString(dir.resolve("puffgres/migrations/0002_pages.toml"), """
+                version = 2
+                mapping_name = "pages"
+                namespace = "pages"
+                columns = ["id"]
+                [source]
+                table = "pages"
+                [id]
+                column = "id"
+                type = "guid"
+                """);
+        Result r = run("validate", "--project", dir.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(r.err().lines())
+                .contains("puffgres/migrations/0002_pages.toml:9:1: id.type: must be one of uint, int, uuid, string"
+                        + " (got \"guid\")")
+                .anyMatch(l -> l.matches(
+                        "puffgres/migrations/0001_notes.toml: transform: notes.js:2:\\d+:" + " SyntaxError: .*"))
+                .contains("invalid: 2 problem(s)");
+    }
+
+    @Test
+    void stopsEndlessTopLevelCodeAndExitsThree(@TempDir Path dir) throws Exception {
+        jsProject(dir, "while (true) {}\nexport function transform(row) { return {}; }\n");
+        Result r = run("validate", "--project", dir.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(r.err().lines())
+                .contains("puffgres/migrations/0001_notes.toml: transform: notes.js: the module's top-level code ran"
+                        + " longer than 1000 ms and was stopped (hint: top-level code runs once when the transform"
+                        + " loads; do the work in the exported function)");
+    }
+
     @Test
     void reportsUsageErrorsInOneLinePlusAHint() {
         Result r = run("validate", "--bogus");
