@@ -5,6 +5,7 @@ import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Project;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -15,16 +16,18 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "dlq",
         description = {
-            "Inspect and retry the changes puffgres could not apply (the table <[state] schema>.dlq, default puffgres.dlq).",
+            "Inspect, retry and discard the changes puffgres could not apply (the table <[state] schema>.dlq, default"
+                    + " puffgres.dlq).",
             "Works whether or not a puffgres run is running."
         },
         mixinStandardHelpOptions = true,
-        subcommands = {DlqListCommand.class, DlqShowCommand.class, DlqRetryCommand.class},
+        subcommands = {DlqListCommand.class, DlqShowCommand.class, DlqRetryCommand.class, DlqDiscardCommand.class},
         footer = {
             "%nExamples:",
             "  puffgres dlq list",
             "  puffgres dlq show 12",
             "  puffgres dlq retry all --mapping pages",
+            "  puffgres dlq discard 12",
             ExitCode.HELP_FOOTER
         })
 final class DlqCommand implements Runnable {
@@ -37,7 +40,36 @@ final class DlqCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: list, show or retry");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: list, show, retry or discard");
+    }
+
+    /**
+     * The entry id in {@code target} (the ID|all argument of {@code verb}), or empty for {@code all}; a usage error
+     * for anything else, or for {@code --mapping} with an id.
+     */
+    static OptionalLong entryId(String verb, String target, String mapping) {
+        if (target.equals("all")) {
+            return OptionalLong.empty();
+        }
+        if (mapping != null) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "--mapping goes with " + verb + " all, not with an id",
+                    "run puffgres dlq " + verb + " --help");
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(target));
+        } catch (NumberFormatException e) {
+            throw new CliException(
+                    ExitCode.USAGE, verb + " takes an entry id or all, got " + target, "see puffgres dlq list");
+        }
+    }
+
+    static CliException noEntry(long id, DlqTable table) {
+        return new CliException(
+                ExitCode.RUNTIME,
+                "no DLQ entry " + id + " in " + table.name(),
+                "puffgres dlq list --all shows the ids");
     }
 
     /** A connection to the project's Postgres; a failure is a one-line error naming the setting to check. */

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -96,25 +97,11 @@ final class DlqRetryCommand implements Callable<Integer> {
 
     private List<DlqRecord> entries(Connection c, DlqTable table) throws SQLException {
         boolean any = table.exists(c);
-        if (!target.equals("all")) {
-            if (mapping != null) {
-                throw new CliException(
-                        ExitCode.USAGE,
-                        "--mapping goes with retry all, not with an id",
-                        "run puffgres dlq retry --help");
-            }
-            long id;
-            try {
-                id = Long.parseLong(target);
-            } catch (NumberFormatException e) {
-                throw new CliException(
-                        ExitCode.USAGE, "retry takes an entry id or all, got " + target, "see puffgres dlq list");
-            }
+        OptionalLong one = DlqCommand.entryId("retry", target, mapping);
+        if (one.isPresent()) {
+            long id = one.getAsLong();
             DlqRecord entry = (any ? table.get(c, id) : Optional.<DlqRecord>empty())
-                    .orElseThrow(() -> new CliException(
-                            ExitCode.RUNTIME,
-                            "no DLQ entry " + id + " in " + table.name(),
-                            "puffgres dlq list --all shows the ids"));
+                    .orElseThrow(() -> DlqCommand.noEntry(id, table));
             if (entry.resolvedAt().isPresent()) {
                 spec.commandLine()
                         .getOut()

@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code puffgres dlq list | show | retry} on the entries of a real detached run. */
+/** {@code puffgres dlq list | show | retry | discard} on the entries of a real detached run. */
 class DlqCommandIT {
 
     @RegisterExtension
@@ -147,6 +147,23 @@ class DlqCommandIT {
         assertThat(p.run("dlq", "retry", String.valueOf(e2)).out())
                 .startsWith("#" + e2 + " is already resolved (at ")
                 .endsWith("); nothing to do\n");
+
+        // what will never apply is discarded: by mapping, then a resolved entry by id
+        ValidateCommandTest.Result other = p.run("dlq", "discard", "all", "--mapping", "other");
+        assertThat(other.exitCode()).as(other.err()).isEqualTo(ExitCode.OK);
+        assertThat(other.out()).isEqualTo("discarded 0 DLQ entries of mapping other\n");
+        ValidateCommandTest.Result mine = p.run("dlq", "discard", "all", "--mapping", "dlqjob");
+        assertThat(mine.exitCode()).as(mine.err()).isEqualTo(ExitCode.OK);
+        assertThat(mine.out()).isEqualTo("discarded 1 DLQ entry of mapping dlqjob\n");
+        assertThat(entries("dlqjob.dlq")).containsOnlyKeys(2L, 3L, 5L);
+        assertThat(p.run("dlq", "list").out()).startsWith("no unresolved DLQ entries");
+        assertThat(p.run("dlq", "discard", String.valueOf(e2)).out()).isEqualTo("discarded 1 DLQ entry\n");
+        assertThat(entries("dlqjob.dlq")).containsOnlyKeys(3L, 5L);
+        ValidateCommandTest.Result gone = p.run("dlq", "discard", String.valueOf(e2));
+        assertThat(gone.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(gone.err())
+                .isEqualTo(
+                        "error: no DLQ entry " + e2 + " in dlqjob.dlq\nhint: puffgres dlq list --all shows the ids\n");
     }
 
     @Test
@@ -166,6 +183,13 @@ class DlqCommandIT {
         assertThat(bad.err()).startsWith("error: retry takes an entry id or all, got twelve\n");
         ValidateCommandTest.Result bare = ValidateCommandTest.run("dlq");
         assertThat(bare.exitCode()).isEqualTo(ExitCode.USAGE);
-        assertThat(bare.err()).startsWith("error: Missing subcommand: list, show or retry\n");
+        assertThat(bare.err()).startsWith("error: Missing subcommand: list, show, retry or discard\n");
+        assertThat(p.run("dlq", "discard", "all").out()).isEqualTo("discarded 0 DLQ entries\n");
+        ValidateCommandTest.Result discardBad = p.run("dlq", "discard", "twelve");
+        assertThat(discardBad.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(discardBad.err()).startsWith("error: discard takes an entry id or all, got twelve\n");
+        ValidateCommandTest.Result withMapping = p.run("dlq", "discard", "3", "--mapping", "nodlq");
+        assertThat(withMapping.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(withMapping.err()).startsWith("error: --mapping goes with discard all, not with an id\n");
     }
 }
