@@ -59,8 +59,11 @@ class DlqCommandIT {
     @Test
     void listsShowsAndRetriesTheEntriesOfARealJob() throws Exception {
         CliProject p = CliProject.create(db, tpuf, "dlqjob");
-        db.execute("INSERT INTO dlqjob VALUES (1, 'one'), (2, 'boom a'), (3, 'boom b'), (4, 'boom forever'),"
-                + " (5, 'boom c')");
+        // a column the mapping does not list: neither the transform nor the DLQ may see it
+        db.execute(
+                "ALTER TABLE dlqjob ADD COLUMN ssn text",
+                "INSERT INTO dlqjob VALUES (1, 'one', '078-05-1120'), (2, 'boom a', '078-05-1120'),"
+                        + " (3, 'boom b', '078-05-1120'), (4, 'boom forever', '078-05-1120'), (5, 'boom c', '078-05-1120')");
         ValidateCommandTest.Result started = p.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
         assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -82,7 +85,7 @@ class DlqCommandIT {
                 .matches("ID +MAPPING +DOC ID +LSN +KIND +RETRIES +LAST FAILED +MESSAGE");
         assertThat(list.out())
                 .containsPattern("(?m)^ *" + e2 + "  dlqjob@1 +2 +[0-9A-F]+/[0-9A-F]+ +transform +0 +\\S+ \\(\\d+ s"
-                        + " ago\\) +.*no booms please: boom a$")
+                        + " ago\\) +.*no booms please: boom a \\(row has id,title\\)$")
                 .contains("no booms please: boom forever");
 
         ValidateCommandTest.Result show = p.run("dlq", "show", String.valueOf(e2));
@@ -97,7 +100,12 @@ class DlqCommandIT {
                 .contains("resolved at:     unresolved\n")
                 .contains("event:\n  {\n    \"op\" : \"READ\",\n    \"relation\" : \"public.dlqjob\",\n")
                 .containsPattern("\"title\" : \\{\\s+\"type\" : \"text\",\\s+\"value\" : \"boom a\"")
-                .containsPattern("error detail:\n +at transform \\(t.js:2:43\\)");
+                .containsPattern("error detail:\n +at transform \\(t.js:2:43\\)")
+                .doesNotContain("ssn")
+                .doesNotContain("078-05-1120");
+        assertThat(db.query("SELECT id FROM dlqjob.dlq WHERE event::text LIKE '%ssn%'"
+                        + " OR event::text LIKE '%078-05-1120%'"))
+                .isEmpty();
 
         // while the job runs: row 3 is fixed at the source and mirrored, row 5 deleted
         db.execute("UPDATE dlqjob SET title = 'three' WHERE id = 3", "DELETE FROM dlqjob WHERE id = 5");

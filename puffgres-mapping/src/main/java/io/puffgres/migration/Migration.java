@@ -3,8 +3,10 @@ package io.puffgres.migration;
 import io.puffgres.document.AttributeSchema;
 import io.puffgres.event.RelationId;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +39,16 @@ public record Migration(
     public Migration {
         columns = List.copyOf(columns);
         tpSchema = Map.copyOf(tpSchema);
+    }
+
+    /**
+     * The columns the mapping reads: {@code columns}, which hold the id, predicate and versioning columns too. The
+     * job keeps only these in a change's rows, so the transform, the writer and the DLQ never see another column.
+     */
+    public Set<String> readColumns() {
+        Set<String> read = new LinkedHashSet<>(columns);
+        read.add(id.column());
+        return read;
     }
 
     /** The relation whose changes drive this mapping: the table, or the view's base table for CDC. */
