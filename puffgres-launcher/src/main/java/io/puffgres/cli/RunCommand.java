@@ -176,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
         String slotName = slot != null ? slot : all.config().postgres().slot();
         Project loaded;
         try (Connection c = JobSpec.connect(all.config().postgres())) {
-            loaded = applied(all, c);
+            loaded = applied(all, c, out);
             Optional<Check> lost = Preflight.invalidatedSlot(c, slotName, JobRunner.checkpointDir(all));
             if (lost.isPresent()) {
                 throw new CliException(
@@ -200,8 +200,11 @@ final class RunCommand implements Callable<Integer> {
         return loaded;
     }
 
-    /** The project restricted to its applied migrations; edited or missing applied files stop the run. */
-    private static Project applied(Project project, Connection c) throws SQLException {
+    /**
+     * The project restricted to its applied migrations; edited or missing applied files (or transform files) stop the
+     * run, and a record without its transform file's checksum gets a note.
+     */
+    private static Project applied(Project project, Connection c, PrintWriter out) throws SQLException {
         List<AppliedMigrations.Applied> applied =
                 new AppliedMigrations(project.config().state().schema()).read(c);
         List<String> conflicts = AppliedMigrations.conflicts(project, applied);
@@ -210,6 +213,10 @@ final class RunCommand implements Callable<Integer> {
                     ExitCode.INVALID_CONFIG,
                     String.join("; ", conflicts),
                     "revert the file (changes go in a new migration), then puffgres apply");
+        }
+        for (Migration m : AppliedMigrations.withoutTransformChecksum(project, applied)) {
+            out.println("note: " + m.file() + " was applied before transform files were checksummed, so an edit of "
+                    + AppliedMigrations.transformFile(m) + " goes unnoticed; puffgres apply records its checksum");
         }
         if (applied.isEmpty()) {
             throw new CliException(

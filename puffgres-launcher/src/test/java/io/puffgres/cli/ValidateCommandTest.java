@@ -166,7 +166,7 @@ class ValidateCommandTest {
         assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
         assertThat(r.err().lines())
                 .contains("puffgres/migrations/0001_notes.toml: transform: notes.js: the module's top-level code ran"
-                        + " longer than 1000 ms and was stopped (hint: top-level code runs once when the transform"
+                        + " longer than 10000 ms and was stopped (hint: top-level code runs once when the transform"
                         + " loads; do the work in the exported function)");
     }
 

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * @param file the migration file, relative to the project directory
  * @param checksum SHA-256 (hex) of the file's bytes with CRLF line endings turned into LF; applied migrations
  *     are recorded with it, so an edit after {@code apply} is detected
+ * @param transformChecksum the same of the transform's source file ({@code js}, {@code java}), recorded with the
+ *     migration's; empty for {@code identity}
  */
 public record Migration(
         Path file,
@@ -29,7 +31,8 @@ public record Migration(
         Map<String, AttributeSchema> tpSchema,
         WriteSettings write,
         Versioning versioning,
-        String checksum) {
+        String checksum,
+        String transformChecksum) {
 
     /** What turbopuffer accepts as a namespace name. */
     public static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,128}");

@@ -37,6 +37,11 @@ public final class JsTransform implements Transform {
 
     /** A transform call should take microseconds; a second means a runaway loop. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * The module's top-level code runs once, parsed and run by a cold interpreter on a possibly busy machine: more
+     * room than a call, still far below a hang.
+     */
+    public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(10);
     /** Bytes one call may allocate; generous for building a document, small next to a default heap. */
     public static final long DEFAULT_MAX_ALLOCATION = 256L * 1024 * 1024;
     /**
@@ -47,7 +52,7 @@ public final class JsTransform implements Transform {
     public static final long DEFAULT_MAX_RETAINED = 64L * 1024 * 1024;
     /** The limits {@link #load(Path, String, Map)} uses. */
     public static final Limits DEFAULT_LIMITS =
-            new Limits(DEFAULT_TIMEOUT, DEFAULT_MAX_ALLOCATION, DEFAULT_MAX_RETAINED);
+            new Limits(DEFAULT_TIMEOUT, DEFAULT_LOAD_TIMEOUT, DEFAULT_MAX_ALLOCATION, DEFAULT_MAX_RETAINED);
     /** Longest string a transform may build (UTF-16 units); keeps one string far below the heap size. */
     static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
     /** Longest typed array; a 768-dim embedding is tiny next to this. */
@@ -113,10 +118,10 @@ public final class JsTransform implements Transform {
             """;
 
     /**
-     * What one transform may use: run time and bytes allocated per call (and for the module's top-level code), and
-     * bytes kept between calls.
+     * What one transform may use: run time per call and for the module's top-level code, bytes allocated by either,
+     * and bytes kept between calls.
      */
-    public record Limits(Duration timeout, long maxAllocation, long maxRetained) {}
+    public record Limits(Duration timeout, Duration loadTimeout, long maxAllocation, long maxRetained) {}
 
     private final Context context;
     private final Value call;
@@ -176,11 +181,11 @@ public final class JsTransform implements Transform {
             Value call = context.eval("js", PRELUDE);
             Value exports;
             try (CallWatchdog.Call watched =
-                    CallWatchdog.get().watch(context, limits.timeout(), limits.maxAllocation())) {
+                    CallWatchdog.get().watch(context, limits.loadTimeout(), limits.maxAllocation())) {
                 try {
                     exports = context.eval(source);
                 } catch (PolyglotException e) {
-                    String stopped = stopped(e, watched.tripped(), limits, "");
+                    String stopped = stopped(e, watched.tripped(), limits.maxAllocation(), limits.loadTimeout(), "");
                     if (stopped == null) {
                         throw e;
                     }
@@ -283,13 +288,14 @@ public final class JsTransform implements Transform {
     }
 
     /** Why the watchdog stopped a run ("ran longer than 1000 ms and was stopped"), or null if it did not. */
-    private static String stopped(PolyglotException e, String tripped, Limits limits, String scope) {
+    private static String stopped(
+            PolyglotException e, String tripped, long maxAllocation, Duration timeout, String scope) {
         if (tripped == null && !e.isInterrupted() && !e.isCancelled()) {
             return null;
         }
         return "memory".equals(tripped)
-                ? "allocated more than " + mib(limits.maxAllocation()) + scope + " and was stopped"
-                : "ran longer than " + limits.timeout().toMillis() + " ms and was stopped";
+                ? "allocated more than " + mib(maxAllocation) + scope + " and was stopped"
+                : "ran longer than " + timeout.toMillis() + " ms and was stopped";
     }
 
     private Action toAction(Value result, DocId id) {
@@ -310,7 +316,7 @@ public final class JsTransform implements Transform {
     }
 
     private Action error(PolyglotException e, String tripped) {
-        String stopped = stopped(e, tripped, limits, " in one call");
+        String stopped = stopped(e, tripped, limits.maxAllocation(), limits.timeout(), " in one call");
         if (stopped != null) {
             return new Action.Error(tripped == null ? "timeout" : tripped, fileName + ": the transform " + stopped, "");
         }

@@ -55,7 +55,7 @@ class JsTransformTest {
     }
 
     private static JsTransform.Limits limits(Duration timeout, long maxAllocation) {
-        return new JsTransform.Limits(timeout, maxAllocation, JsTransform.DEFAULT_MAX_RETAINED);
+        return new JsTransform.Limits(timeout, timeout, maxAllocation, JsTransform.DEFAULT_MAX_RETAINED);
     }
 
     private Action run(String code) throws Exception {
@@ -326,7 +326,8 @@ class JsTransformTest {
 
     @Test
     void failsATransformThatKeepsGrowingStateButNotOneThatOnlyAllocates() throws Exception {
-        JsTransform.Limits small = new JsTransform.Limits(Duration.ofSeconds(5), 256L << 20, 16L << 20);
+        JsTransform.Limits small =
+                new JsTransform.Limits(Duration.ofSeconds(5), Duration.ofSeconds(5), 256L << 20, 16L << 20);
         try (JsTransform t = load("""
                 const seen = [];
                 export function transform(row) { seen.push('x'.repeat(1 << 18) + seen.length); return { n: seen.length }; }
