@@ -140,12 +140,7 @@ class JobFailuresIT {
             db.execute("BEGIN; INSERT INTO steady VALUES (2, 'two');"
                     + " INSERT INTO leaky SELECT g, 'row ' || g FROM generate_series(1, 400) g; COMMIT");
             await().atMost(WAIT)
-                    .untilAsserted(() -> assertThat(JobHarness.rest(JobHarness.jobUrl(job) + "/exceptions")
-                                    .path("exceptionHistory")
-                                    .path("entries")
-                                    .path(0)
-                                    .path("stacktrace")
-                                    .asText())
+                    .untilAsserted(() -> assertThat(JobHarness.lastFailure(job))
                             .contains("TransformMemoryException: mapping leaky: leak.js: the transform keeps more"
                                     + " than 64 MiB between calls"));
             // the heap the other mapping shares stays usable: it is written, and nothing went to the DLQ

@@ -5,7 +5,6 @@ import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Project;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -41,28 +40,6 @@ final class DlqCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "Missing subcommand: list, show, retry or discard");
-    }
-
-    /**
-     * The entry id in {@code target} (the ID|all argument of {@code verb}), or empty for {@code all}; a usage error
-     * for anything else, or for {@code --mapping} with an id.
-     */
-    static OptionalLong entryId(String verb, String target, String mapping) {
-        if (target.equals("all")) {
-            return OptionalLong.empty();
-        }
-        if (mapping != null) {
-            throw new CliException(
-                    ExitCode.USAGE,
-                    "--mapping goes with " + verb + " all, not with an id",
-                    "run puffgres dlq " + verb + " --help");
-        }
-        try {
-            return OptionalLong.of(Long.parseLong(target));
-        } catch (NumberFormatException e) {
-            throw new CliException(
-                    ExitCode.USAGE, verb + " takes an entry id or all, got " + target, "see puffgres dlq list");
-        }
     }
 
     static CliException noEntry(long id, DlqTable table) {

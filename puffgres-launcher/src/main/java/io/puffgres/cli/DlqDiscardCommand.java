@@ -5,13 +5,12 @@ import io.puffgres.migration.Project;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -45,20 +44,17 @@ final class DlqDiscardCommand implements Callable<Integer> {
     @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
     Path project;
 
-    @Parameters(paramLabel = "ID|all", description = "An entry's id, or all for every unresolved entry.")
-    String target;
-
-    @Option(names = "--mapping", paramLabel = "NAME", description = "With all: only the entries of this mapping.")
-    String mapping;
+    @Mixin
+    DlqTarget target;
 
     @Override
     public Integer call() {
-        OptionalLong id = DlqCommand.entryId("discard", target, mapping);
+        OptionalLong id = target.id("discard");
         Project loaded = Projects.load(project, dlq.parent.env);
         DlqTable table = DlqCommand.table(loaded);
         int discarded;
         try (Connection c = DlqCommand.connect(loaded)) {
-            discarded = table.exists(c) ? table.discard(c, id, Optional.ofNullable(mapping)) : 0;
+            discarded = table.exists(c) ? table.discard(c, id, target.mapping()) : 0;
         } catch (SQLException e) {
             throw DlqCommand.postgres(e);
         }
@@ -68,7 +64,7 @@ final class DlqDiscardCommand implements Callable<Integer> {
         spec.commandLine()
                 .getOut()
                 .println("discarded " + discarded + (discarded == 1 ? " DLQ entry" : " DLQ entries")
-                        + (mapping == null ? "" : " of mapping " + mapping));
+                        + target.forMapping("of"));
         return ExitCode.OK;
     }
 }

@@ -20,9 +20,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -60,11 +60,8 @@ final class DlqRetryCommand implements Callable<Integer> {
     @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
     Path project;
 
-    @Parameters(paramLabel = "ID|all", description = "An entry's id, or all for every unresolved entry.")
-    String target;
-
-    @Option(names = "--mapping", paramLabel = "NAME", description = "With all: only the entries of this mapping.")
-    String mapping;
+    @Mixin
+    DlqTarget target;
 
     @Override
     public Integer call() throws Exception {
@@ -77,8 +74,8 @@ final class DlqRetryCommand implements Callable<Integer> {
                         tp.baseUrl(), tp.apiKey(), ErrorPolicy.defaults(), TurbopufferClient.DEFAULT_TIMEOUT)) {
             List<DlqRecord> entries = entries(c, table);
             if (entries.isEmpty()) {
-                if (target.equals("all")) {
-                    out.println("no unresolved DLQ entries" + (mapping == null ? "" : " for mapping " + mapping));
+                if (target.id("retry").isEmpty()) {
+                    out.println("no unresolved DLQ entries" + target.forMapping("for"));
                 }
                 return ExitCode.OK;
             }
@@ -97,7 +94,7 @@ final class DlqRetryCommand implements Callable<Integer> {
 
     private List<DlqRecord> entries(Connection c, DlqTable table) throws SQLException {
         boolean any = table.exists(c);
-        OptionalLong one = DlqCommand.entryId("retry", target, mapping);
+        OptionalLong one = target.id("retry");
         if (one.isPresent()) {
             long id = one.getAsLong();
             DlqRecord entry = (any ? table.get(c, id) : Optional.<DlqRecord>empty())
@@ -111,7 +108,7 @@ final class DlqRetryCommand implements Callable<Integer> {
             }
             return List.of(entry);
         }
-        return any ? table.list(c, Optional.ofNullable(mapping), false, Integer.MAX_VALUE) : List.of();
+        return any ? table.list(c, target.mapping(), false, Integer.MAX_VALUE) : List.of();
     }
 
     private static int retry(List<DlqRecord> entries, DlqRetry retry, PrintWriter out) throws Exception {
