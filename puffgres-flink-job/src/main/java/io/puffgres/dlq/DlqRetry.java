@@ -114,7 +114,9 @@ public final class DlqRetry implements AutoCloseable {
                             new Refused("mapping", "mapping " + entry.mapping() + " is not in the project any more"));
             mapping = actionsFor(m);
             tableSql = tableFor(m);
-            change = RowLookup.resolve(connection, m, tableSql, route(m, decode(entry), entry.docId()));
+            // an entry stored before rows were cut to the mapping's columns is cut the same way now
+            RowEvent event = decode(entry).only(m.readColumns());
+            change = RowLookup.resolve(connection, m, tableSql, route(m, event, entry.docId()));
         } catch (Refused e) {
             return new Outcome.Failed(e.kind, e.getMessage(), "");
         }

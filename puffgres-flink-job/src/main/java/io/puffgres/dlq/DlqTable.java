@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The dead-letter table {@code <schema>.dlq} in Postgres. Created on first use (under an advisory lock, so parallel
@@ -154,6 +155,22 @@ public final class DlqTable {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + name() + " SET resolved_at = now() WHERE id = ?")) {
             ps.setLong(1, id);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Deletes entry {@code id} (resolved or not), or with no id every unresolved entry (of {@code mapping} when
+     * given); returns how many were deleted.
+     */
+    public int discard(Connection c, OptionalLong id, Optional<String> mapping) throws SQLException {
+        String where = id.isPresent()
+                ? "id = " + id.getAsLong()
+                : "resolved_at IS NULL" + (mapping.isPresent() ? " AND mapping = ?" : "");
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + name() + " WHERE " + where)) {
+            if (id.isEmpty() && mapping.isPresent()) {
+                ps.setString(1, mapping.get());
+            }
+            return ps.executeUpdate();
         }
     }
 

@@ -9,6 +9,7 @@ import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.migration.Migration;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -20,7 +21,7 @@ import org.apache.flink.util.OutputTag;
  * snapshot rows become a {@link MappedEvent.Kind#CHANGE} of the new id (an UPDATE that changed the id first
  * deletes the old one), DELETE a delete of the old id, TRUNCATE a truncate of the mapping for every writer subtask.
  * A row whose id cannot be a turbopuffer id (NULL, negative, too long, missing from a DELETE's old row) goes to the
- * DLQ.
+ * DLQ. Rows keep only the columns the mapping reads ({@link Migration#readColumns()}).
  */
 public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
 
@@ -37,6 +38,7 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
     private final int writerParallelism;
 
     private transient Migration migration;
+    private transient Set<String> readColumns;
     private transient List<String> truncateKeys;
 
     /**
@@ -54,6 +56,7 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
     @Override
     public void open(Configuration parameters) {
         migration = spec.mapping(mappingName);
+        readColumns = migration.readColumns();
         truncateKeys = truncateKeys(writerParallelism);
     }
 
@@ -82,7 +85,8 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
         if (!e.relation().name().equals(table) || !e.relation().schema().equals(schema)) {
             return;
         }
-        RowEvent event = e.op() == Op.READ && e.lsn() == 0 ? e.withLsn(spec.snapshotLsn()) : e;
+        // only the columns the mapping reads travel on: the transform and the DLQ never see the others
+        RowEvent event = (e.op() == Op.READ && e.lsn() == 0 ? e.withLsn(spec.snapshotLsn()) : e).only(readColumns);
         switch (event.op()) {
             case TRUNCATE ->
                 truncateKeys.forEach(key -> out.collect(new MappedEvent(key, MappedEvent.Kind.TRUNCATE, event)));

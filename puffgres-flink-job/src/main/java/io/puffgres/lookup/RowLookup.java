@@ -308,7 +308,9 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                                 + quote(migration.id().column())
                                 + " = ?",
                         id);
-                return row == null ? e.withKind(MappedEvent.Kind.DELETE) : e.withEvent(event.withAfter(row));
+                return row == null
+                        ? e.withKind(MappedEvent.Kind.DELETE)
+                        : e.withEvent(event.withAfter(row.only(migration.readColumns())));
             }
             case LOOKUP -> {
                 String sql = migration.membership().sql().orElseThrow().replace("$1", "?");

@@ -22,6 +22,7 @@ import io.puffgres.transform.OpenAiEmbedder;
 import io.puffgres.transform.Transform;
 import io.puffgres.transform.TransformContext;
 import io.puffgres.transform.TransformLoadException;
+import io.puffgres.transform.TransformMemoryException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +98,9 @@ public final class MappingActions implements AutoCloseable {
      * Membership ({@code dsl}; the other modes were decided by the lookup stage), then the transform, for a change
      * whose new row may belong to the mapping. A transform that throws gives {@link Action.Error} of kind {@code
      * transform}; a predicate that cannot bind to the row's types one of kind {@code membership}.
+     *
+     * @throws TransformMemoryException naming the mapping, when the transform keeps more memory than its limit or the
+     *     heap is exhausted: the task fails instead of sending every later row to the DLQ
      */
     public Action decide(RowEvent event, DocId id) {
         Row row = event.after(); // unchanged-TOAST placeholders were filled by the lookup stage
@@ -111,6 +115,8 @@ public final class MappingActions implements AutoCloseable {
         }
         try {
             return transform.apply(event, id, context);
+        } catch (TransformMemoryException ex) {
+            throw new TransformMemoryException("mapping " + migration.mappingName() + ": " + ex.getMessage());
         } catch (Exception ex) {
             return new Action.Error(
                     "transform", String.valueOf(ex.getMessage()), ExceptionUtils.stringifyException(ex));

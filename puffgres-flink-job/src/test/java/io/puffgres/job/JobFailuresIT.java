@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -100,6 +101,54 @@ class JobFailuresIT {
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(h.documents("poison")).containsKey(9L));
             assertThat(dlq("poison")).hasSize(2);
+        }
+    }
+
+    @Test
+    void aTransformThatKeepsGrowingStateFailsItsTaskNamingTheMappingInsteadOfFillingTheDlqWithHeapErrors()
+            throws Exception {
+        db.execute(
+                "CREATE TABLE leaky (id bigint PRIMARY KEY, title text)",
+                "CREATE TABLE steady (id bigint PRIMARY KEY, title text)");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "leaky",
+                JobHarness.migration(
+                        1,
+                        "leaky",
+                        "leaky",
+                        "leaky",
+                        "\"id\", \"title\"",
+                        "[transform]\nkind = \"js\"\npath = \"transforms/leak.js\""),
+                JobHarness.migration(2, "steady", "steady", "steady", "\"id\", \"title\"", ""))) {
+            Files.createDirectories(h.dir.resolve("puffgres/transforms"));
+            Files.writeString(h.dir.resolve("puffgres/transforms/leak.js"), """
+                    const seen = [];
+                    export function transform(row) {
+                      seen.push('x'.repeat(1 << 18) + row.id); // 256 KiB kept per row, forever
+                      return { title: row.title };
+                    }
+                    """);
+            db.execute("INSERT INTO steady VALUES (1, 'one')");
+            JobRunner.Started job = h.start( // with the REST API (port 0: a free one), for the exception history
+                    new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", 0));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("steady")).containsOnlyKeys(1L));
+
+            // 400 rows keep 100 MiB, past the 64 MiB limit; steady's row comes first in the same transaction
+            db.execute("BEGIN; INSERT INTO steady VALUES (2, 'two');"
+                    + " INSERT INTO leaky SELECT g, 'row ' || g FROM generate_series(1, 400) g; COMMIT");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(JobHarness.lastFailure(job))
+                            .contains("TransformMemoryException: mapping leaky: leak.js: the transform keeps more"
+                                    + " than 64 MiB between calls"));
+            // the heap the other mapping shares stays usable: it is written, and nothing went to the DLQ
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("steady")).containsOnlyKeys(1L, 2L));
+            // (a first call of a restarted, cold context may still hit the 1 s call limit on a busy machine)
+            assertThat(dlq("leaky")).noneMatch(e -> e.contains("heap") || e.contains(" memory: "));
+            assertThat(h.documents("leaky")).hasSizeLessThan(400);
         }
     }
 

@@ -197,6 +197,16 @@ final class JobHarness implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The stack trace of the newest failure in the job's exception history; empty before the first. */
+    static String lastFailure(JobRunner.Started job) throws Exception {
+        return rest(jobUrl(job) + "/exceptions")
+                .path("exceptionHistory")
+                .path("entries")
+                .path(0)
+                .path("stacktrace")
+                .asText();
+    }
+
     /** The job's URL in the Flink REST API. */
     static String jobUrl(JobRunner.Started job) {
         return job.restUrl().orElseThrow() + "/jobs/" + job.client().getJobID();

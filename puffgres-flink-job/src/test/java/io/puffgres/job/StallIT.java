@@ -66,12 +66,7 @@ class StallIT {
                         .untilAsserted(() -> assertThat(JobHarness.gauge(job, "gated__lookup.stalledMs"))
                                 .hasValueSatisfying(ms -> assertThat(ms).isPositive()));
                 await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(JobHarness.rest(JobHarness.jobUrl(job) + "/exceptions")
-                                        .path("exceptionHistory")
-                                        .path("entries")
-                                        .path(0)
-                                        .path("stacktrace")
-                                        .asText())
+                        .untilAsserted(() -> assertThat(JobHarness.lastFailure(job))
                                 .contains("StalledException")
                                 .contains("gated: lookup (1/1): stalled for")
                                 .contains("1 lookup(s) in Postgres unanswered"));

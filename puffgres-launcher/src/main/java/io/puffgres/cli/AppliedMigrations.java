@@ -16,6 +16,9 @@ import java.util.Map;
 /**
  * The record of applied migrations, {@code <state schema>.migrations} in Postgres: one row per applied version with
  * its mapping, namespace, file and checksum. Created on first use; {@code run} mirrors exactly the applied versions.
+ * The checksum is the migration file's, followed for a js or java transform by {@code :} and the transform file's
+ * ({@link #recorded}); a record without the second part was made before transform files were checksummed, and {@code
+ * apply} completes it.
  */
 final class AppliedMigrations {
 
@@ -85,32 +88,85 @@ final class AppliedMigrations {
                 insert.setString(2, m.mappingName());
                 insert.setString(3, m.namespace());
                 insert.setString(4, m.file().toString());
-                insert.setString(5, m.checksum());
+                insert.setString(5, recorded(m));
                 insert.addBatch();
             }
             insert.executeBatch();
         }
     }
 
+    /** What is recorded for {@code m}: its file's checksum, then {@code :} and its transform file's, if any. */
+    static String recorded(Migration m) {
+        return m.transformChecksum().isEmpty() ? m.checksum() : m.checksum() + ":" + m.transformChecksum();
+    }
+
     /**
-     * Why the applied records and the files disagree: an applied file edited (checksum) or missing. Empty when every
-     * applied version is present unchanged.
+     * Why the applied records and the files disagree: an applied file or its transform file edited (checksum), or the
+     * file missing. Empty when every applied version is present unchanged.
      */
     static List<String> conflicts(Project project, List<Applied> applied) {
-        Map<Integer, Migration> files = new LinkedHashMap<>();
-        project.migrations().forEach(m -> files.put(m.version(), m));
+        Map<Integer, Migration> files = byVersion(project);
         List<String> problems = new ArrayList<>();
         for (Applied a : applied) {
             Migration m = files.get(a.version());
+            int colon = a.checksum().indexOf(':');
+            String file = colon < 0 ? a.checksum() : a.checksum().substring(0, colon);
             if (m == null) {
                 problems.add(a.file() + " was applied (version " + a.version() + ") but is missing");
-            } else if (!m.checksum().equals(a.checksum())) {
-                problems.add(m.file() + " was edited after it was applied (checksum "
-                        + a.checksum().substring(0, 12) + "… is now "
-                        + m.checksum().substring(0, 12) + "…)");
+            } else if (!m.checksum().equals(file)) {
+                problems.add(edited(m.file().toString(), file, m.checksum()));
+            } else if (colon >= 0 && !a.checksum().substring(colon + 1).equals(m.transformChecksum())) {
+                problems.add(edited(
+                        transformFile(m) + " (the transform of " + m.file() + ")",
+                        a.checksum().substring(colon + 1),
+                        m.transformChecksum()));
             }
         }
         return problems;
+    }
+
+    private static String edited(String what, String was, String now) {
+        return what + " was edited after it was applied (checksum " + prefix(was) + "… is now " + prefix(now) + "…)";
+    }
+
+    private static String prefix(String checksum) {
+        return checksum.substring(0, Math.min(12, checksum.length()));
+    }
+
+    /** The transform source of {@code m}, relative to the project directory. */
+    static String transformFile(Migration m) {
+        return "puffgres/" + m.transform().path().orElseThrow();
+    }
+
+    /**
+     * The applied migrations with a transform file whose record has no checksum of it (applied by a puffgres that did
+     * not checksum transform files): an edit of the transform before now went unnoticed.
+     */
+    static List<Migration> withoutTransformChecksum(Project project, List<Applied> applied) {
+        Map<Integer, Migration> files = byVersion(project);
+        return applied.stream()
+                .filter(a -> a.checksum().indexOf(':') < 0)
+                .map(a -> files.get(a.version()))
+                .filter(m -> m != null && !m.transformChecksum().isEmpty())
+                .toList();
+    }
+
+    /** Completes the records of {@code migrations} with their transform files' checksums (the caller commits). */
+    void recordTransformChecksums(Connection c, List<Migration> migrations) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET checksum = ? WHERE version = ?")) {
+            for (Migration m : migrations) {
+                update.setString(1, recorded(m));
+                update.setInt(2, m.version());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    private static Map<Integer, Migration> byVersion(Project project) {
+        Map<Integer, Migration> files = new LinkedHashMap<>();
+        project.migrations().forEach(m -> files.put(m.version(), m));
+        return files;
     }
 
     /** The project restricted to the applied versions (what {@code run} mirrors). */

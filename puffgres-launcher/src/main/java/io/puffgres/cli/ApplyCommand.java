@@ -83,6 +83,15 @@ final class ApplyCommand implements Callable<Integer> {
         try (Connection c = JobSpec.connect(loaded.config().postgres())) {
             List<AppliedMigrations.Applied> applied = ledger.read(c);
             refuse(AppliedMigrations.conflicts(loaded, applied), "revert the file, and put changes in a new migration");
+            List<Migration> unchecked = AppliedMigrations.withoutTransformChecksum(loaded, applied);
+            for (Migration m : unchecked) {
+                out.println((dryRun ? "would record" : "recording") + " the checksum of "
+                        + AppliedMigrations.transformFile(m) + " for " + m.file()
+                        + ", applied before transform files were checksummed (an edit before now went unnoticed)");
+            }
+            if (!dryRun && !unchecked.isEmpty()) {
+                ledger.recordTransformChecksums(c, unchecked);
+            }
             int latest = applied.stream()
                     .mapToInt(AppliedMigrations.Applied::version)
                     .max()

@@ -15,16 +15,18 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "dlq",
         description = {
-            "Inspect and retry the changes puffgres could not apply (the table <[state] schema>.dlq, default puffgres.dlq).",
+            "Inspect, retry and discard the changes puffgres could not apply (the table <[state] schema>.dlq, default"
+                    + " puffgres.dlq).",
             "Works whether or not a puffgres run is running."
         },
         mixinStandardHelpOptions = true,
-        subcommands = {DlqListCommand.class, DlqShowCommand.class, DlqRetryCommand.class},
+        subcommands = {DlqListCommand.class, DlqShowCommand.class, DlqRetryCommand.class, DlqDiscardCommand.class},
         footer = {
             "%nExamples:",
             "  puffgres dlq list",
             "  puffgres dlq show 12",
             "  puffgres dlq retry all --mapping pages",
+            "  puffgres dlq discard 12",
             ExitCode.HELP_FOOTER
         })
 final class DlqCommand implements Runnable {
@@ -37,7 +39,14 @@ final class DlqCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: list, show or retry");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: list, show, retry or discard");
+    }
+
+    static CliException noEntry(long id, DlqTable table) {
+        return new CliException(
+                ExitCode.RUNTIME,
+                "no DLQ entry " + id + " in " + table.name(),
+                "puffgres dlq list --all shows the ids");
     }
 
     /** A connection to the project's Postgres; a failure is a one-line error naming the setting to check. */

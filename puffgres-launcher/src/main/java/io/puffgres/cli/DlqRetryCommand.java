@@ -16,12 +16,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -59,11 +60,8 @@ final class DlqRetryCommand implements Callable<Integer> {
     @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
     Path project;
 
-    @Parameters(paramLabel = "ID|all", description = "An entry's id, or all for every unresolved entry.")
-    String target;
-
-    @Option(names = "--mapping", paramLabel = "NAME", description = "With all: only the entries of this mapping.")
-    String mapping;
+    @Mixin
+    DlqTarget target;
 
     @Override
     public Integer call() throws Exception {
@@ -76,8 +74,8 @@ final class DlqRetryCommand implements Callable<Integer> {
                         tp.baseUrl(), tp.apiKey(), ErrorPolicy.defaults(), TurbopufferClient.DEFAULT_TIMEOUT)) {
             List<DlqRecord> entries = entries(c, table);
             if (entries.isEmpty()) {
-                if (target.equals("all")) {
-                    out.println("no unresolved DLQ entries" + (mapping == null ? "" : " for mapping " + mapping));
+                if (target.id("retry").isEmpty()) {
+                    out.println("no unresolved DLQ entries" + target.forMapping("for"));
                 }
                 return ExitCode.OK;
             }
@@ -96,25 +94,11 @@ final class DlqRetryCommand implements Callable<Integer> {
 
     private List<DlqRecord> entries(Connection c, DlqTable table) throws SQLException {
         boolean any = table.exists(c);
-        if (!target.equals("all")) {
-            if (mapping != null) {
-                throw new CliException(
-                        ExitCode.USAGE,
-                        "--mapping goes with retry all, not with an id",
-                        "run puffgres dlq retry --help");
-            }
-            long id;
-            try {
-                id = Long.parseLong(target);
-            } catch (NumberFormatException e) {
-                throw new CliException(
-                        ExitCode.USAGE, "retry takes an entry id or all, got " + target, "see puffgres dlq list");
-            }
+        OptionalLong one = target.id("retry");
+        if (one.isPresent()) {
+            long id = one.getAsLong();
             DlqRecord entry = (any ? table.get(c, id) : Optional.<DlqRecord>empty())
-                    .orElseThrow(() -> new CliException(
-                            ExitCode.RUNTIME,
-                            "no DLQ entry " + id + " in " + table.name(),
-                            "puffgres dlq list --all shows the ids"));
+                    .orElseThrow(() -> DlqCommand.noEntry(id, table));
             if (entry.resolvedAt().isPresent()) {
                 spec.commandLine()
                         .getOut()
@@ -124,7 +108,7 @@ final class DlqRetryCommand implements Callable<Integer> {
             }
             return List.of(entry);
         }
-        return any ? table.list(c, Optional.ofNullable(mapping), false, Integer.MAX_VALUE) : List.of();
+        return any ? table.list(c, target.mapping(), false, Integer.MAX_VALUE) : List.of();
     }
 
     private static int retry(List<DlqRecord> entries, DlqRetry retry, PrintWriter out) throws Exception {

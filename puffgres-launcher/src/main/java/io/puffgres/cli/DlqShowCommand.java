@@ -52,10 +52,7 @@ final class DlqShowCommand implements Callable<Integer> {
         DlqRecord e;
         try (Connection c = DlqCommand.connect(loaded)) {
             e = (table.exists(c) ? table.get(c, id) : Optional.<DlqRecord>empty())
-                    .orElseThrow(() -> new CliException(
-                            ExitCode.RUNTIME,
-                            "no DLQ entry " + id + " in " + table.name(),
-                            "puffgres dlq list --all shows the ids"));
+                    .orElseThrow(() -> DlqCommand.noEntry(id, table));
         } catch (SQLException ex) {
             throw DlqCommand.postgres(ex);
         }

@@ -189,7 +189,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Project loaded;
         try (Connection c = connection) {
-            loaded = applied(all, c);
+            loaded = applied(all, c, out);
             List<Diagnostic> catalog = Preflight.catalog(c, loaded, loaded.effectiveMappings());
             List<Check> findings = Preflight.beforeRun(c, loaded, catalog, slotName, plugin, createSlot).stream()
                     .filter(check -> check.status() == Check.Status.FAIL)
@@ -231,8 +231,11 @@ final class RunCommand implements Callable<Integer> {
                 "apply the fixes above, then puffgres run again (puffgres doctor shows every check)");
     }
 
-    /** The project restricted to its applied migrations; edited or missing applied files stop the run. */
-    private static Project applied(Project project, Connection c) throws SQLException {
+    /**
+     * The project restricted to its applied migrations; edited or missing applied files (or transform files) stop the
+     * run, and a record without its transform file's checksum gets a note.
+     */
+    private static Project applied(Project project, Connection c, PrintWriter out) throws SQLException {
         List<AppliedMigrations.Applied> applied =
                 new AppliedMigrations(project.config().state().schema()).read(c);
         List<String> conflicts = AppliedMigrations.conflicts(project, applied);
@@ -241,6 +244,10 @@ final class RunCommand implements Callable<Integer> {
                     ExitCode.INVALID_CONFIG,
                     String.join("; ", conflicts),
                     "revert the file (changes go in a new migration), then puffgres apply");
+        }
+        for (Migration m : AppliedMigrations.withoutTransformChecksum(project, applied)) {
+            out.println("note: " + m.file() + " was applied before transform files were checksummed, so an edit of "
+                    + AppliedMigrations.transformFile(m) + " goes unnoticed; puffgres apply records its checksum");
         }
         if (applied.isEmpty()) {
             throw new CliException(

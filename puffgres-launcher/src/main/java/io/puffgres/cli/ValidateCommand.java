@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,9 +55,13 @@ final class ValidateCommand implements Callable<Integer> {
         try {
             loaded = Projects.loadWithWarnings(project, parent);
         } catch (InvalidProjectException e) {
-            return report(e.diagnostics(), err);
+            // the transforms of the migrations that parsed are checked too: every problem in one pass
+            List<Diagnostic> all = new ArrayList<>(e.diagnostics());
+            all.addAll(transformProblems(project.toAbsolutePath().normalize(), e.parsed()));
+            all.sort(Diagnostic.ORDER);
+            return report(all, err);
         }
-        List<Diagnostic> problems = transformProblems(loaded);
+        List<Diagnostic> problems = transformProblems(loaded.dir(), loaded.migrations());
         if (!problems.isEmpty()) {
             return report(problems, err);
         }
@@ -72,9 +77,13 @@ final class ValidateCommand implements Callable<Integer> {
 
     /** Builds every effective mapping's transform (JS syntax, Java compile errors) and returns what failed. */
     static List<Diagnostic> transformProblems(Project loaded) throws IOException {
+        return transformProblems(loaded.dir(), loaded.migrations());
+    }
+
+    private static List<Diagnostic> transformProblems(Path dir, List<Migration> migrations) throws IOException {
         Path classes = Files.createTempDirectory("puffgres-validate-");
         try {
-            return new MigrationTransforms(loaded, classes).check();
+            return new MigrationTransforms(dir, migrations, classes).check();
         } finally {
             deleteTree(classes);
         }

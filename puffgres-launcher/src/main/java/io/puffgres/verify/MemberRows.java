@@ -112,7 +112,9 @@ final class MemberRows implements AutoCloseable {
             if (lookup != null && !isMember(raw)) {
                 continue;
             }
-            Action action = decision.decide(new RowEvent(Op.READ, cdcTable, null, row, 0, -1, readAt), id);
+            // the transform sees what the job gives it: the mapping's columns, no others
+            Action action = decision.decide(
+                    new RowEvent(Op.READ, cdcTable, null, row.only(migration.readColumns()), 0, -1, readAt), id);
             if (action instanceof Action.Upsert u) {
                 if (!u.document().id().equals(id)) {
                     return new Failed(

@@ -24,11 +24,12 @@ import java.util.TreeMap;
  */
 record CliProject(Path dir, String name, EmulatorExtension tpuf) {
 
-    /** The transform the project starts with: titles starting with "boom" fail. */
+    /** The transform the project starts with: titles starting with "boom" fail, naming the row's columns. */
     static final String REJECTS_BOOMS = String.join(
             "\n",
             "export function transform(row, ctx) {",
-            "  if (row.title.startsWith('boom')) throw new Error('no booms please: ' + row.title);",
+            "  if (row.title.startsWith('boom')) throw new Error('no booms please: ' + row.title + ' (row has '"
+                    + " + Object.keys(row) + ')');",
             "  return { title: row.title };",
             "}",
             "");

@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code puffgres dlq list | show | retry} on the entries of a real detached run. */
+/** {@code puffgres dlq list | show | retry | discard} on the entries of a real detached run. */
 class DlqCommandIT {
 
     @RegisterExtension
@@ -59,8 +59,11 @@ class DlqCommandIT {
     @Test
     void listsShowsAndRetriesTheEntriesOfARealJob() throws Exception {
         CliProject p = CliProject.create(db, tpuf, "dlqjob");
-        db.execute("INSERT INTO dlqjob VALUES (1, 'one'), (2, 'boom a'), (3, 'boom b'), (4, 'boom forever'),"
-                + " (5, 'boom c')");
+        // a column the mapping does not list: neither the transform nor the DLQ may see it
+        db.execute(
+                "ALTER TABLE dlqjob ADD COLUMN ssn text",
+                "INSERT INTO dlqjob VALUES (1, 'one', '078-05-1120'), (2, 'boom a', '078-05-1120'),"
+                        + " (3, 'boom b', '078-05-1120'), (4, 'boom forever', '078-05-1120'), (5, 'boom c', '078-05-1120')");
         ValidateCommandTest.Result started = p.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
         assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -82,7 +85,7 @@ class DlqCommandIT {
                 .matches("ID +MAPPING +DOC ID +LSN +KIND +RETRIES +LAST FAILED +MESSAGE");
         assertThat(list.out())
                 .containsPattern("(?m)^ *" + e2 + "  dlqjob@1 +2 +[0-9A-F]+/[0-9A-F]+ +transform +0 +\\S+ \\(\\d+ s"
-                        + " ago\\) +.*no booms please: boom a$")
+                        + " ago\\) +.*no booms please: boom a \\(row has id,title\\)$")
                 .contains("no booms please: boom forever");
 
         ValidateCommandTest.Result show = p.run("dlq", "show", String.valueOf(e2));
@@ -97,7 +100,12 @@ class DlqCommandIT {
                 .contains("resolved at:     unresolved\n")
                 .contains("event:\n  {\n    \"op\" : \"READ\",\n    \"relation\" : \"public.dlqjob\",\n")
                 .containsPattern("\"title\" : \\{\\s+\"type\" : \"text\",\\s+\"value\" : \"boom a\"")
-                .containsPattern("error detail:\n +at transform \\(t.js:2:43\\)");
+                .containsPattern("error detail:\n +at transform \\(t.js:2:43\\)")
+                .doesNotContain("ssn")
+                .doesNotContain("078-05-1120");
+        assertThat(db.query("SELECT id FROM dlqjob.dlq WHERE event::text LIKE '%ssn%'"
+                        + " OR event::text LIKE '%078-05-1120%'"))
+                .isEmpty();
 
         // while the job runs: row 3 is fixed at the source and mirrored, row 5 deleted
         db.execute("UPDATE dlqjob SET title = 'three' WHERE id = 3", "DELETE FROM dlqjob WHERE id = 5");
@@ -147,6 +155,23 @@ class DlqCommandIT {
         assertThat(p.run("dlq", "retry", String.valueOf(e2)).out())
                 .startsWith("#" + e2 + " is already resolved (at ")
                 .endsWith("); nothing to do\n");
+
+        // what will never apply is discarded: by mapping, then a resolved entry by id
+        ValidateCommandTest.Result other = p.run("dlq", "discard", "all", "--mapping", "other");
+        assertThat(other.exitCode()).as(other.err()).isEqualTo(ExitCode.OK);
+        assertThat(other.out()).isEqualTo("discarded 0 DLQ entries of mapping other\n");
+        ValidateCommandTest.Result mine = p.run("dlq", "discard", "all", "--mapping", "dlqjob");
+        assertThat(mine.exitCode()).as(mine.err()).isEqualTo(ExitCode.OK);
+        assertThat(mine.out()).isEqualTo("discarded 1 DLQ entry of mapping dlqjob\n");
+        assertThat(entries("dlqjob.dlq")).containsOnlyKeys(2L, 3L, 5L);
+        assertThat(p.run("dlq", "list").out()).startsWith("no unresolved DLQ entries");
+        assertThat(p.run("dlq", "discard", String.valueOf(e2)).out()).isEqualTo("discarded 1 DLQ entry\n");
+        assertThat(entries("dlqjob.dlq")).containsOnlyKeys(3L, 5L);
+        ValidateCommandTest.Result gone = p.run("dlq", "discard", String.valueOf(e2));
+        assertThat(gone.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(gone.err())
+                .isEqualTo(
+                        "error: no DLQ entry " + e2 + " in dlqjob.dlq\nhint: puffgres dlq list --all shows the ids\n");
     }
 
     @Test
@@ -166,6 +191,13 @@ class DlqCommandIT {
         assertThat(bad.err()).startsWith("error: retry takes an entry id or all, got twelve\n");
         ValidateCommandTest.Result bare = ValidateCommandTest.run("dlq");
         assertThat(bare.exitCode()).isEqualTo(ExitCode.USAGE);
-        assertThat(bare.err()).startsWith("error: Missing subcommand: list, show or retry\n");
+        assertThat(bare.err()).startsWith("error: Missing subcommand: list, show, retry or discard\n");
+        assertThat(p.run("dlq", "discard", "all").out()).isEqualTo("discarded 0 DLQ entries\n");
+        ValidateCommandTest.Result discardBad = p.run("dlq", "discard", "twelve");
+        assertThat(discardBad.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(discardBad.err()).startsWith("error: discard takes an entry id or all, got twelve\n");
+        ValidateCommandTest.Result withMapping = p.run("dlq", "discard", "3", "--mapping", "nodlq");
+        assertThat(withMapping.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(withMapping.err()).startsWith("error: --mapping goes with discard all, not with an id\n");
     }
 }

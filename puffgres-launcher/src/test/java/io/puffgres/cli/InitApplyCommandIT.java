@@ -164,6 +164,54 @@ class InitApplyCommandIT {
     }
 
     @Test
+    void refusesAnEditedTransformFileAndCompletesRecordsMadeWithoutItsChecksum() throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS items (id bigint PRIMARY KEY, title text)");
+        Path dir = init("ledger4");
+        Path js = dir.resolve("puffgres/transforms/items.js");
+        String original = "export function transform(row) { return { title: row.title }; }\n";
+        Files.writeString(js, original);
+        migration(dir, 1, "items-c", "[transform]\nkind = \"js\"\npath = \"transforms/items.js\"");
+        ValidateCommandTest.Result first = run("apply", "--project", dir.toString());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(db.query("SELECT checksum ~ '^[0-9a-f]{64}:[0-9a-f]{64}$' AS both FROM ledger4.migrations"))
+                .containsExactly(Map.of("both", true));
+
+        Files.writeString(js, original.replace("row.title", "row.title.toUpperCase()"));
+        ValidateCommandTest.Result edited = run("apply", "--project", dir.toString());
+        assertThat(edited.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(edited.err())
+                .startsWith("error: puffgres/transforms/items.js (the transform of puffgres/migrations/0001_items.toml)"
+                        + " was edited after it was applied (checksum ")
+                .contains("hint: revert the file, and put changes in a new migration; nothing was applied");
+        ValidateCommandTest.Result runEdited = run("run", "--project", dir.toString(), "--web-ui-port", "-1");
+        assertThat(runEdited.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(runEdited.err())
+                .startsWith("error: puffgres/transforms/items.js (the transform of puffgres/migrations/0001_items.toml)"
+                        + " was edited after it was applied");
+        Files.writeString(js, original);
+
+        // a record made before transform files were checksummed: apply completes it, once, and says so
+        db.execute("UPDATE ledger4.migrations SET checksum = split_part(checksum, ':', 1)");
+        Files.writeString(js, original.replace("row.title", "row.title.trim()"));
+        ValidateCommandTest.Result dry = run("apply", "--project", dir.toString(), "--dry-run");
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(dry.out())
+                .contains("would record the checksum of puffgres/transforms/items.js for"
+                        + " puffgres/migrations/0001_items.toml, applied before transform files were checksummed (an"
+                        + " edit before now went unnoticed)");
+        ValidateCommandTest.Result upgraded = run("apply", "--project", dir.toString());
+        assertThat(upgraded.exitCode()).as(upgraded.err()).isZero();
+        assertThat(upgraded.out()).contains("recording the checksum of puffgres/transforms/items.js for");
+        assertThat(run("apply", "--project", dir.toString()).out())
+                .doesNotContain("recording")
+                .contains("nothing to apply");
+        Files.writeString(js, original);
+        assertThat(run("apply", "--project", dir.toString()).err())
+                .contains("puffgres/transforms/items.js (the"
+                        + " transform of puffgres/migrations/0001_items.toml) was edited after it was applied");
+    }
+
+    @Test
     void schemaDeclaresTypesInExistingNamespacesAndReportsWhatTurbopufferRefuses() throws Exception {
         db.execute("CREATE TABLE IF NOT EXISTS items (id bigint PRIMARY KEY, title text)");
         Path dir = init("ledger3");

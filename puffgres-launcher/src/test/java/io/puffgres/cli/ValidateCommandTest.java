@@ -64,11 +64,7 @@ class ValidateCommandTest {
 
     @Test
     void reportsTransformProblemsByFileAndLine(@TempDir Path dir) throws Exception {
-        Files.createDirectories(dir.resolve("puffgres/migrations"));
-        Files.createDirectories(dir.resolve("puffgres/transforms"));
-        Files.writeString(
-                dir.resolve("puffgres.toml"),
-                "[postgres]\nurl = \"jdbc:postgresql://db/app\"\n[turbopuffer]\nbase_url = \"http://127.0.0.1:7474\"\n");
+        jsProject(dir, 2, "export function transform(row) {\n  return {;\n}\n");
         Files.writeString(dir.resolve("puffgres/migrations/0001_items.toml"), """
                 version = 1
                 mapping_name = "items"
@@ -83,8 +79,27 @@ class ValidateCommandTest {
                 kind = "java"
                 class = "ItemTransform"
                 """);
-        Files.writeString(dir.resolve("puffgres/migrations/0002_notes.toml"), """
-                version = 2
+        Files.writeString(
+                dir.resolve("puffgres/transforms/ItemTransform.java"),
+                "public class ItemTransform {\n  int x = ;\n}\n");
+        Result r = run("validate", "--project", dir.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(r.err().lines())
+                .contains("puffgres/migrations/0001_items.toml: transform: transforms/ItemTransform.java:2:11: error:"
+                        + " illegal start of expression")
+                .anyMatch(l -> l.startsWith("puffgres/migrations/0002_notes.toml: transform: notes.js:2:"));
+    }
+
+    /** A project with one JS mapping, {@code notes} at {@code version}, whose transform is {@code js}. */
+    private static Path jsProject(Path dir, int version, String js) throws Exception {
+        Files.createDirectories(dir.resolve("puffgres/migrations"));
+        Files.createDirectories(dir.resolve("puffgres/transforms"));
+        Files.writeString(
+                dir.resolve("puffgres.toml"),
+                "[postgres]\nurl = \"jdbc:postgresql://db/app\"\n[turbopuffer]\nbase_url = \"http://127.0.0.1:7474\"\n");
+        Files.writeString(
+                dir.resolve(String.format("puffgres/migrations/%04d_notes.toml", version)), """
+                version = %d
                 mapping_name = "notes"
                 namespace = "notes"
                 columns = ["id"]
@@ -96,18 +111,44 @@ class ValidateCommandTest {
                 [transform]
                 kind = "js"
                 path = "transforms/notes.js"
+                """.formatted(version));
+        Files.writeString(dir.resolve("puffgres/transforms/notes.js"), js);
+        return dir;
+    }
+
+    @Test
+    void reportsTomlProblemsAndJsSyntaxErrorsInOnePass(@TempDir Path dir) throws Exception {
+        jsProject(dir, 1, "export function transform(row) {\n  return {;\n}\n");
+        Files.writeString(dir.resolve("puffgres/migrations/0002_pages.toml"), """
+                version = 2
+                mapping_name = "pages"
+                namespace = "pages"
+                columns = ["id"]
+                [source]
+                table = "pages"
+                [id]
+                column = "id"
+                type = "guid"
                 """);
-        Files.writeString(
-                dir.resolve("puffgres/transforms/ItemTransform.java"),
-                "public class ItemTransform {\n  int x = ;\n}\n");
-        Files.writeString(
-                dir.resolve("puffgres/transforms/notes.js"), "export function transform(row) {\n  return {;\n}\n");
         Result r = run("validate", "--project", dir.toString());
         assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
         assertThat(r.err().lines())
-                .contains("puffgres/migrations/0001_items.toml: transform: transforms/ItemTransform.java:2:11: error:"
-                        + " illegal start of expression")
-                .anyMatch(l -> l.startsWith("puffgres/migrations/0002_notes.toml: transform: notes.js:2:"));
+                .contains("puffgres/migrations/0002_pages.toml:9:1: id.type: must be one of uint, int, uuid, string"
+                        + " (got \"guid\")")
+                .anyMatch(l -> l.matches(
+                        "puffgres/migrations/0001_notes.toml: transform: notes.js:2:\\d+:" + " SyntaxError: .*"))
+                .contains("invalid: 2 problem(s)");
+    }
+
+    @Test
+    void stopsEndlessTopLevelCodeAndExitsThree(@TempDir Path dir) throws Exception {
+        jsProject(dir, 1, "while (true) {}\nexport function transform(row) { return {}; }\n");
+        Result r = run("validate", "--project", dir.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(r.err().lines())
+                .contains("puffgres/migrations/0001_notes.toml: transform: notes.js: the module's top-level code ran"
+                        + " longer than 10000 ms and was stopped (hint: top-level code runs once when the transform"
+                        + " loads; do the work in the exported function)");
     }
 
     @Test

@@ -62,6 +62,27 @@ public final class Row {
         return columns.types.get(column);
     }
 
+    /** This row with only the columns in {@code keep}, in row order; the row itself when it has no other column. */
+    public Row only(Set<String> keep) {
+        String[] names = columns.names;
+        int kept = 0;
+        for (String name : names) {
+            if (keep.contains(name)) {
+                kept++;
+            }
+        }
+        if (kept == names.length) {
+            return this;
+        }
+        Builder projected = new Builder();
+        for (int i = 0; i < names.length; i++) {
+            if (keep.contains(names[i])) {
+                projected.put(names[i], columns.typeArray[i], values[i]);
+            }
+        }
+        return projected.build();
+    }
+
     /** Column names in order. */
     public Set<String> columns() {
         return columns.types.keySet();

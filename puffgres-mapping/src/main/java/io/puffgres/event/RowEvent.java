@@ -2,6 +2,7 @@ package io.puffgres.event;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One change of one row, as every source delivers it (Flink CDC, the wal2json poll source, backfill).
@@ -39,6 +40,13 @@ public record RowEvent(Op op, RelationId relation, Row before, Row after, long l
     /** This change with another LSN (snapshot rows get theirs after reading). */
     public RowEvent withLsn(long newLsn) {
         return new RowEvent(op, relation, before, after, newLsn, txId, commitTime);
+    }
+
+    /** This change with only the columns in {@code keep} in its row images ({@link Row#only}). */
+    public RowEvent only(Set<String> keep) {
+        Row b = before == null ? null : before.only(keep);
+        Row a = after == null ? null : after.only(keep);
+        return b == before && a == after ? this : new RowEvent(op, relation, b, a, lsn, txId, commitTime);
     }
 
     /** This change with another new-row image (a lookup filled or replaced it). */

@@ -3,8 +3,10 @@ package io.puffgres.migration;
 import io.puffgres.document.AttributeSchema;
 import io.puffgres.event.RelationId;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -13,6 +15,8 @@ import java.util.regex.Pattern;
  * @param file the migration file, relative to the project directory
  * @param checksum SHA-256 (hex) of the file's bytes with CRLF line endings turned into LF; applied migrations
  *     are recorded with it, so an edit after {@code apply} is detected
+ * @param transformChecksum the same of the transform's source file ({@code js}, {@code java}), recorded with the
+ *     migration's; empty for {@code identity}
  */
 public record Migration(
         Path file,
@@ -27,7 +31,8 @@ public record Migration(
         Map<String, AttributeSchema> tpSchema,
         WriteSettings write,
         Versioning versioning,
-        String checksum) {
+        String checksum,
+        String transformChecksum) {
 
     /** What turbopuffer accepts as a namespace name. */
     public static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
@@ -37,6 +42,16 @@ public record Migration(
     public Migration {
         columns = List.copyOf(columns);
         tpSchema = Map.copyOf(tpSchema);
+    }
+
+    /**
+     * The columns the mapping reads: {@code columns}, which hold the id, predicate and versioning columns too. The
+     * job keeps only these in a change's rows, so the transform, the writer and the DLQ never see another column.
+     */
+    public Set<String> readColumns() {
+        Set<String> read = new LinkedHashSet<>(columns);
+        read.add(id.column());
+        return read;
     }
 
     /** The relation whose changes drive this mapping: the table, or the view's base table for CDC. */

@@ -147,6 +147,7 @@ final class MigrationParser {
         WriteSettings write = root.table("write", false).map(this::write).orElse(WriteSettings.defaults());
         Versioning versioning =
                 root.table("versioning", false).map(t -> versioning(t, check)).orElse(Versioning.sourceLsn());
+        String transformChecksum = transformChecksum(transform);
 
         if (out.size() > before) {
             return Optional.empty();
@@ -164,7 +165,8 @@ final class MigrationParser {
                 tpSchema,
                 write,
                 versioning,
-                checksum(bytes)));
+                checksum(bytes),
+                transformChecksum));
     }
 
     /** Reports a column that is not in {@code columns} (only when {@code columns} itself was given). */
@@ -306,6 +308,25 @@ final class MigrationParser {
             }
         }
         return new TransformSpec(kind, path, entry, className, retry);
+    }
+
+    /** The checksum of the transform's source file; empty for identity or a file {@link #requireFile} refused. */
+    private String transformChecksum(TransformSpec transform) {
+        if (transform.path().isEmpty()) {
+            return "";
+        }
+        Path resolved =
+                projectDir.resolve("puffgres").resolve(transform.path().get()).normalize();
+        if (!Files.isRegularFile(resolved)) {
+            return "";
+        }
+        try {
+            return checksum(Files.readAllBytes(resolved));
+        } catch (java.io.IOException e) {
+            out.add(new Diagnostic(
+                    source, 0, 0, "transform.path", "cannot read " + projectDir.relativize(resolved) + ": " + e));
+            return "";
+        }
     }
 
     private void requireFile(TomlScope t, String path) {

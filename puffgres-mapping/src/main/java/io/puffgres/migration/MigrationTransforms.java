@@ -18,13 +18,28 @@ import java.util.List;
  */
 public final class MigrationTransforms {
 
-    private final Project project;
+    private final Path projectDir;
+    private final List<Migration> migrations;
     private final Path classesDir;
     private ClassLoader javaClasses;
 
     public MigrationTransforms(Project project, Path classesDir) {
-        this.project = project;
+        this(project.dir(), project.migrations(), classesDir);
+    }
+
+    /**
+     * The transforms of {@code migrations} (in version order) of the project in {@code projectDir}, for a project
+     * that did not load: {@code validate} checks the transforms of the migrations that parsed in the same pass as
+     * the problems of the others.
+     */
+    public MigrationTransforms(Path projectDir, List<Migration> migrations, Path classesDir) {
+        this.projectDir = projectDir;
+        this.migrations = List.copyOf(migrations);
         this.classesDir = classesDir;
+    }
+
+    private Path puffgresDir() {
+        return projectDir.resolve("puffgres");
     }
 
     /** A new transform instance for {@code migration}. */
@@ -50,8 +65,8 @@ public final class MigrationTransforms {
 
     private ClassLoader javaClasses() throws TransformLoadException {
         if (javaClasses == null) {
-            javaClasses = JavaTransformCompiler.compile(
-                    project.puffgresDir(), project.puffgresDir().resolve("transforms"), classesDir);
+            javaClasses =
+                    JavaTransformCompiler.compile(puffgresDir(), puffgresDir().resolve("transforms"), classesDir);
         }
         return javaClasses;
     }
@@ -62,7 +77,7 @@ public final class MigrationTransforms {
      */
     public List<Diagnostic> check() {
         List<Diagnostic> problems = new ArrayList<>();
-        for (Migration m : project.effectiveMappings()) {
+        for (Migration m : Project.latestPerMapping(migrations)) {
             try (Transform t = create(m)) {
                 // built and closed: the transform loads
             } catch (TransformLoadException e) {
@@ -75,10 +90,9 @@ public final class MigrationTransforms {
     }
 
     private Path jsFile(Migration migration) throws TransformLoadException {
-        Path file = project.puffgresDir().resolve(migration.transform().path().orElseThrow());
+        Path file = puffgresDir().resolve(migration.transform().path().orElseThrow());
         if (!Files.isRegularFile(file)) {
-            throw new TransformLoadException(
-                    List.of("file not found: " + project.dir().relativize(file)));
+            throw new TransformLoadException(List.of("file not found: " + projectDir.relativize(file)));
         }
         return file;
     }

@@ -56,7 +56,7 @@ public final class ProjectLoader {
         checkAcrossFiles(projectDir, migrations, out);
         if (!out.isEmpty()) {
             out.sort(Diagnostic.ORDER);
-            throw new InvalidProjectException(out);
+            throw new InvalidProjectException(out, migrations);
         }
         return new Project(projectDir, config.orElseThrow(), migrations);
     }

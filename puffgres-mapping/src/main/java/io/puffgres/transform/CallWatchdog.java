@@ -59,6 +59,11 @@ final class CallWatchdog {
             this.maxAllocation = maxAllocation;
         }
 
+        /** Bytes the calling thread allocated since the call started; call it on that thread. */
+        long allocated() {
+            return threads.getThreadAllocatedBytes(threadId) - allocationStart;
+        }
+
         /** {@code timeout} or {@code memory} when the watchdog interrupted the call, else null. */
         String tripped() {
             return tripped.get();

@@ -2,6 +2,7 @@ package io.puffgres.transform;
 
 import io.puffgres.document.DocId;
 import io.puffgres.event.RowEvent;
+import java.time.Instant;
 import java.util.List;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
@@ -10,7 +11,7 @@ import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
  * The {@code ctx} argument of a JS transform: {@code id}, {@code op}, {@code lsn}, {@code table},
- * {@code commitTime} of the current event, and {@code embed(text)}, which calls the host. Reused across calls of
+ * {@code commitTime} of the current event (the transform's clock, {@link JsTransform#clock}), and {@code embed(text)}, which calls the host. Reused across calls of
  * one transform (not thread-safe).
  */
 final class JsContextProxy implements ProxyObject {
@@ -49,7 +50,7 @@ final class JsContextProxy implements ProxyObject {
             case "op" -> event.op().name().toLowerCase();
             case "lsn" -> event.lsnText();
             case "table" -> event.relation().toString();
-            case "commitTime" -> event.commitTime().toString();
+            case "commitTime" -> Instant.ofEpochMilli(JsTransform.clock(event)).toString();
             case "embed" -> embed;
             default -> null;
         };

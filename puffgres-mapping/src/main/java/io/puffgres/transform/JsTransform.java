@@ -3,11 +3,13 @@ package io.puffgres.transform;
 import io.puffgres.document.AttributeSchema;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
+import io.puffgres.event.Op;
 import io.puffgres.event.RowEvent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -23,16 +25,34 @@ import org.graalvm.polyglot.io.IOAccess;
 /**
  * A transform written as an ES module and run by GraalJS in a sandbox: no host access, no file or network
  * I/O, no threads, processes, environment or polyglot access, no {@code load}/{@code print}/{@code Intl}.
- * Deterministic: {@code Date.now()} and {@code new Date()} give the event's commit time and {@code Math.random()}
- * is seeded from the event's LSN and id. Each call is bounded in time and in bytes allocated ({@link
- * CallWatchdog}); strings and typed arrays are capped in length. One context per instance: not thread-safe.
+ * Deterministic: the clock and {@code Math.random()} are replaced before the module's own code runs, so top-level
+ * code cannot keep the real ones; {@code Date.now()} and {@code new Date()} give {@link #clock(RowEvent)} and
+ * {@code Math.random()} is seeded from the event's LSN and id (top-level code sees time 0 and seed 0). The module's
+ * evaluation and each call are bounded in time and in bytes allocated ({@link CallWatchdog}); strings and typed
+ * arrays are capped in length; what the context keeps between calls is measured ({@link RetainedMemory}) and a
+ * context keeping more than its limit fails with {@link TransformMemoryException}. One context per instance: not
+ * thread-safe.
  */
 public final class JsTransform implements Transform {
 
     /** A transform call should take microseconds; a second means a runaway loop. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * The module's top-level code runs once, parsed and run by a cold interpreter on a possibly busy machine: more
+     * room than a call, still far below a hang.
+     */
+    public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(10);
     /** Bytes one call may allocate; generous for building a document, small next to a default heap. */
     public static final long DEFAULT_MAX_ALLOCATION = 256L * 1024 * 1024;
+    /**
+     * Bytes a context may keep between calls (globals, module-level variables, the builtins: about 0.1 MiB fresh): a
+     * deterministic transform keeps no state, so this only stops a cache or log that grows with every row before it
+     * fills the heap every mapping shares.
+     */
+    public static final long DEFAULT_MAX_RETAINED = 64L * 1024 * 1024;
+    /** The limits {@link #load(Path, String, Map)} uses. */
+    public static final Limits DEFAULT_LIMITS =
+            new Limits(DEFAULT_TIMEOUT, DEFAULT_LOAD_TIMEOUT, DEFAULT_MAX_ALLOCATION, DEFAULT_MAX_RETAINED);
     /** Longest string a transform may build (UTF-16 units); keeps one string far below the heap size. */
     static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
     /** Longest typed array; a 768-dim embedding is tiny next to this. */
@@ -97,14 +117,22 @@ public final class JsTransform implements Transform {
             })()
             """;
 
+    /**
+     * What one transform may use: run time per call and for the module's top-level code, bytes allocated by either,
+     * and bytes kept between calls.
+     */
+    public record Limits(Duration timeout, Duration loadTimeout, long maxAllocation, long maxRetained) {}
+
     private final Context context;
     private final Value call;
     private final Value entry;
     private final String fileName;
     private final Map<String, AttributeSchema> hints;
-    private final Duration timeout;
-    private final long maxAllocation;
+    private final Limits limits;
+    private final RetainedMemory retained;
     private final JsContextProxy ctxProxy = new JsContextProxy();
+    /** Bytes the calls allocated since the retained memory was last measured; what is kept grows by no more. */
+    private long allocatedSinceMeasured;
 
     private JsTransform(
             Context context,
@@ -112,31 +140,32 @@ public final class JsTransform implements Transform {
             Value entry,
             String fileName,
             Map<String, AttributeSchema> hints,
-            Duration timeout,
-            long maxAllocation) {
+            Limits limits) {
         this.context = context;
         this.call = call;
         this.entry = entry;
         this.fileName = fileName;
         this.hints = Map.copyOf(hints);
-        this.timeout = timeout;
-        this.maxAllocation = maxAllocation;
+        this.limits = limits;
+        this.retained = RetainedMemory.of(context.getBindings("js"), entry);
     }
 
     /** Loads {@code file} and its export {@code entry} with the default limits. */
     public static JsTransform load(Path file, String entry, Map<String, AttributeSchema> hints)
             throws TransformLoadException {
-        return load(file, entry, hints, DEFAULT_TIMEOUT, DEFAULT_MAX_ALLOCATION);
+        return load(file, entry, hints, DEFAULT_LIMITS);
     }
 
     /**
-     * Loads the ES module {@code file} and checks that it exports a function {@code entry}.
+     * Loads the ES module {@code file} and checks that it exports a function {@code entry}. The determinism prelude
+     * runs first; the module's top-level code runs under the time and allocation limits of a call, and what it
+     * leaves behind under the retained limit.
      *
      * @param hints the migration's tp_schema, used to type returned values (float, uuid, datetime, vectors)
-     * @throws TransformLoadException naming file, line and column of a syntax error or the missing export
+     * @throws TransformLoadException naming file, line and column of a syntax error, the missing export, or the
+     *     limit the top-level code crossed
      */
-    public static JsTransform load(
-            Path file, String entry, Map<String, AttributeSchema> hints, Duration timeout, long maxAllocation)
+    public static JsTransform load(Path file, String entry, Map<String, AttributeSchema> hints, Limits limits)
             throws TransformLoadException {
         String name = file.getFileName().toString();
         Source source;
@@ -149,21 +178,50 @@ public final class JsTransform implements Transform {
         }
         Context context = sandbox();
         try {
-            Value exports = context.eval(source);
+            Value call = context.eval("js", PRELUDE);
+            Value exports;
+            try (CallWatchdog.Call watched =
+                    CallWatchdog.get().watch(context, limits.loadTimeout(), limits.maxAllocation())) {
+                try {
+                    exports = context.eval(source);
+                } catch (PolyglotException e) {
+                    String stopped = stopped(e, watched.tripped(), limits.maxAllocation(), limits.loadTimeout(), "");
+                    if (stopped == null) {
+                        throw e;
+                    }
+                    throw new TransformLoadException(List.of(name + ": the module's top-level code " + stopped
+                            + " (hint: top-level code runs once when the transform loads; do the work in the"
+                            + " exported function)"));
+                }
+            }
             Value fn = exports.getMember(entry);
             if (fn == null || !fn.canExecute()) {
                 throw new TransformLoadException(
-                        java.util.List.of(name + ": does not export a function named \"" + entry + "\""));
+                        List.of(name + ": does not export a function named \"" + entry + "\""));
             }
-            Value call = context.eval("js", PRELUDE);
-            return new JsTransform(context, call, fn, name, hints, timeout, maxAllocation);
+            JsTransform transform = new JsTransform(context, call, fn, name, hints, limits);
+            long kept = transform.retained.bytes(limits.maxRetained());
+            if (kept > limits.maxRetained()) {
+                throw new TransformLoadException(List.of(name + ": the module's top-level code keeps more than "
+                        + mib(limits.maxRetained()) + " (hint: transforms keep no state between rows)"));
+            }
+            return transform;
         } catch (PolyglotException e) {
             context.close(true);
-            throw new TransformLoadException(java.util.List.of(position(e, name) + e.getMessage()));
-        } catch (TransformLoadException e) {
+            throw new TransformLoadException(List.of(position(e, name) + e.getMessage()));
+        } catch (TransformLoadException | RuntimeException e) {
             context.close(true);
             throw e;
         }
+    }
+
+    /**
+     * The time a JS transform sees for {@code event}: {@code Date.now()}, {@code new Date()} and {@code
+     * ctx.commitTime}. A change's commit time; 0 (1970-01-01T00:00:00Z) for a snapshot or backfill row, which has no
+     * commit time of its own (the time it was read differs from run to run).
+     */
+    static long clock(RowEvent event) {
+        return event.op() == Op.READ ? 0 : event.commitTime().toEpochMilli();
     }
 
     private static Context sandbox() {
@@ -196,19 +254,48 @@ public final class JsTransform implements Transform {
         ctxProxy.set(event, id, ctx);
         long seed = event.lsn() * 31 + id.hashCode();
         Value result;
-        try (CallWatchdog.Call watched = CallWatchdog.get().watch(context, timeout, maxAllocation)) {
+        try (CallWatchdog.Call watched = CallWatchdog.get().watch(context, limits.timeout(), limits.maxAllocation())) {
             try {
-                result = call.execute(
-                        entry,
-                        JsValues.rowJson(event.after()),
-                        ctxProxy,
-                        event.commitTime().toEpochMilli(),
-                        (int) seed);
+                result = call.execute(entry, JsValues.rowJson(event.after()), ctxProxy, clock(event), (int) seed);
             } catch (PolyglotException e) {
                 return error(e, watched.tripped());
+            } finally {
+                allocatedSinceMeasured += watched.allocated();
             }
         }
+        checkRetained();
         return toAction(result, id);
+    }
+
+    /**
+     * Measures what the context keeps once the calls allocated a quarter of the limit since the last measurement (it
+     * cannot have grown by more than they allocated), so the walk costs a fraction of the work it checks.
+     */
+    private void checkRetained() {
+        if (allocatedSinceMeasured < limits.maxRetained() / 4) {
+            return;
+        }
+        allocatedSinceMeasured = 0;
+        if (retained.bytes(limits.maxRetained()) > limits.maxRetained()) {
+            throw new TransformMemoryException(fileName + ": the transform keeps more than " + mib(limits.maxRetained())
+                    + " between calls (globals or module-level variables that grow with every row); the transform"
+                    + " must not keep state between rows");
+        }
+    }
+
+    private static String mib(long bytes) {
+        return (bytes >> 20) + " MiB";
+    }
+
+    /** Why the watchdog stopped a run ("ran longer than 1000 ms and was stopped"), or null if it did not. */
+    private static String stopped(
+            PolyglotException e, String tripped, long maxAllocation, Duration timeout, String scope) {
+        if (tripped == null && !e.isInterrupted() && !e.isCancelled()) {
+            return null;
+        }
+        return "memory".equals(tripped)
+                ? "allocated more than " + mib(maxAllocation) + scope + " and was stopped"
+                : "ran longer than " + timeout.toMillis() + " ms and was stopped";
     }
 
     private Action toAction(Value result, DocId id) {
@@ -229,15 +316,14 @@ public final class JsTransform implements Transform {
     }
 
     private Action error(PolyglotException e, String tripped) {
-        if (tripped != null || e.isInterrupted() || e.isCancelled()) {
-            String reason = tripped == null ? "timeout" : tripped;
-            String message = reason.equals("memory")
-                    ? "the transform allocated more than " + (maxAllocation >> 20) + " MiB in one call and was stopped"
-                    : "the transform ran longer than " + timeout.toMillis() + " ms and was stopped";
-            return new Action.Error(reason, fileName + ": " + message, "");
+        String stopped = stopped(e, tripped, limits.maxAllocation(), limits.timeout(), " in one call");
+        if (stopped != null) {
+            return new Action.Error(tripped == null ? "timeout" : tripped, fileName + ": the transform " + stopped, "");
         }
         if (e.isResourceExhausted()) {
-            return new Action.Error("memory", fileName + ": " + e.getMessage(), "");
+            // the heap every mapping shares is full: not this row's fault, and every later row would fail the same
+            throw new TransformMemoryException(
+                    fileName + ": the JVM ran out of memory in the transform: " + e.getMessage());
         }
         if (e.isHostException() && e.asHostException() instanceof EmbeddingException embed) {
             return new Action.Error("embed", embed.getMessage(), "");

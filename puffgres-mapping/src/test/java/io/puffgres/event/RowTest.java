@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RowTest {
@@ -85,5 +86,20 @@ class RowTest {
                         .put("v", "bytea", new byte[] {1, 2})
                         .build());
         assertThat(a).isNotEqualTo(pageRow(1, null));
+    }
+
+    @Test
+    void keepsOnlyTheGivenColumnsInRowOrder() {
+        Row row = Row.builder()
+                .put("id", "int8", 1L)
+                .put("ssn", "text", "123-45-6789")
+                .put("title", "text", null)
+                .build();
+        Row kept = row.only(Set.of("title", "id", "nosuch"));
+        assertThat(kept.columns()).containsExactly("id", "title");
+        assertThat(kept.has("ssn")).isFalse();
+        assertThat(kept.has("title")).isTrue();
+        assertThat(kept.get("id")).isEqualTo(1L);
+        assertThat(kept.only(Set.of("id", "title"))).isSameAs(kept);
     }
 }

@@ -44,14 +44,18 @@ class JsTransformTest {
     }
 
     private JsTransform load(String code) throws Exception {
-        return load(code, Map.of(), JsTransform.DEFAULT_TIMEOUT, JsTransform.DEFAULT_MAX_ALLOCATION);
+        return load(code, Map.of(), JsTransform.DEFAULT_LIMITS);
     }
 
-    private JsTransform load(String code, Map<String, AttributeSchema> hints, Duration timeout, long maxAllocation)
+    private JsTransform load(String code, Map<String, AttributeSchema> hints, JsTransform.Limits limits)
             throws Exception {
         Path file = dir.resolve("pages.js");
         Files.writeString(file, code);
-        return JsTransform.load(file, "transform", hints, timeout, maxAllocation);
+        return JsTransform.load(file, "transform", hints, limits);
+    }
+
+    private static JsTransform.Limits limits(Duration timeout, long maxAllocation) {
+        return new JsTransform.Limits(timeout, timeout, maxAllocation, JsTransform.DEFAULT_MAX_RETAINED);
     }
 
     private Action run(String code) throws Exception {
@@ -108,8 +112,7 @@ class JsTransformTest {
         try (JsTransform t = load(
                 "export function transform(row) { return { ratio: 2, embedding: [1, 0.5] }; }",
                 Map.of("ratio", AttributeSchema.ofType("float"), "embedding", AttributeSchema.ofType("[2]f32")),
-                JsTransform.DEFAULT_TIMEOUT,
-                JsTransform.DEFAULT_MAX_ALLOCATION)) {
+                JsTransform.DEFAULT_LIMITS)) {
             Map<String, Object> attrs = attributes(t.apply(event(1), ID, null));
             assertThat(attrs.get("ratio")).isEqualTo(2.0);
             assertThat((float[]) attrs.get("embedding")).containsExactly(1f, 0.5f);
@@ -216,7 +219,7 @@ class JsTransformTest {
                   if (row.title === 'Hello World' && globalThis.spin !== false) { globalThis.spin = false; while (true) {} }
                   return { ok: true };
                 }
-                """, Map.of(), Duration.ofMillis(200), JsTransform.DEFAULT_MAX_ALLOCATION)) {
+                """, Map.of(), limits(Duration.ofMillis(200), JsTransform.DEFAULT_MAX_ALLOCATION))) {
             long start = System.nanoTime();
             Action first = t.apply(event(1), ID, null);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -238,7 +241,7 @@ class JsTransformTest {
                   }
                   return { ok: true };
                 }
-                """, Map.of(), Duration.ofSeconds(30), 64L * 1024 * 1024)) {
+                """, Map.of(), limits(Duration.ofSeconds(30), 64L * 1024 * 1024))) {
             assertThat(t.apply(event(1), ID, null))
                     .isEqualTo(new Action.Error(
                             "memory",
@@ -271,6 +274,86 @@ class JsTransformTest {
             assertThat(a).isEqualTo(b);
             assertThat(a.get("r1")).isNotEqualTo(a.get("r2")).isNotEqualTo(c.get("r1"));
         }
+    }
+
+    @Test
+    void topLevelCodeCannotCaptureTheRealClockOrRandom() throws Exception {
+        String code = """
+                const now = Date.now, RealDate = Date, random = Math.random;
+                const atLoad = Date.now(), randomAtLoad = Math.random();
+                export function transform(row) {
+                  return { now: now(), date: new RealDate().getTime(), r: random(), atLoad, randomAtLoad };
+                }
+                """;
+        try (JsTransform t = load(code)) {
+            Map<String, Object> a = attributes(t.apply(event(100), ID, null));
+            assertThat(a).containsEntry("now", COMMIT.toEpochMilli()).containsEntry("date", COMMIT.toEpochMilli());
+            assertThat(a.get("atLoad")).isEqualTo(0L);
+            assertThat(attributes(t.apply(event(100), ID, null))).isEqualTo(a);
+        }
+        try (JsTransform t = load(code)) {
+            assertThat(attributes(t.apply(event(100), ID, null))).isEqualTo(attributes(run(code)));
+        }
+    }
+
+    @Test
+    void clockIsTheCommitTimeOfAChangeAndZeroForSnapshotRows() throws Exception {
+        String code = "export function transform(row, ctx) { return { now: Date.now(), ctx: ctx.commitTime }; }";
+        RelationId pages = new RelationId("public", "pages");
+        try (JsTransform t = load(code)) {
+            for (Op op : List.of(Op.INSERT, Op.UPDATE)) {
+                assertThat(attributes(t.apply(new RowEvent(op, pages, ROW, ROW, 5, 1, COMMIT), ID, null)))
+                        .containsEntry("now", COMMIT.toEpochMilli())
+                        .containsEntry("ctx", "2024-05-01T10:00:00Z");
+            }
+            assertThat(attributes(t.apply(new RowEvent(Op.READ, pages, null, ROW, 5, -1, COMMIT), ID, null)))
+                    .containsEntry("now", 0L)
+                    .containsEntry("ctx", "1970-01-01T00:00:00Z");
+        }
+    }
+
+    @Test
+    void stopsEndlessTopLevelCodeAtLoad() {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> load(
+                        "while (true) {}\nexport function transform(row) { return {}; }",
+                        Map.of(),
+                        limits(Duration.ofMillis(200), JsTransform.DEFAULT_MAX_ALLOCATION)))
+                .isInstanceOf(TransformLoadException.class)
+                .hasMessageStartingWith("pages.js: the module's top-level code ran longer than 200 ms and was stopped");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void failsATransformThatKeepsGrowingStateButNotOneThatOnlyAllocates() throws Exception {
+        JsTransform.Limits small =
+                new JsTransform.Limits(Duration.ofSeconds(5), Duration.ofSeconds(5), 256L << 20, 16L << 20);
+        try (JsTransform t = load("""
+                const seen = [];
+                export function transform(row) { seen.push('x'.repeat(1 << 18) + seen.length); return { n: seen.length }; }
+                """, Map.of(), small)) {
+            assertThatThrownBy(() -> {
+                        for (int i = 0; i < 1000; i++) {
+                            t.apply(event(i), ID, null);
+                        }
+                    })
+                    .isInstanceOf(TransformMemoryException.class)
+                    .hasMessageStartingWith("pages.js: the transform keeps more than 16 MiB between calls");
+        }
+        try (JsTransform t = load(
+                "export function transform(row) { return { n: ('x'.repeat(1 << 18) + row.title).length }; }",
+                Map.of(),
+                small)) {
+            for (int i = 0; i < 1000; i++) {
+                assertThat(attributes(t.apply(event(i), ID, null))).containsKey("n");
+            }
+        }
+        assertThatThrownBy(() -> load(
+                        "const big = []; for (let i = 0; i < 100; i++) big.push('y'.repeat(1 << 18) + i);\n"
+                                + "export function transform(row) { return { n: big.length }; }",
+                        Map.of(),
+                        small))
+                .hasMessageStartingWith("pages.js: the module's top-level code keeps more than 16 MiB");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package io.puffgres.cli;
+
+import io.puffgres.dlq.DlqTable;
+import io.puffgres.migration.Project;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code puffgres dlq discard ID|all}: deletes DLQ entries that will never apply (a row the mapping can never take, a
+ * mapping that is gone). Asks nothing; prints how many it deleted.
+ */
+@Command(
+        name = "discard",
+        description = {
+            "Delete DLQ entries that will never apply: one entry by id (resolved or not), or all unresolved entries.",
+            "Nothing is written to turbopuffer. If the job replays the same change (a restart from an older"
+                    + " checkpoint) and it fails again, it is recorded again."
+        },
+        mixinStandardHelpOptions = true,
+        footer = {
+            "%nExamples:",
+            "  puffgres dlq discard 12",
+            "  puffgres dlq discard all",
+            "  puffgres dlq discard all --mapping pages",
+            ExitCode.HELP_FOOTER
+        })
+final class DlqDiscardCommand implements Callable<Integer> {
+
+    @ParentCommand
+    DlqCommand dlq;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
+    Path project;
+
+    @Mixin
+    DlqTarget target;
+
+    @Override
+    public Integer call() {
+        OptionalLong id = target.id("discard");
+        Project loaded = Projects.load(project, dlq.parent);
+        DlqTable table = DlqCommand.table(loaded);
+        int discarded;
+        try (Connection c = DlqCommand.connect(loaded)) {
+            discarded = table.exists(c) ? table.discard(c, id, target.mapping()) : 0;
+        } catch (SQLException e) {
+            throw DlqCommand.postgres(e);
+        }
+        if (id.isPresent() && discarded == 0) {
+            throw DlqCommand.noEntry(id.getAsLong(), table);
+        }
+        spec.commandLine()
+                .getOut()
+                .println("discarded " + discarded + (discarded == 1 ? " DLQ entry" : " DLQ entries")
+                        + target.forMapping("of"));
+        return ExitCode.OK;
+    }
+}
