@@ -76,7 +76,8 @@ final class InitCommand implements Callable<Integer> {
         Files.writeString(toml, config());
         out.println("created " + toml);
         out.println("created " + dir.resolve("puffgres") + "/{migrations,transforms,state}");
-        out.println("next: edit puffgres.toml, then puffgres doctor, puffgres generate, puffgres apply, puffgres run");
+        out.println("next: edit puffgres.toml, then puffgres doctor, puffgres generate, puffgres apply,"
+                + " puffgres run --create-slot");
         return ExitCode.OK;
     }
 
