@@ -96,7 +96,7 @@ class StatusCommandIT {
         assertThat(s.path("running").asBoolean()).isTrue();
         assertThat(s.path("project").asText()).isEqualTo(running.dir().toString());
         assertThat(s.path("job").path("state").asText()).isEqualTo("RUNNING");
-        assertThat(s.path("job").path("rest_url").asText()).startsWith("http://localhost:");
+        assertThat(s.path("job").path("rest_url").asText()).startsWith("http://127.0.0.1:");
         assertThat(s.path("job").path("error").isNull()).isTrue();
         assertThat(s.path("job").path("restarts").asLong()).isZero();
         assertThat(s.path("job").path("last_exception").isNull()).isTrue();
