@@ -2,6 +2,7 @@ package io.puffgres.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,10 +98,12 @@ class UsageErrorsTest {
     }
 
     @Test
-    void initsNextHintCreatesTheSlotOnTheFirstRun(@TempDir Path dir) {
+    void initsNextHintCreatesTheSlotOnTheFirstRun(@TempDir Path dir) throws Exception {
         ValidateCommandTest.Result r =
                 ValidateCommandTest.run("init", dir.resolve("p").toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readString(dir.resolve("p/puffgres.toml")))
+                .contains("# web_ui_bind = \"127.0.0.1\"            # default; 0.0.0.0 exposes the job's REST API");
         assertThat(r.out().lines().filter(l -> l.startsWith("next: ")))
                 .singleElement()
                 .asString()
