@@ -24,15 +24,10 @@ import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import io.puffgres.transform.Action;
 import io.puffgres.transform.TransformLoadException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code puffgres dlq retry}: applies a DLQ entry again with the project's current version of its mapping (membership
@@ -62,19 +57,17 @@ public final class DlqRetry implements AutoCloseable {
     private final Connection connection;
     private final TurbopufferClient client;
     private final DlqTable table;
-    private final Path classes;
     private final MigrationTransforms transforms;
     private final Map<String, MappingActions> actions = new HashMap<>();
     private final Map<String, String> tables = new HashMap<>();
 
     /** @param connection to the source database, holding the DLQ table */
-    public DlqRetry(Project project, Connection connection, TurbopufferClient client) throws IOException {
+    public DlqRetry(Project project, Connection connection, TurbopufferClient client) {
         this.project = project;
         this.connection = connection;
         this.client = client;
         this.table = new DlqTable(project.config().state().schema());
-        this.classes = Files.createTempDirectory("puffgres-dlq-retry");
-        this.transforms = new MigrationTransforms(project, classes);
+        this.transforms = new MigrationTransforms(project);
     }
 
     /**
@@ -262,10 +255,6 @@ public final class DlqRetry implements AutoCloseable {
         for (MappingActions a : actions.values()) {
             a.close();
         }
-        try (Stream<Path> paths = Files.walk(classes)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        transforms.close();
     }
 }

@@ -13,8 +13,11 @@ import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,6 +39,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
@@ -99,6 +103,7 @@ public final class JobRunner {
         if (mappings.isEmpty()) {
             throw new SetupException("the project has no migrations; add one with puffgres generate");
         }
+        checkBindAddress(config.flink().webUiBind());
         String slot = options.slot().orElse(config.postgres().slot());
         Map<String, RelationId> relations = new LinkedHashMap<>();
         Map<RelationId, List<String>> idColumns = new LinkedHashMap<>();
@@ -155,12 +160,14 @@ public final class JobRunner {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString());
             conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
         });
+        String bind = config.flink().webUiBind();
+        String address = lockRestApi(conf, bind);
         StreamExecutionEnvironment env;
         Optional<String> restUrl = Optional.empty();
         int port = options.webUiPort() == 0 ? freePort() : options.webUiPort();
         if (port >= 0) {
             conf.set(RestOptions.PORT, port);
-            restUrl = Optional.of("http://localhost:" + port);
+            restUrl = Optional.of("http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port);
             env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         } else {
             env = StreamExecutionEnvironment.createLocalEnvironment(
@@ -185,6 +192,50 @@ public final class JobRunner {
                 }
             }
             throw new IllegalStateException("the Flink job did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Serves the MiniCluster's REST API (and web UI) on {@code bind} only, and turns off what its web UI offers beyond
+     * watching: jar upload and submission ({@code web.submit.enable}: the {@code /jars} endpoints are not served) and
+     * the cancel button ({@code web.cancel.enable}). In Flink 1.20 the latter only hides the button ({@code /config}
+     * says {@code "web-cancel": false}); {@code PATCH /jobs/:id?mode=cancel} stays served, and {@code puffgres stop}
+     * relies on it after its timeout. What keeps others from it is the bind address. The MiniCluster starts its REST
+     * server even without web UI (on a random port), so this holds for every run.
+     *
+     * @return the address clients reach the REST API at: {@code bind}, or {@code localhost} for a wildcard
+     */
+    private static String lockRestApi(Configuration conf, String bind) {
+        conf.set(RestOptions.BIND_ADDRESS, bind);
+        String address = wildcard(bind) ? "localhost" : bind;
+        conf.set(RestOptions.ADDRESS, address);
+        conf.set(WebOptions.SUBMIT_ENABLE, false);
+        conf.set(WebOptions.CANCEL_ENABLE, false);
+        return address;
+    }
+
+    /**
+     * Refuses a {@code [flink] web_ui_bind} that is not one of this machine's addresses, before anything is written
+     * (Flink would report only that no port of its range was free).
+     */
+    private static void checkBindAddress(String bind) throws SetupException {
+        try {
+            InetAddress address = InetAddress.getByName(bind); // a literal: parsed, never looked up
+            if (!address.isAnyLocalAddress() && NetworkInterface.getByInetAddress(address) == null) {
+                throw new SetupException("[flink] web_ui_bind " + bind + " is not an address of this machine; use"
+                        + " 127.0.0.1 (the default), 0.0.0.0 (every interface) or one of the machine's addresses");
+            }
+        } catch (IOException e) {
+            throw new SetupException("[flink] web_ui_bind " + bind + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether {@code ip} (an IP literal, see {@code [flink] web_ui_bind}) means every interface: 0.0.0.0 or ::. */
+    private static boolean wildcard(String ip) {
+        try {
+            return InetAddress.getByName(ip).isAnyLocalAddress(); // a literal: parsed, never looked up
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

@@ -18,7 +18,6 @@ import io.puffgres.job.MappedEvent;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.transform.Action;
-import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -123,6 +122,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     private transient Counter retries;
     private transient Histogram writeLatency;
     private transient SlotLag slotLag;
+    private transient MigrationTransforms transforms;
     private transient volatile long lastFlushMs;
     /** At the last acknowledged write: its acknowledgement time minus the commit time of its newest change. */
     private transient volatile long lagMs;
@@ -144,10 +144,8 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     public void open() throws Exception {
         super.open();
         migration = spec.mapping(mappingName);
-        actions = MappingActions.create(
-                spec.project(),
-                new MigrationTransforms(spec.project(), Files.createTempDirectory("puffgres-classes")),
-                migration);
+        transforms = new MigrationTransforms(spec.project());
+        actions = MappingActions.create(spec.project(), transforms, migration);
         pending = new LinkedHashMap<>();
         queue = new ArrayDeque<>();
         inFlightIds = new HashSet<>();
@@ -478,6 +476,9 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
             }
             if (actions != null) {
                 actions.close();
+            }
+            if (transforms != null) {
+                transforms.close(); // after the transform: a Java one loads its classes from there
             }
             if (client != null) {
                 client.close();

@@ -55,6 +55,7 @@ final class DlqListCommand implements Callable<Integer> {
             names = "--limit",
             paramLabel = "N",
             defaultValue = DEFAULT_LIMIT,
+            converter = OptionValues.Count.class,
             description = "Show at most N entries (default: ${DEFAULT-VALUE}).")
     int limit;
 

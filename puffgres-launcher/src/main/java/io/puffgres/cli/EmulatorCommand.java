@@ -35,6 +35,7 @@ final class EmulatorCommand implements Callable<Integer> {
     @Option(
             names = "--port",
             defaultValue = "" + EmulatorMain.DEFAULT_PORT,
+            converter = OptionValues.Port.class,
             description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 

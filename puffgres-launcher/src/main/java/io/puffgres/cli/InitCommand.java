@@ -80,7 +80,8 @@ final class InitCommand implements Callable<Integer> {
         Files.writeString(toml, config());
         out.println("created " + toml);
         out.println("created " + dir.resolve("puffgres") + "/{migrations,transforms,state}");
-        out.println("next: edit puffgres.toml, then puffgres doctor, puffgres generate, puffgres apply, puffgres run");
+        out.println("next: edit puffgres.toml, then puffgres doctor, puffgres generate, puffgres apply,"
+                + " puffgres run --create-slot");
         return ExitCode.OK;
     }
 
@@ -137,6 +138,7 @@ final class InitCommand implements Callable<Integer> {
                 "parallelism = 1",
                 "checkpoint_interval_ms = 10000",
                 "checkpoint_dir = \"puffgres/state/checkpoints\"",
+                "# web_ui_bind = \"127.0.0.1\"            # default; 0.0.0.0 exposes the job's REST API (cancel included)",
                 "",
                 "[state]",
                 "schema = \"puffgres\"                   # Postgres schema of the applied-migration records and the DLQ",

@@ -67,6 +67,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--from-lsn",
             paramLabel = "LSN",
+            converter = OptionValues.Lsn.class,
             description = "Skip the snapshot and stream from this WAL position (e.g. 0/1A2B3C4D); moves the slot.")
     String fromLsn;
 
@@ -89,7 +90,9 @@ final class RunCommand implements Callable<Integer> {
             names = "--web-ui-port",
             paramLabel = "PORT",
             defaultValue = "8081",
-            description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}); -1 for none.")
+            converter = OptionValues.WebUiPort.class,
+            description = "Port of the Flink web UI and REST API, on [flink] web_ui_bind (default: ${DEFAULT-VALUE});"
+                    + " 0 picks a free port, -1 for none.")
     int webUiPort;
 
     @Override

@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.migration.Project;
 import java.io.IOException;
@@ -12,7 +13,8 @@ import java.util.Optional;
 /**
  * What a running {@code puffgres run} tells the other commands ({@code status}, {@code stop}, {@code dlq}) about
  * itself: {@code puffgres/state/run.json} in the project, written once the job is submitted and removed when the
- * process ends.
+ * process ends. Its keys are snake_case, like {@code puffgres status --json}; every reader goes through {@link
+ * #live}.
  *
  * @param pid the {@code puffgres run} process
  * @param jobId the Flink job id
@@ -20,7 +22,12 @@ import java.util.Optional;
  * @param slot the replication slot the job reads
  * @param startedAt when the job was submitted (ISO-8601)
  */
-public record RunFile(long pid, String jobId, String restUrl, String slot, String startedAt) {
+public record RunFile(
+        long pid,
+        @JsonProperty("job_id") String jobId,
+        @JsonProperty("rest_url") String restUrl,
+        String slot,
+        @JsonProperty("started_at") String startedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,7 +48,10 @@ public record RunFile(long pid, String jobId, String restUrl, String slot, Strin
         }
     }
 
-    /** The run file of a {@code puffgres run} that is still alive; a file left by a dead process counts as none. */
+    /**
+     * The run file of a {@code puffgres run} that is still alive; a file left by a dead process counts as none, and
+     * so does one this version cannot read (e.g. the camelCase keys earlier builds wrote).
+     */
     public static Optional<RunFile> live(Path file) {
         if (!Files.exists(file)) {
             return Optional.empty();

@@ -85,7 +85,7 @@ class RunCommandIT {
         assertThat(r.out())
                 .contains("mapping runstrict v1: public.runstrict -> namespace runstrict")
                 .contains("starting with a snapshot of the mapped tables")
-                .contains("Flink web UI: http://localhost:");
+                .contains("Flink web UI: http://127.0.0.1:");
         List<String> err = r.err()
                 .lines()
                 .filter(l -> l.startsWith("error:") || l.startsWith("hint:"))

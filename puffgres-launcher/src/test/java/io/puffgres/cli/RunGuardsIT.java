@@ -154,7 +154,7 @@ class RunGuardsIT {
             assertThat(lost.err().lines().findFirst().orElseThrow())
                     .matches("error: the background run stopped: puffgres run is already (starting|running) for "
                             + Pattern.quote(p.dir().toString()) + " \\(pid " + running.pid()
-                            + "(, Flink web UI http://localhost:\\d+)?\\)");
+                            + "(, Flink web UI http://127.0.0.1:\\d+)?\\)");
             await().atMost(JOB_START)
                     .untilAsserted(() -> assertThat(documents("guard_race")).isEqualTo(2));
 

@@ -96,7 +96,7 @@ class StatusCommandIT {
         assertThat(s.path("running").asBoolean()).isTrue();
         assertThat(s.path("project").asText()).isEqualTo(running.dir().toString());
         assertThat(s.path("job").path("state").asText()).isEqualTo("RUNNING");
-        assertThat(s.path("job").path("rest_url").asText()).startsWith("http://localhost:");
+        assertThat(s.path("job").path("rest_url").asText()).startsWith("http://127.0.0.1:");
         assertThat(s.path("job").path("error").isNull()).isTrue();
         assertThat(s.path("job").path("restarts").asLong()).isZero();
         assertThat(s.path("job").path("last_exception").isNull()).isTrue();
@@ -228,11 +228,16 @@ class StatusCommandIT {
     }
 
     @Test
-    void runPrintsALiveStatusLineInItsLog() {
+    void runPrintsALiveStatusLineInItsLog() throws Exception {
         Path log = running.dir().resolve("puffgres/state/run.log");
         await().atMost(Duration.ofSeconds(90))
                 .untilAsserted(() -> assertThat(Files.readString(log))
                         .containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\S+ events 5 \\(\\d+\\.\\d/s\\), upserts 3, DLQ 2,"
                                 + " last flush " + AGO + ", lag \\d+\\.\\d s( as of " + AGO + ")?$"));
+        // a rate needs two samples: the first line has the count alone
+        assertThat(Files.readString(log).lines().filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\S+ events .*")))
+                .first()
+                .asString()
+                .matches("\\S+ events \\d+, upserts .*");
     }
 }

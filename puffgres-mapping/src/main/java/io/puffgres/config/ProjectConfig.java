@@ -35,6 +35,8 @@ public record ProjectConfig(
      *
      * @param stallAfterMs pending work (a lookup, a write) that has not moved for this long makes the job STALLED
      * @param stallTimeoutMs a stall this long fails the job, which Flink restarts from its last checkpoint; 0: never
+     * @param webUiBind the IP address an embedded run serves the Flink web UI and REST API on (127.0.0.1: this
+     *     machine only; 0.0.0.0: every interface, which lets anyone who reaches the port control the job)
      */
     public record Flink(
             Mode mode,
@@ -43,7 +45,8 @@ public record ProjectConfig(
             long checkpointIntervalMs,
             String checkpointDir,
             long stallAfterMs,
-            long stallTimeoutMs) {
+            long stallTimeoutMs,
+            String webUiBind) {
         public enum Mode {
             EMBEDDED,
             REMOTE

@@ -1,5 +1,8 @@
 package io.puffgres.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +39,12 @@ public final class ProjectConfigLoader {
      * enough that only a real hang gets there (a write being retried is not one: [turbopuffer] max_retries rules it).
      */
     static final long DEFAULT_STALL_TIMEOUT_MS = 600_000;
+
+    /**
+     * The Flink REST API of an embedded run can cancel its job and read its configuration: only this machine reaches
+     * it unless the project widens it.
+     */
+    static final String DEFAULT_WEB_UI_BIND = "127.0.0.1";
 
     static final String DEFAULT_CHECKPOINT_DIR = "puffgres/state/checkpoints";
     static final String DEFAULT_STATE_SCHEMA = "puffgres";
@@ -151,7 +160,8 @@ public final class ProjectConfigLoader {
                 "checkpoint_interval_ms",
                 "checkpoint_dir",
                 "stall_after_ms",
-                "stall_timeout_ms"));
+                "stall_timeout_ms",
+                "web_ui_bind"));
         String modeText = string(fl, "mode", false).orElse("embedded");
         ProjectConfig.Flink.Mode mode = ProjectConfig.Flink.Mode.EMBEDDED;
         if (modeText.equals("remote")) {
@@ -172,6 +182,15 @@ public final class ProjectConfigLoader {
             fl.error(
                     "stall_timeout_ms",
                     "must be 0 (never) or at least stall_after_ms (" + stallAfter + ") (got " + stallTimeout + ")");
+        }
+
+        String webUiBind = string(fl, "web_ui_bind", false).orElse(DEFAULT_WEB_UI_BIND);
+        if (!ipAddress(webUiBind)) {
+            problem(
+                    fl,
+                    "web_ui_bind",
+                    "must be an IP address of this machine, e.g. 127.0.0.1 (the default: this machine only) or 0.0.0.0"
+                            + " (every interface) (got \"" + webUiBind + "\")");
         }
 
         TomlScope st = root.section("state");
@@ -199,7 +218,7 @@ public final class ProjectConfigLoader {
                 new ProjectConfig.Postgres(url, user, password, slot, publication),
                 new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, apiKey, maxRetries),
                 new ProjectConfig.Flink(
-                        mode, restUrl, (int) parallelism, interval, checkpointDir, stallAfter, stallTimeout),
+                        mode, restUrl, (int) parallelism, interval, checkpointDir, stallAfter, stallTimeout, webUiBind),
                 new ProjectConfig.State(schema),
                 embeddings));
     }
@@ -276,6 +295,22 @@ public final class ProjectConfigLoader {
             out.add(new Diagnostic("env " + name, 0, 0, scope.pathOf(key), message));
         } else {
             scope.error(key, message);
+        }
+    }
+
+    /** An IPv4 address in dotted form or an IPv6 address (without brackets); never a name to look up. */
+    static boolean ipAddress(String text) {
+        if (text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return Arrays.stream(text.split("\\.")).allMatch(part -> Integer.parseInt(part) <= 255);
+        }
+        if (!text.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(text); // a literal with a colon is parsed, never looked up
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

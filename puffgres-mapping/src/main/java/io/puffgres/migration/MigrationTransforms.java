@@ -6,23 +6,32 @@ import io.puffgres.transform.JavaTransformCompiler;
 import io.puffgres.transform.JsTransform;
 import io.puffgres.transform.Transform;
 import io.puffgres.transform.TransformLoadException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Builds the {@link Transform} a migration names: identity, a JS module, or a Java class compiled from the
- * project's {@code puffgres/transforms}. Java sources are compiled once, on first use, into {@code classesDir}.
+ * project's {@code puffgres/transforms}. Java sources are compiled once, on first use, into a classes directory.
  * Not thread-safe; transforms it creates are not shared between threads.
  */
-public final class MigrationTransforms {
+public final class MigrationTransforms implements AutoCloseable {
+
+    /** The name of the temporary classes directories, {@code puffgres-classes<random>}. */
+    static final String TEMP_PREFIX = "puffgres-classes";
 
     private final Path projectDir;
     private final List<Migration> migrations;
-    private final Path classesDir;
+    private final boolean temporary;
+    private Path classesDir;
     private ClassLoader javaClasses;
 
+    /** Compiles Java transforms into {@code classesDir}, which the caller owns. */
     public MigrationTransforms(Project project, Path classesDir) {
         this(project.dir(), project.migrations(), classesDir);
     }
@@ -36,6 +45,17 @@ public final class MigrationTransforms {
         this.projectDir = projectDir;
         this.migrations = List.copyOf(migrations);
         this.classesDir = classesDir;
+        this.temporary = false;
+    }
+
+    /**
+     * Compiles Java transforms into a temporary directory, made when the first Java transform is built (a project
+     * without any makes none) and deleted by {@link #close()}, once the transforms built here are no longer used.
+     */
+    public MigrationTransforms(Project project) {
+        this.projectDir = project.dir();
+        this.migrations = List.copyOf(project.migrations());
+        this.temporary = true;
     }
 
     private Path puffgresDir() {
@@ -65,6 +85,13 @@ public final class MigrationTransforms {
 
     private ClassLoader javaClasses() throws TransformLoadException {
         if (javaClasses == null) {
+            if (classesDir == null) {
+                try {
+                    classesDir = Files.createTempDirectory(TEMP_PREFIX);
+                } catch (IOException e) {
+                    throw new TransformLoadException("cannot create a directory for compiled transforms: " + e, e);
+                }
+            }
             javaClasses =
                     JavaTransformCompiler.compile(puffgresDir(), puffgresDir().resolve("transforms"), classesDir);
         }
@@ -87,6 +114,26 @@ public final class MigrationTransforms {
             }
         }
         return problems;
+    }
+
+    /** The classes directory, once there is one. */
+    Optional<Path> classesDir() {
+        return Optional.ofNullable(classesDir);
+    }
+
+    /** Deletes the temporary classes directory, if this made one; a caller's directory stays. */
+    @Override
+    public void close() throws IOException {
+        if (!temporary || classesDir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(classesDir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        classesDir = null;
+        javaClasses = null;
     }
 
     private Path jsFile(Migration migration) throws TransformLoadException {

@@ -1,7 +1,9 @@
 package io.puffgres.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.puffgres.config.Diagnostic;
 import io.puffgres.config.PostgresUrl;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.config.Secret;
@@ -41,7 +43,8 @@ class ProjectLoaderTest {
                         30_000,
                         "s3://bucket/checkpoints",
                         30_000,
-                        0));
+                        0,
+                        "0.0.0.0"));
         assertThat(config.state().schema()).isEqualTo("puffgres_state");
         ProjectConfig.Embeddings embeddings = config.embeddings().orElseThrow();
         assertThat(embeddings.baseUrl()).isEqualTo("http://127.0.0.1:9999/v1");
@@ -50,6 +53,28 @@ class ProjectLoaderTest {
         assertThat(embeddings.dimensions()).contains(256);
         assertThat(embeddings.timeoutMs()).isEqualTo(5000);
         assertThat(embeddings.batchSize()).isEqualTo(16);
+    }
+
+    @Test
+    void webUiBindTakesAnIpAddressFromTheFileOrTheEnvironment() throws Exception {
+        for (String address : List.of("::1", "192.168.1.20", "::", "fe80::1", "0.0.0.0")) {
+            assertThat(ProjectLoader.load(FULL, Map.of("PUFFGRES_FLINK_WEB_UI_BIND", address))
+                            .config()
+                            .flink()
+                            .webUiBind())
+                    .isEqualTo(address);
+        }
+        for (String notAnAddress : List.of("localhost", "256.1.1.1", "1.2.3", "[::1]", ":::1:::", "", "0.0.0.0 ")) {
+            assertThatThrownBy(() -> ProjectLoader.load(FULL, Map.of("PUFFGRES_FLINK_WEB_UI_BIND", notAnAddress)))
+                    .as(notAnAddress)
+                    .isInstanceOfSatisfying(
+                            InvalidProjectException.class,
+                            e -> assertThat(e.diagnostics())
+                                    .extracting(Diagnostic::render)
+                                    .containsExactly("env PUFFGRES_FLINK_WEB_UI_BIND: flink.web_ui_bind: must be an IP"
+                                            + " address of this machine, e.g. 127.0.0.1 (the default: this machine"
+                                            + " only) or 0.0.0.0 (every interface) (got \"" + notAnAddress + "\")"));
+        }
     }
 
     @Test
@@ -160,6 +185,7 @@ class ProjectLoaderTest {
         assertThat(project.config().postgres().slot()).isEqualTo("puffgres");
         assertThat(project.config().flink().mode()).isEqualTo(ProjectConfig.Flink.Mode.EMBEDDED);
         assertThat(project.config().flink().checkpointIntervalMs()).isEqualTo(10_000);
+        assertThat(project.config().flink().webUiBind()).isEqualTo("127.0.0.1");
         assertThat(project.config().embeddings()).isEmpty();
         Migration m = project.migrations().get(0);
         assertThat(m.membership()).isEqualTo(Membership.all());

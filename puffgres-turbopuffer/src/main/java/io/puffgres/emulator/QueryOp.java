@@ -137,6 +137,12 @@ final class QueryOp {
         if (q.has("top_k") && !q.has("group_by")) {
             throw TpufError.badRequest("💔 top_k is not supported in aggregation queries without group_by");
         }
+        if (q.has("limit") && !q.has("group_by")) {
+            throw TpufError.unprocessable("limit", "not supported in aggregation queries without group_by");
+        }
+        if (!q.get("aggregate_by").isObject() || q.get("aggregate_by").size() != 1) {
+            throw TpufError.badRequest("💔 aggregate_by currently requires exactly one function");
+        }
         ObjectNode aggregations = out.putObject("aggregations");
         q.get("aggregate_by").fields().forEachRemaining(f -> {
             JsonNode fn = f.getValue();

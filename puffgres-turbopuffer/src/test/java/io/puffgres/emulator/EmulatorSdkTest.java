@@ -7,7 +7,9 @@ import com.turbopuffer.client.Namespace;
 import com.turbopuffer.client.TurbopufferClient;
 import com.turbopuffer.client.okhttp.TurbopufferOkHttpClient;
 import com.turbopuffer.core.JsonValue;
+import com.turbopuffer.errors.BadRequestException;
 import com.turbopuffer.errors.NotFoundException;
+import com.turbopuffer.errors.UnprocessableEntityException;
 import com.turbopuffer.models.ClientNamespacesParams;
 import com.turbopuffer.models.NamespaceSummary;
 import com.turbopuffer.models.namespaces.AggregateBy;
@@ -162,6 +164,52 @@ class EmulatorSdkTest {
         assertThat(metadata.approxRowCount()).isEqualTo(1);
         assertThat(metadata.createdAt()).isNotNull();
         assertThat(metadata.schema()).isNotNull();
+    }
+
+    @Test
+    void anAttributeTypeChangeInAWriteIsABadRequestNamingTheAttribute() {
+        Namespace ns = tpuf.namespace("sdk-type-change");
+        ns.write(NamespaceWriteParams.builder().addUpsertRow(row(1, "x", 1)).build());
+        assertThatThrownBy(() -> ns.write(NamespaceWriteParams.builder()
+                        .schema(Schema.builder()
+                                .put(
+                                        "name",
+                                        AttributeSchemaConfig.builder()
+                                                .type("int")
+                                                .build())
+                                .build())
+                        .addUpsertRow(Row.builder().put("id", 2).put("name", 5).build())
+                        .build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    // the SDK's message is the status and the body's fields: 400: {status=error, error=…}
+                    assertThat(e.getMessage())
+                            .startsWith("400: ")
+                            .contains("error=🙅 invalid schema update for attribute 'name': cannot change attribute"
+                                    + " type from string to int")
+                            .contains("attribute=name");
+                });
+        assertThat(ns.schema().get("name").type()).contains("string");
+    }
+
+    @Test
+    void anAggregationQueryTakesExactlyOneFunctionAndNoLimit() {
+        Namespace ns = tpuf.namespace("sdk-aggregate");
+        ns.write(NamespaceWriteParams.builder().addUpsertRow(row(1, "x", 1)).build());
+        assertThatThrownBy(() -> ns.query(NamespaceQueryParams.builder()
+                        .aggregateBy(Map.of("n", AggregateBy.count(), "m", AggregateBy.count()))
+                        .build()))
+                .isInstanceOfSatisfying(
+                        BadRequestException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("error=💔 aggregate_by currently requires exactly one function"));
+        assertThatThrownBy(() -> ns.query(NamespaceQueryParams.builder()
+                        .aggregateBy(Map.of("n", AggregateBy.count()))
+                        .putAdditionalBodyProperty("limit", JsonValue.from(5))
+                        .build()))
+                .isInstanceOfSatisfying(
+                        UnprocessableEntityException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(422));
     }
 
     @Test

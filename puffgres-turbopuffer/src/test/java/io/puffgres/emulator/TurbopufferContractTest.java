@@ -326,6 +326,45 @@ class TurbopufferContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void answersAnAttributeTypeChangeWith400NamingTheAttribute(String name, java.util.function.Supplier<ApiTarget> s) {
+        ApiTarget t = target(s);
+        String ns = t.ns("typechange");
+        write(t, ns, "{\"upsert_rows\":[{\"id\":1,\"title\":\"a\"}]}");
+        for (String change : List.of(
+                "{\"schema\":{\"title\":\"int\"}}",
+                "{\"schema\":{\"title\":{\"type\":\"int\"}},\"upsert_rows\":[{\"id\":2,\"title\":5}]}")) {
+            Answer refused = write(t, ns, change);
+            assertThat(refused.status()).as(change).isEqualTo(400);
+            assertThat(refused.json().get("error").asText())
+                    .isEqualTo("🙅 invalid schema update for attribute 'title': cannot change attribute type from"
+                            + " string to int");
+            assertThat(refused.json().get("attribute").asText()).isEqualTo("title");
+        }
+        Answer schema = t.call("POST", "/v1/namespaces/" + ns + "/schema", "{\"title\":\"int\"}");
+        assertThat(schema.status()).isEqualTo(400);
+        assertThat(schema.json().get("attribute").asText()).isEqualTo("title");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void anAggregationTakesOneFunctionAndNoLimitWithoutGroupBy(String name, java.util.function.Supplier<ApiTarget> s) {
+        ApiTarget t = target(s);
+        String ns = t.ns("aggregate");
+        write(t, ns, "{\"upsert_rows\":[{\"id\":1,\"a\":1}]}");
+        Answer two = query(t, ns, "{\"aggregate_by\":{\"n\":[\"Count\"],\"m\":[\"Count\"]}}");
+        assertThat(two.status()).isEqualTo(400);
+        assertThat(two.json().get("error").asText())
+                .isEqualTo("💔 aggregate_by currently requires exactly one function");
+        assertThat(query(t, ns, "{\"aggregate_by\":{\"n\":[\"Count\"]},\"limit\":5}")
+                        .status())
+                .isEqualTo(422);
+        assertThat(query(t, ns, "{\"aggregate_by\":{\"n\":[\"Count\"]},\"top_k\":5}")
+                        .status())
+                .isEqualTo(400);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void rejectsBadNamespaceNamesAsPlainTextAndMalformedBodies(String name, java.util.function.Supplier<ApiTarget> s) {
         ApiTarget t = target(s);
         Answer bad = write(t, "bad%20name", "{\"upsert_rows\":[{\"id\":1}]}");
