@@ -218,7 +218,7 @@ public final class JobRunner {
      * Refuses a {@code [flink] web_ui_bind} that is not one of this machine's addresses, before anything is written
      * (Flink would report only that no port of its range was free).
      */
-    private static void checkBindAddress(String bind) throws SetupException {
+    public static void checkBindAddress(String bind) throws SetupException {
         try {
             InetAddress address = InetAddress.getByName(bind); // a literal: parsed, never looked up
             if (!address.isAnyLocalAddress() && NetworkInterface.getByInetAddress(address) == null) {

@@ -181,6 +181,11 @@ final class RunCommand implements Callable<Integer> {
      */
     private Project preflight(Project all, PrintWriter out) {
         String slotName = slot != null ? slot : all.config().postgres().slot();
+        try {
+            JobRunner.checkBindAddress(all.config().flink().webUiBind());
+        } catch (SetupException e) {
+            throw new CliException(ExitCode.INVALID_CONFIG, e.getMessage(), "set [flink] web_ui_bind in puffgres.toml");
+        }
         Connection connection;
         try {
             connection = JobSpec.connect(all.config().postgres());

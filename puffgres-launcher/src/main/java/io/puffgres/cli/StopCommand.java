@@ -71,9 +71,10 @@ final class StopCommand implements Callable<Integer> {
             names = "--timeout",
             paramLabel = "SECONDS",
             defaultValue = DEFAULT_TIMEOUT_SECONDS,
+            converter = OptionValues.Count.class,
             description = "How long to wait for the savepoint and the process to end before cancelling the job"
                     + " (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
+    int timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +81,20 @@ class UsageErrorsTest {
     }
 
     @Test
+    void stopTimeoutBelowOneIsAUsageError() {
+        for (String timeout : new String[] {"-5", "0", "soon"}) {
+            assertUsageError(
+                    "Invalid value for option '--timeout': '" + timeout + "' must be a number of 1 or more",
+                    "stop",
+                    "stop",
+                    "--project",
+                    NO_PROJECT,
+                    "--timeout",
+                    timeout);
+        }
+    }
+
+    @Test
     void emulatorPortOutsideTheAcceptedValuesIsAUsageError() {
         for (String port : new String[] {"-4", "-1", "70000"}) {
             assertUsageError(
@@ -89,6 +104,18 @@ class UsageErrorsTest {
                     "--port",
                     port);
         }
+    }
+
+    @Test
+    void aWebUiBindThatIsNotThisMachinesIsAnInvalidProjectBeforePostgresIsAsked(@TempDir Path dir) {
+        String project = dir.resolve("p").toString();
+        assertThat(ValidateCommandTest.run("init", project).exitCode()).isZero();
+        ValidateCommandTest.Result r =
+                ValidateCommandTest.run(Map.of("PUFFGRES_FLINK_WEB_UI_BIND", "192.0.2.1"), "run", "--project", project);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(r.err())
+                .startsWith("error: [flink] web_ui_bind 192.0.2.1 is not an address of this machine")
+                .contains("hint: set [flink] web_ui_bind in puffgres.toml");
     }
 
     @Test
