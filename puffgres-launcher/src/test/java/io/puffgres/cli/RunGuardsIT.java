@@ -150,11 +150,13 @@ class RunGuardsIT {
             ValidateCommandTest.Result lost = both.get(0).exitCode() == ExitCode.OK ? both.get(1) : both.get(0);
             RunFile running = RunFile.live(runFile(p)).orElseThrow();
             assertThat(won.out()).contains("running in the background, pid " + running.pid());
-            // the loser's background process found the winner's lock: still starting, or already running
+            // the loser's background process found the winner's lock: still starting (its pid not written yet, or
+            // written), or already running
+            String dir = Pattern.quote(p.dir().toString());
             assertThat(lost.err().lines().findFirst().orElseThrow())
-                    .matches("error: the background run stopped: puffgres run is already (starting|running) for "
-                            + Pattern.quote(p.dir().toString()) + " \\(pid " + running.pid()
-                            + "(, Flink web UI http://127.0.0.1:\\d+)?\\)");
+                    .matches("error: the background run stopped: puffgres run is already (starting for " + dir
+                            + "( \\(pid " + running.pid() + "\\))?|running for " + dir + " \\(pid " + running.pid()
+                            + "(, Flink web UI http://127.0.0.1:\\d+)?\\))");
             await().atMost(JOB_START)
                     .untilAsserted(() -> assertThat(documents("guard_race")).isEqualTo(2));
 
