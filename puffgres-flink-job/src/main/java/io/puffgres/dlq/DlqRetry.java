@@ -5,13 +5,14 @@ import io.puffgres.client.Filter;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.client.WriteRequest;
+import io.puffgres.document.AttributeNames;
 import io.puffgres.document.DocId;
 import io.puffgres.document.DocIds;
 import io.puffgres.event.Op;
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.job.EventRouter;
-import io.puffgres.job.MappedEvent;
 import io.puffgres.lookup.RowLookup;
 import io.puffgres.membership.Tri;
 import io.puffgres.migration.Membership;
@@ -19,9 +20,9 @@ import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.migration.Project;
 import io.puffgres.sink.MappingActions;
-import io.puffgres.sink.MappingWriter;
 import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
+import io.puffgres.stream.MappedEvent;
 import io.puffgres.transform.Action;
 import io.puffgres.transform.TransformLoadException;
 import java.sql.Connection;
@@ -203,7 +204,7 @@ public final class DlqRetry implements AutoCloseable {
     private Outcome delete(Migration m, DocId id, long lsn) {
         WriteRequest request = WriteRequest.builder()
                 .delete(id)
-                .deleteCondition(Filter.lte(MappingWriter.SOURCE_LSN, lsn))
+                .deleteCondition(Filter.lte(AttributeNames.SOURCE_LSN, lsn))
                 .build();
         return client.write(m.namespace(), request).rowsAffected() > 0
                 ? new Outcome.Written("deleted id " + id + " from " + m.namespace())
@@ -230,7 +231,7 @@ public final class DlqRetry implements AutoCloseable {
         String existing = tables.get(m.mappingName());
         if (existing == null) {
             try {
-                existing = RowLookup.quote(ReplicationSetup.cdcRelation(connection, m));
+                existing = PgIdentifiers.quote(ReplicationSetup.cdcRelation(connection, m));
             } catch (SetupException e) {
                 throw new Refused("mapping", e.getMessage());
             }

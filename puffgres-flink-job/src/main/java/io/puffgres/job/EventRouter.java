@@ -8,6 +8,8 @@ import io.puffgres.event.Op;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.migration.Migration;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEvent;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;

@@ -2,11 +2,15 @@ package io.puffgres.job;
 
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
 import io.puffgres.lookup.RowLookup;
 import io.puffgres.migration.Migration;
 import io.puffgres.sink.MappingWriter;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEvent;
+import io.puffgres.stream.WriterMetric;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +31,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * a new version starts fresh.
  */
 public final class PuffgresJob {
-
-    /** The name of a mapping's apply + write operator is the mapping name followed by this. */
-    public static final String WRITE_SUFFIX = ": apply + write";
-
-    /** The name of a mapping's lookup operator is the mapping name followed by this. */
-    public static final String LOOKUP_SUFFIX = ": lookup";
 
     /**
      * The writers' number of key groups, set rather than derived from the parallelism so that a TRUNCATE can be
@@ -73,12 +71,12 @@ public final class PuffgresJob {
                     .uid(uid + "-route");
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
             SingleOutputStreamOperator<MappedEvent> looked = routed.transform(
-                            name + LOOKUP_SUFFIX,
+                            name + WriterMetric.LOOKUP_SUFFIX,
                             MappedEvent.TYPE,
-                            new RowLookup(spec, name, RowLookup.quote(table), LOOKUP_POOL))
+                            new RowLookup(spec, name, PgIdentifiers.quote(table), LOOKUP_POOL))
                     .uid(uid + "-lookup");
             dlq.add(keyById(looked, env.getParallelism())
-                    .transform(name + WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
+                    .transform(name + WriterMetric.WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
                     .uid(uid + "-write")
                     .setMaxParallelism(MAX_PARALLELISM));
         }

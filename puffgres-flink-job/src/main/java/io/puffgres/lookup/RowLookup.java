@@ -1,14 +1,14 @@
 package io.puffgres.lookup;
 
-import io.puffgres.event.RelationId;
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.job.DrainingOperator;
-import io.puffgres.job.JobSpec;
-import io.puffgres.job.MappedEvent;
 import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
-import io.puffgres.source.ChangeEventDeserializer;
+import io.puffgres.stream.DrainingOperator;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEvent;
+import io.puffgres.stream.WriterMetric;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -64,12 +64,6 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
 
     /** How much longer than a query may take a lookup connection waits for any answer before it gives up. */
     static final int NETWORK_GRACE_SECONDS = 10;
-
-    /** Gauge: lookups running (sent to Postgres, not yet answered). */
-    public static final String LOOKUPS_RUNNING = "lookupsRunning";
-
-    /** Gauge: changes held in order behind the oldest running lookup (the running ones included). */
-    public static final String CHANGES_HELD = "changesHeld";
 
     /** Changes held back at most behind a running lookup, the running ones included. */
     static final int CAPACITY = 256;
@@ -186,8 +180,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             }
         });
         watchStalls(spec.project().config().flink(), threadName);
-        getMetricGroup().gauge(LOOKUPS_RUNNING, () -> lookupsRunning);
-        getMetricGroup().gauge(CHANGES_HELD, () -> heldCount);
+        getMetricGroup().gauge(WriterMetric.LOOKUPS_RUNNING.id(), () -> lookupsRunning);
+        getMetricGroup().gauge(WriterMetric.CHANGES_HELD.id(), () -> heldCount);
         for (StreamElement e : restored) {
             if (e.isRecord()) {
                 processElement(e.asRecord());
@@ -273,10 +267,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
 
     /** Whether {@code row} holds an unchanged-TOAST placeholder or lacks a column the migration lists. */
     private static boolean incomplete(Migration migration, Row row) {
-        for (Object v : row.values().values()) {
-            if (ChangeEventDeserializer.UNAVAILABLE.equals(v)) {
-                return true;
-            }
+        if (row.hasUnavailable()) {
+            return true;
         }
         for (String column : migration.columns()) {
             if (!row.has(column)) {
@@ -290,7 +282,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
      * What the lookup stage makes of {@code e} (see the class comment), read through {@code c}; {@code e} itself when
      * it needs no lookup. Synchronous: the stage's workers call it, and so does {@code puffgres dlq retry}.
      *
-     * @param tableSql the quoted name of the table CDC follows ({@link #quote(RelationId)})
+     * @param tableSql the quoted name of the table CDC follows ({@link #PgIdentifiers.quote(RelationId)})
      */
     public static MappedEvent resolve(Connection c, Migration migration, String tableSql, MappedEvent e)
             throws SQLException {
@@ -303,9 +295,10 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             case VIEW -> {
                 Row row = one(
                         c,
-                        "SELECT * FROM " + quote(migration.source().schema()) + "."
-                                + quote(migration.source().view().orElseThrow()) + " WHERE "
-                                + quote(migration.id().column())
+                        "SELECT * FROM "
+                                + PgIdentifiers.quote(migration.source().schema()) + "."
+                                + PgIdentifiers.quote(migration.source().view().orElseThrow()) + " WHERE "
+                                + PgIdentifiers.quote(migration.id().column())
                                 + " = ?",
                         id);
                 return row == null
@@ -328,10 +321,10 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             return e.withKind(MappedEvent.Kind.DELETE);
         }
         Row.Builder filled = Row.builder();
-        event.after().types().forEach((column, type) -> {
-            Object v = event.after().get(column);
-            filled.put(column, type, ChangeEventDeserializer.UNAVAILABLE.equals(v) ? current.get(column) : v);
-        });
+        Row after = event.after();
+        after.types()
+                .forEach((column, type) -> filled.put(
+                        column, type, after.isUnavailable(column) ? current.get(column) : after.get(column)));
         for (String column : migration.columns()) {
             if (!event.after().has(column) && current.has(column)) { // a dropped column stays missing
                 filled.put(column, current.type(column), current.get(column));
@@ -342,7 +335,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
 
     /** The row of {@code tableSql} whose {@code idColumn} is {@code id}, or null. */
     public static Row byId(Connection c, String tableSql, String idColumn, Object id) throws SQLException {
-        return one(c, "SELECT * FROM " + tableSql + " WHERE " + quote(idColumn) + " = ?", id);
+        return one(c, "SELECT * FROM " + tableSql + " WHERE " + PgIdentifiers.quote(idColumn) + " = ?", id);
     }
 
     private static Row one(Connection c, String sql, Object id) throws SQLException {
@@ -363,16 +356,6 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                 return rs.next();
             }
         }
-    }
-
-    /** {@code "schema"."name"}. */
-    public static String quote(RelationId relation) {
-        return quote(relation.schema()) + "." + quote(relation.name());
-    }
-
-    /** A quoted SQL identifier. */
-    public static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
     @Override

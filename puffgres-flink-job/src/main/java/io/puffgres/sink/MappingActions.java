@@ -3,6 +3,7 @@ package io.puffgres.sink;
 import io.puffgres.client.EncodedDocument;
 import io.puffgres.client.Filter;
 import io.puffgres.config.ProjectConfig;
+import io.puffgres.document.AttributeNames;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
 import io.puffgres.document.IdType;
@@ -61,7 +62,7 @@ public final class MappingActions implements AutoCloseable {
         this.context = context;
         String versionAttribute = migration.versioning().mode() == Versioning.Mode.COLUMN
                 ? migration.versioning().column().orElseThrow()
-                : MappingWriter.SOURCE_LSN;
+                : AttributeNames.SOURCE_LSN;
         this.upsertCondition = Filter.lte(versionAttribute, Filter.refNew(versionAttribute));
         this.schema = schemaOf(migration);
     }
@@ -143,7 +144,7 @@ public final class MappingActions implements AutoCloseable {
      * for a write request.
      */
     public static EncodedDocument stamped(Document document, long lsn) {
-        return EncodedDocument.of(document, MappingWriter.SOURCE_LSN, lsn);
+        return EncodedDocument.of(document, AttributeNames.SOURCE_LSN, lsn);
     }
 
     /** Upserts apply only where the stored version is not newer than the incoming one ({@code Lte $ref_new}). */
@@ -187,7 +188,7 @@ public final class MappingActions implements AutoCloseable {
         if (m.id().type() == IdType.UUID) {
             schema.put("id", "uuid"); // turbopuffer infers string for a uuid sent as text
         }
-        schema.put(MappingWriter.SOURCE_LSN, "uint");
+        schema.put(AttributeNames.SOURCE_LSN, "uint");
         m.tpSchema()
                 .forEach((attribute, hint) -> hint.type().ifPresent(type -> {
                     Map<String, Object> entry = new LinkedHashMap<>();

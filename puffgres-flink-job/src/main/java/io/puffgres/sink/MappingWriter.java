@@ -10,13 +10,15 @@ import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
 import io.puffgres.dlq.EventJson;
+import io.puffgres.document.AttributeNames;
 import io.puffgres.document.DocId;
 import io.puffgres.event.RowEvent;
-import io.puffgres.job.DrainingOperator;
-import io.puffgres.job.JobSpec;
-import io.puffgres.job.MappedEvent;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
+import io.puffgres.stream.DrainingOperator;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEvent;
+import io.puffgres.stream.WriterMetric;
 import io.puffgres.transform.Action;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -77,9 +79,6 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
 
     /** Each subtask's {@link #newestLsn}; a restored subtask takes the largest (it may hold any subtask's ids). */
     private static final ListStateDescriptor<Long> NEWEST_LSN = new ListStateDescriptor<>("newest-lsn", Types.LONG);
-
-    /** The attribute holding the WAL position of the change a document was written from. */
-    public static final String SOURCE_LSN = "__source_lsn";
 
     /**
      * Requests in flight per subtask. turbopuffer takes a write per namespace in hundreds of milliseconds, so
@@ -445,7 +444,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     private void truncate(RowEvent event) throws Exception {
         drain();
         WriteRequest request = WriteRequest.builder()
-                .deleteByFilter(Filter.lt(SOURCE_LSN, event.lsn()))
+                .deleteByFilter(Filter.lt(AttributeNames.SOURCE_LSN, event.lsn()))
                 .build();
         CompletableFuture<?> done = new CompletableFuture<>();
         truncating = true;

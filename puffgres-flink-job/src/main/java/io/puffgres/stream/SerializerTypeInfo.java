@@ -1,4 +1,4 @@
-package io.puffgres.event;
+package io.puffgres.stream;
 
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;

@@ -1,5 +1,11 @@
-package io.puffgres.event;
+package io.puffgres.stream;
 
+import io.puffgres.event.Op;
+import io.puffgres.event.PgType;
+import io.puffgres.event.RelationId;
+import io.puffgres.event.Row;
+import io.puffgres.event.RowEvent;
+import io.puffgres.event.Unavailable;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -47,7 +53,8 @@ public final class RowEventSerializer extends ImmutableSerializer<RowEvent> {
         LOCAL_TIME,
         BYTES,
         FLOATS,
-        LIST
+        LIST,
+        UNAVAILABLE
     }
 
     private static final Tag[] TAGS = Tag.values();
@@ -157,6 +164,8 @@ public final class RowEventSerializer extends ImmutableSerializer<RowEvent> {
             for (Object item : list) {
                 writeValue(item, out);
             }
+        } else if (Unavailable.is(v)) {
+            out.writeByte(Tag.UNAVAILABLE.ordinal());
         } else {
             throw new IOException("a Row cannot hold a " + v.getClass().getName() + " (see io.puffgres.event.Row)");
         }
@@ -195,6 +204,7 @@ public final class RowEventSerializer extends ImmutableSerializer<RowEvent> {
                 }
                 yield java.util.Collections.unmodifiableList(items);
             }
+            case UNAVAILABLE -> Unavailable.VALUE;
         };
     }
 

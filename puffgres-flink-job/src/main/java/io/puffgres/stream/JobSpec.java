@@ -1,4 +1,4 @@
-package io.puffgres.job;
+package io.puffgres.stream;
 
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.migration.InvalidProjectException;
@@ -8,10 +8,8 @@ import io.puffgres.migration.ProjectLoader;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -62,23 +60,13 @@ public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<Stri
         return project().config().state().schema();
     }
 
-    /** A new JDBC connection to the source database. */
+    /** A new JDBC connection to the source database ({@link ProjectConfig.Postgres#connect()}). */
     public Connection connect() throws SQLException {
-        return connect(project().config().postgres());
-    }
-
-    /** A new JDBC connection with the settings of {@code [postgres]}, every URL parameter (TLS …) included. */
-    public static Connection connect(ProjectConfig.Postgres pg) throws SQLException {
-        Properties props = new Properties();
-        props.putAll(pg.url().parameters());
-        pg.user().ifPresent(u -> props.setProperty("user", u));
-        pg.password().ifPresent(p -> props.setProperty("password", p.reveal()));
-        props.setProperty("ApplicationName", "puffgres");
-        return DriverManager.getConnection(pg.url().jdbcUrl(), props);
+        return project().config().postgres().connect();
     }
 
     /** Forgets loaded projects (tests that rewrite a project directory). */
-    static void forgetProjects() {
+    public static void forgetProjects() {
         PROJECTS.clear();
     }
 }

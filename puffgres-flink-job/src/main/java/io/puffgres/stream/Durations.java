@@ -1,4 +1,4 @@
-package io.puffgres.job;
+package io.puffgres.stream;
 
 import java.time.Duration;
 

@@ -1,9 +1,6 @@
-package io.puffgres.job;
+package io.puffgres.stream;
 
-import io.puffgres.event.ImmutableSerializer;
 import io.puffgres.event.RowEvent;
-import io.puffgres.event.RowEventSerializer;
-import io.puffgres.event.SerializerTypeInfo;
 import java.io.IOException;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -1,8 +1,8 @@
-package io.puffgres.sink;
+package io.puffgres.stream;
 
 /**
- * The metrics each {@code <mapping>: apply + write} operator ({@link MappingWriter}) registers, and the three of its
- * {@code <mapping>: lookup} operator ({@link io.puffgres.lookup.RowLookup}), by the id they carry in the Flink web
+ * The metrics each {@code <mapping>: apply + write} operator ({@code io.puffgres.sink.MappingWriter}) registers, and the
+ * three of its {@code <mapping>: lookup} operator ({@code io.puffgres.lookup.RowLookup}), by the id they carry in the Flink web
  * UI, the REST API and reporters. Counters count since the job (re)started; rates are per second over
  * the last {@link #RATE_WINDOW_SECONDS}.
  */
@@ -46,18 +46,24 @@ public enum WriterMetric {
     /** Write requests sent and not yet acknowledged (gauge). */
     WRITES_IN_FLIGHT("writesInFlight"),
     /** How long the writer's work in flight has not moved, milliseconds; 0 when it is not stalled (gauge). */
-    STALLED_MS(io.puffgres.job.DrainingOperator.STALLED_MS),
+    STALLED_MS(DrainingOperator.STALLED_MS),
     /** The lookup stage's: how long its lookups have not moved, milliseconds; 0 when not stalled (gauge). */
-    LOOKUP_STALLED_MS(io.puffgres.job.DrainingOperator.STALLED_MS, true),
+    LOOKUP_STALLED_MS(DrainingOperator.STALLED_MS, true),
     /** The lookup stage's: lookups sent to Postgres and not answered yet (gauge). */
-    LOOKUPS_RUNNING(io.puffgres.lookup.RowLookup.LOOKUPS_RUNNING, true),
+    LOOKUPS_RUNNING("lookupsRunning", true),
     /** The lookup stage's: changes held in order behind the oldest running lookup (gauge). */
-    CHANGES_HELD(io.puffgres.lookup.RowLookup.CHANGES_HELD, true),
+    CHANGES_HELD("changesHeld", true),
     /**
      * WAL bytes from the replication slot's confirmed position to the server's current one, read every 5 s; -1 when
      * not known (gauge, on the first subtask of each writer: the slot is the job's).
      */
     SLOT_LAG_BYTES("slotLagBytes");
+
+    /** The name of a mapping's apply + write operator is the mapping name followed by this. */
+    public static final String WRITE_SUFFIX = ": apply + write";
+
+    /** The name of a mapping's lookup operator is the mapping name followed by this. */
+    public static final String LOOKUP_SUFFIX = ": lookup";
 
     /** Window of the rates: long enough to smooth batching, short enough to show a burst (a multiple of 5 s). */
     public static final int RATE_WINDOW_SECONDS = 10;
@@ -76,7 +82,7 @@ public enum WriterMetric {
 
     /** What follows the mapping name in the name of the operator that registers it. */
     public String operatorSuffix() {
-        return lookup ? io.puffgres.job.PuffgresJob.LOOKUP_SUFFIX : io.puffgres.job.PuffgresJob.WRITE_SUFFIX;
+        return lookup ? LOOKUP_SUFFIX : WRITE_SUFFIX;
     }
 
     /** The metric's name within the operator's metric group. */

@@ -1,7 +1,12 @@
-package io.puffgres.event;
+package io.puffgres.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.puffgres.event.Op;
+import io.puffgres.event.RelationId;
+import io.puffgres.event.Row;
+import io.puffgres.event.RowEvent;
+import io.puffgres.event.Unavailable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -40,6 +45,7 @@ class RowEventSerializerTest {
                 .put("arr", "text[]", Arrays.asList("a", null, "c"))
                 .put("nested", "int4[]", List.of(List.of(1L, 2L), List.of()))
                 .put("nul", "text", null)
+                .put("toast", "text", Unavailable.VALUE)
                 .build();
         RowEvent e = new RowEvent(
                 Op.UPDATE,
@@ -54,6 +60,7 @@ class RowEventSerializerTest {
         assertThat(back.after().types()).isEqualTo(after.types());
         assertThat((float[]) back.after().get("v")).containsExactly(0.5f, Float.MIN_VALUE);
         assertThat(back.after().get("arr")).isEqualTo(Arrays.asList("a", null, "c"));
+        assertThat(back.after().isUnavailable("toast")).isTrue();
     }
 
     @Test

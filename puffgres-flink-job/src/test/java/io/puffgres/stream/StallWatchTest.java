@@ -1,4 +1,4 @@
-package io.puffgres.job;
+package io.puffgres.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

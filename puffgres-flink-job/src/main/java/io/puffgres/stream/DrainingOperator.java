@@ -1,4 +1,4 @@
-package io.puffgres.job;
+package io.puffgres.stream;
 
 import io.puffgres.config.ProjectConfig;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -12,7 +12,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
  * #mailbox}, and all of it before a checkpoint barrier passes and at the end of input: nothing in flight is ever
  * part of a checkpoint, so a completed checkpoint (and the slot position it confirms) never covers a change not yet
  * handled. It joins the task of the operator before it wherever the connection allows (at parallelism 1 the whole
- * job is one task: see {@link PuffgresJob#keyById}); Flink's default for an operator of its own is a task's head.
+ * job is one task: see {@code PuffgresJob.keyById}); Flink's default for an operator of its own is a task's head.
  *
  * <p>Its work in flight is watched for stalls ({@link StallWatch}): the operator says what is pending ({@link
  * #pendingWork}) and calls {@link StallWatch#progressed} on {@link #stallWatch} when some of it completes; the

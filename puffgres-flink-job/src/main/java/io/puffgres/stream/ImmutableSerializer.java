@@ -1,4 +1,4 @@
-package io.puffgres.event;
+package io.puffgres.stream;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
