@@ -7,6 +7,7 @@ import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
 import io.puffgres.lookup.RowLookup;
 import io.puffgres.migration.Migration;
+import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
 import io.puffgres.stream.JobSpec;
 import io.puffgres.stream.MappedEvent;
@@ -31,13 +32,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * a new version starts fresh.
  */
 public final class PuffgresJob {
-
-    /**
-     * The writers' number of key groups, set rather than derived from the parallelism so that a TRUNCATE can be
-     * addressed to every subtask ({@link EventRouter}) and a restore at another parallelism keeps the keyed state.
-     * 128 is what Flink derives for parallelism up to 85, so checkpoints taken before it was set still restore.
-     */
-    static final int MAX_PARALLELISM = 128;
 
     /** Concurrent Postgres lookups per subtask (view and lookup membership, unchanged TOAST). */
     static final int LOOKUP_POOL = 4;
@@ -78,7 +72,7 @@ public final class PuffgresJob {
             dlq.add(keyById(looked, env.getParallelism())
                     .transform(name + WriterMetric.WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
                     .uid(uid + "-write")
-                    .setMaxParallelism(MAX_PARALLELISM));
+                    .setMaxParallelism(EventRouter.MAX_PARALLELISM));
         }
         DataStream<DlqEntry> all = dlq.get(0);
         if (dlq.size() > 1) {

@@ -6,6 +6,7 @@ import io.puffgres.dlq.DlqEntry;
 import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
+import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
 import io.puffgres.stream.JobSpec;
 import io.puffgres.stream.MappedEvent;
@@ -60,7 +61,7 @@ class PuffgresJobTest {
                         "items" + WriterMetric.WRITE_SUFFIX,
                         TypeInformation.of(DlqEntry.class),
                         new MappingWriter(new JobSpec("/nowhere", 0, "puffgres", Map.of("items", 1), false), "items"))
-                .setMaxParallelism(PuffgresJob.MAX_PARALLELISM);
+                .setMaxParallelism(EventRouter.MAX_PARALLELISM);
         return env.getStreamGraph().getJobGraph();
     }
 }

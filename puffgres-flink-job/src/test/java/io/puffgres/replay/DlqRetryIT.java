@@ -1,4 +1,4 @@
-package io.puffgres.dlq;
+package io.puffgres.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,10 @@ import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.Query;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.WriteRequest;
+import io.puffgres.dlq.DlqEntry;
+import io.puffgres.dlq.DlqRecord;
+import io.puffgres.dlq.DlqTable;
+import io.puffgres.dlq.EventJson;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
 import io.puffgres.emulator.EmulatorExtension;

@@ -1,4 +1,4 @@
-package io.puffgres.job;
+package io.puffgres.route;
 
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
@@ -28,6 +28,13 @@ import org.apache.flink.util.OutputTag;
 public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * The writers' number of key groups, set rather than derived from the parallelism so that a TRUNCATE can be
+     * addressed to every subtask (see {@link #truncateKeys}) and a restore at another parallelism keeps the keyed state.
+     * 128 is what Flink derives for parallelism up to 85, so checkpoints taken before it was set still restore.
+     */
+    public static final int MAX_PARALLELISM = 128;
 
     /** Where rows without a valid id go. */
     public static final OutputTag<DlqEntry> DLQ = new OutputTag<>("dlq") {};
@@ -72,8 +79,7 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
         int found = 0;
         for (int n = 0; found < parallelism; n++) {
             String key = "truncate-" + n;
-            int subtask =
-                    KeyGroupRangeAssignment.assignKeyToParallelOperator(key, PuffgresJob.MAX_PARALLELISM, parallelism);
+            int subtask = KeyGroupRangeAssignment.assignKeyToParallelOperator(key, MAX_PARALLELISM, parallelism);
             if (keys[subtask] == null) {
                 keys[subtask] = key;
                 found++;

@@ -1,4 +1,4 @@
-package io.puffgres.job;
+package io.puffgres.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,7 @@ class EventRouterTest {
             assertThat(keys).hasSize(parallelism);
             for (int subtask = 0; subtask < parallelism; subtask++) {
                 assertThat(KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                                keys.get(subtask), PuffgresJob.MAX_PARALLELISM, parallelism))
+                                keys.get(subtask), EventRouter.MAX_PARALLELISM, parallelism))
                         .isEqualTo(subtask);
             }
         }
