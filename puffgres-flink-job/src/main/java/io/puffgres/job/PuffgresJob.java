@@ -7,10 +7,11 @@ import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
 import io.puffgres.lookup.RowLookup;
 import io.puffgres.migration.Migration;
+import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
 import io.puffgres.stream.JobSpec;
-import io.puffgres.stream.MappedEvent;
+import io.puffgres.stream.MappedEventSerializer;
 import io.puffgres.stream.WriterMetric;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,13 +61,13 @@ public final class PuffgresJob {
             RelationId table = relations.get(name);
             SingleOutputStreamOperator<MappedEvent> routed = events.process(
                             new EventRouter(spec, name, table.schema(), table.name(), env.getParallelism()),
-                            MappedEvent.TYPE)
+                            MappedEventSerializer.TYPE)
                     .name(name + ": route")
                     .uid(uid + "-route");
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
             SingleOutputStreamOperator<MappedEvent> looked = routed.transform(
                             name + WriterMetric.LOOKUP_SUFFIX,
-                            MappedEvent.TYPE,
+                            MappedEventSerializer.TYPE,
                             new RowLookup(spec, name, PgIdentifiers.quote(table), LOOKUP_POOL))
                     .uid(uid + "-lookup");
             dlq.add(keyById(looked, env.getParallelism())

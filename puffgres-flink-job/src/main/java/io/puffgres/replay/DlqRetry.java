@@ -1,36 +1,37 @@
 package io.puffgres.replay;
 
-import io.puffgres.client.ErrorKind;
-import io.puffgres.client.Filter;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
-import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqTable;
 import io.puffgres.dlq.EventJson;
-import io.puffgres.document.AttributeNames;
-import io.puffgres.document.DocId;
-import io.puffgres.document.DocIds;
 import io.puffgres.event.Op;
 import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.lookup.RowLookup;
+import io.puffgres.lookup.CurrentRows;
 import io.puffgres.membership.Tri;
 import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.migration.Project;
-import io.puffgres.route.EventRouter;
-import io.puffgres.sink.MappingActions;
+import io.puffgres.pipeline.Failure;
+import io.puffgres.pipeline.FailurePolicy;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.pipeline.MappingActions;
+import io.puffgres.pipeline.Outcome.Skip;
+import io.puffgres.pipeline.Outcome.Upsert;
+import io.puffgres.pipeline.Outcome.Write;
+import io.puffgres.pipeline.Router;
+import io.puffgres.pipeline.Routing;
 import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
-import io.puffgres.stream.MappedEvent;
-import io.puffgres.transform.Action;
+import io.puffgres.transform.FailureKind;
 import io.puffgres.transform.TransformLoadException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,7 +55,7 @@ public final class DlqRetry implements AutoCloseable {
         record Superseded(String why) implements Outcome {}
 
         /** Still failing: the entry stays unresolved with one more retry counted. */
-        record Failed(String kind, String message, String detail) implements Outcome {}
+        record Failed(FailureKind kind, String message, String detail) implements Outcome {}
     }
 
     private final Project project;
@@ -84,11 +85,10 @@ public final class DlqRetry implements AutoCloseable {
         try {
             outcome = apply(entry);
         } catch (TurbopufferException e) {
-            if (e.kind() == ErrorKind.AUTH || e.kind() == ErrorKind.TRANSIENT) {
-                throw e;
+            if (FailurePolicy.of(e.kind()).response() != FailurePolicy.Response.DLQ) {
+                throw e; // not the entry's fault
             }
-            outcome = new Outcome.Failed(
-                    "rejected", "turbopuffer rejected the write: " + e.serverMessage(), e.getMessage());
+            outcome = failed(FailurePolicy.rejected(entry.docId(), e));
         }
         if (outcome instanceof Outcome.Failed f) {
             table.failedAgain(connection, entry.id(), f.message(), f.detail());
@@ -107,80 +107,82 @@ public final class DlqRetry implements AutoCloseable {
             m = project.effectiveMappings().stream()
                     .filter(x -> x.mappingName().equals(entry.mapping()))
                     .findFirst()
-                    .orElseThrow(() ->
-                            new Refused("mapping", "mapping " + entry.mapping() + " is not in the project any more"));
+                    .orElseThrow(() -> new Refused(
+                            FailureKind.MAPPING, "mapping " + entry.mapping() + " is not in the project any more"));
             mapping = actionsFor(m);
             tableSql = tableFor(m);
-            // an entry stored before rows were cut to the mapping's columns is cut the same way now
-            RowEvent event = decode(entry).only(m.readColumns());
-            change = RowLookup.resolve(connection, m, tableSql, route(m, event, entry.docId()));
+            change = CurrentRows.resolve(connection, m, tableSql, route(m, decode(entry), entry.docId()));
         } catch (Refused e) {
             return new Outcome.Failed(e.kind, e.getMessage(), "");
         }
-        DocId id = mapping.docId(change.id());
-        if (change.kind() == MappedEvent.Kind.DELETE) {
-            return delete(m, id, entry.lsn());
+        if (change.kind() == MappedEvent.Kind.CHANGE) {
+            String gone = goneAtSource(m, mapping, tableSql, change.event());
+            if (gone != null) {
+                return new Outcome.Superseded(gone);
+            }
         }
-        String gone = goneAtSource(m, mapping, tableSql, change.event());
-        if (gone != null) {
-            return new Outcome.Superseded(gone);
+        io.puffgres.pipeline.Outcome outcome = mapping.apply(change);
+        if (outcome instanceof Write w) {
+            boolean written =
+                    client.write(m.namespace(), mapping.requests().replayed(w)).rowsAffected() > 0;
+            return written(w, m.namespace(), written);
         }
-        Action action = mapping.decide(change.event(), id);
-        if (action instanceof Action.Upsert u) {
-            WriteRequest request = WriteRequest.builder()
-                    .upsert(MappingActions.stamped(u.document(), entry.lsn()))
-                    .upsertCondition(mapping.upsertCondition())
-                    .schema(mapping.schemaWith(u.document()))
-                    .build();
-            return client.write(m.namespace(), request).rowsAffected() > 0
-                    ? new Outcome.Written("upserted id " + id + " into " + m.namespace())
-                    : new Outcome.Superseded("a newer version of id " + id + " is in " + m.namespace());
-        }
-        if (action instanceof Action.Delete d) {
-            return delete(m, d.id(), entry.lsn());
-        }
-        if (action instanceof Action.Skip s) {
+        if (outcome instanceof Skip s) {
             return new Outcome.Written("skipped by the transform (" + s.reason() + ")");
         }
-        Action.Error error = (Action.Error) action;
-        return new Outcome.Failed(error.kind(), error.message(), error.detail());
+        return failed((Failure) outcome);
+    }
+
+    private static Outcome written(Write w, String namespace, boolean written) {
+        if (w instanceof Upsert) {
+            return written
+                    ? new Outcome.Written("upserted id " + w.id() + " into " + namespace)
+                    : new Outcome.Superseded("a newer version of id " + w.id() + " is in " + namespace);
+        }
+        return written
+                ? new Outcome.Written("deleted id " + w.id() + " from " + namespace)
+                : new Outcome.Superseded("nothing to delete: id " + w.id() + " is not in " + namespace
+                        + " or was written by a newer change");
+    }
+
+    private static Outcome.Failed failed(Failure f) {
+        return new Outcome.Failed(f.kind(), f.message(), f.detail());
     }
 
     private static RowEvent decode(DlqRecord entry) throws Refused {
         try {
             return EventJson.decode(entry.event()).withLsn(entry.lsn());
         } catch (IllegalArgumentException e) {
-            throw new Refused("event", e.getMessage());
+            throw new Refused(FailureKind.EVENT, e.getMessage());
         }
     }
 
-    /** The change the entry is about, with the document id the job gave it. */
+    /**
+     * The change the entry is about, routed as the job routes it: of an UPDATE that changed the id, the old id's
+     * delete when the entry is about the old id (that delete may be what failed), else the new id's change.
+     */
     private static MappedEvent route(Migration m, RowEvent event, String docId) throws Refused {
         if (event.op() == Op.TRUNCATE) {
-            throw new Refused("event", "a TRUNCATE cannot be retried");
+            throw new Refused(FailureKind.EVENT, "a TRUNCATE cannot be retried");
         }
-        if (event.op() == Op.DELETE) {
-            return new MappedEvent(id(m, event, event.before(), "old row"), MappedEvent.Kind.DELETE, event);
-        }
-        Row before = event.before();
-        if (event.op() == Op.UPDATE && before != null && before.get(m.id().column()) != null) {
-            // an UPDATE that changed the id deletes the old id first: that delete may be what failed
-            String old = id(m, event, before, "old row");
-            if (old.equals(docId) && !old.equals(id(m, event, event.after(), "new row"))) {
-                return new MappedEvent(old, MappedEvent.Kind.DELETE, event);
+        Routing routing = new Router(m, event.lsn(), List.of()).route(event);
+        List<MappedEvent> changes = routing.changes();
+        for (MappedEvent c : changes) {
+            if (c.id().equals(docId)) {
+                return c;
             }
         }
-        return new MappedEvent(id(m, event, event.after(), "new row"), MappedEvent.Kind.CHANGE, event);
-    }
-
-    private static String id(Migration m, RowEvent event, Row row, String which) throws Refused {
-        DocIds.Result id = EventRouter.idOf(m, event, row, which);
-        if (id instanceof DocIds.Result.Ok ok) {
-            return ok.id().toString();
+        if (!routing.failures().isEmpty()) {
+            Failure invalid = routing.failures().stream()
+                    .filter(f -> f.docId().equals(docId))
+                    .findFirst()
+                    .orElse(routing.failures().get(routing.failures().size() - 1));
+            if (changes.isEmpty() || invalid.docId().equals(docId)) {
+                throw new Refused(invalid.kind(), invalid.message());
+            }
         }
-        throw new Refused("id", ((DocIds.Result.Invalid) id).message());
+        return changes.get(changes.size() - 1);
     }
-
     /**
      * Why the row's document must not be written now, or null: the row is gone from the source, or no longer a
      * member (dsl). View and lookup membership were already decided on the row as it is now by the lookup.
@@ -192,7 +194,7 @@ public final class DlqRetry implements AutoCloseable {
             return null;
         }
         Object id = event.after().get(m.id().column());
-        Row now = RowLookup.byId(connection, tableSql, m.id().column(), id);
+        Row now = CurrentRows.byId(connection, tableSql, m.id().column(), id);
         if (now == null) {
             return "row " + id + " is no longer in " + m.relation() + "; its DELETE removes the document";
         }
@@ -204,17 +206,6 @@ public final class DlqRetry implements AutoCloseable {
         return null;
     }
 
-    private Outcome delete(Migration m, DocId id, long lsn) {
-        WriteRequest request = WriteRequest.builder()
-                .delete(id)
-                .deleteCondition(Filter.lte(AttributeNames.SOURCE_LSN, lsn))
-                .build();
-        return client.write(m.namespace(), request).rowsAffected() > 0
-                ? new Outcome.Written("deleted id " + id + " from " + m.namespace())
-                : new Outcome.Superseded("nothing to delete: id " + id + " is not in " + m.namespace()
-                        + " or was written by a newer" + " change");
-    }
-
     private MappingActions actionsFor(Migration m) throws Refused {
         MappingActions existing = actions.get(m.mappingName());
         if (existing == null) {
@@ -222,7 +213,8 @@ public final class DlqRetry implements AutoCloseable {
                 existing = MappingActions.create(project, transforms, m);
             } catch (TransformLoadException e) {
                 throw new Refused(
-                        "transform", "the transform of " + m.mappingName() + " does not load: " + e.getMessage());
+                        FailureKind.TRANSFORM,
+                        "the transform of " + m.mappingName() + " does not load: " + e.getMessage());
             }
             actions.put(m.mappingName(), existing);
         }
@@ -236,7 +228,7 @@ public final class DlqRetry implements AutoCloseable {
             try {
                 existing = PgIdentifiers.quote(ReplicationSetup.cdcRelation(connection, m));
             } catch (SetupException e) {
-                throw new Refused("mapping", e.getMessage());
+                throw new Refused(FailureKind.MAPPING, e.getMessage());
             }
             tables.put(m.mappingName(), existing);
         }
@@ -246,9 +238,9 @@ public final class DlqRetry implements AutoCloseable {
     /** Why an entry cannot be applied with the current project; recorded as its new error. */
     private static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
-        private final String kind;
+        private final FailureKind kind;
 
-        Refused(String kind, String message) {
+        Refused(FailureKind kind, String message) {
             super(message);
             this.kind = kind;
         }

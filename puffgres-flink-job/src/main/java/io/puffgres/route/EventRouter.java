@@ -2,16 +2,14 @@ package io.puffgres.route;
 
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
-import io.puffgres.dlq.EventJson;
-import io.puffgres.document.DocIds;
-import io.puffgres.event.Op;
-import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.migration.Migration;
+import io.puffgres.pipeline.Failure;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.pipeline.Router;
+import io.puffgres.pipeline.Routing;
 import io.puffgres.stream.JobSpec;
-import io.puffgres.stream.MappedEvent;
 import java.util.List;
-import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -19,11 +17,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Picks the changes of one mapping's relation and gives each the document id it is about: INSERT, UPDATE and
- * snapshot rows become a {@link MappedEvent.Kind#CHANGE} of the new id (an UPDATE that changed the id first
- * deletes the old one), DELETE a delete of the old id, TRUNCATE a truncate of the mapping for every writer subtask.
- * A row whose id cannot be a turbopuffer id (NULL, negative, too long, missing from a DELETE's old row) goes to the
- * DLQ. Rows keep only the columns the mapping reads ({@link Migration#readColumns()}).
+ * A mapping's route stage: picks the changes of the mapping's table from the source's stream and routes each with
+ * the pipeline's {@link Router} (the document id, an UPDATE that changed the id, TRUNCATE for every writer subtask).
+ * A row whose id cannot be a turbopuffer id goes to the DLQ side output ({@link #DLQ}).
  */
 public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
 
@@ -47,8 +43,7 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
     private final int writerParallelism;
 
     private transient Migration migration;
-    private transient Set<String> readColumns;
-    private transient List<String> truncateKeys;
+    private transient Router router;
 
     /**
      * @param schema,table the relation whose changes drive the mapping (a view's base table)
@@ -65,8 +60,7 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
     @Override
     public void open(Configuration parameters) {
         migration = spec.mapping(mappingName);
-        readColumns = migration.readColumns();
-        truncateKeys = truncateKeys(writerParallelism);
+        router = new Router(migration, spec.snapshotLsn(), truncateKeys(writerParallelism));
     }
 
     /**
@@ -93,70 +87,16 @@ public final class EventRouter extends ProcessFunction<RowEvent, MappedEvent> {
         if (!e.relation().name().equals(table) || !e.relation().schema().equals(schema)) {
             return;
         }
-        // only the columns the mapping reads travel on: the transform and the DLQ never see the others
-        RowEvent event = (e.op() == Op.READ && e.lsn() == 0 ? e.withLsn(spec.snapshotLsn()) : e).only(readColumns);
-        switch (event.op()) {
-            case TRUNCATE ->
-                truncateKeys.forEach(key -> out.collect(new MappedEvent(key, MappedEvent.Kind.TRUNCATE, event)));
-            case DELETE -> {
-                String id = id(event, event.before(), ctx, "old row");
-                if (id != null) {
-                    out.collect(new MappedEvent(id, MappedEvent.Kind.DELETE, event));
-                }
+        Routing routing = router.route(e);
+        for (Failure failure : routing.failures()) {
+            DlqEntry entry = DlqEntry.of(migration, routing.event(), failure);
+            if (spec.strict()) {
+                DlqSink.recordAndStop(spec, entry);
             }
-            default -> {
-                String id = id(event, event.after(), ctx, "new row");
-                if (id == null) {
-                    return;
-                }
-                Row before = event.before();
-                String idColumn = migration.id().column();
-                if (event.op() == Op.UPDATE && before != null && before.has(idColumn) && before.get(idColumn) != null) {
-                    String oldId = id(event, before, ctx, "old row");
-                    if (oldId != null && !oldId.equals(id)) {
-                        out.collect(new MappedEvent(oldId, MappedEvent.Kind.DELETE, event));
-                    }
-                }
-                out.collect(new MappedEvent(id, MappedEvent.Kind.CHANGE, event));
-            }
+            ctx.output(DLQ, entry);
         }
-    }
-
-    /**
-     * The document id in {@code row}, the {@code which} ("new row", "old row") image of {@code e}, or why there is
-     * none (no id column in the image, a value that cannot be a turbopuffer id).
-     */
-    public static DocIds.Result idOf(Migration migration, RowEvent e, Row row, String which) {
-        String column = migration.id().column();
-        if (row == null || !row.has(column)) {
-            return new DocIds.Result.Invalid("the " + which + " of " + e.op() + " has no id column \"" + column
-                    + "\"; the table's REPLICA IDENTITY must cover it (ALTER TABLE " + e.relation()
-                    + " REPLICA IDENTITY FULL, or a key including the column)");
+        for (MappedEvent change : routing.changes()) {
+            out.collect(change);
         }
-        return DocIds.from(migration.id().type(), column, row.get(column));
-    }
-
-    private String id(RowEvent e, Row row, Context ctx, String which) {
-        DocIds.Result result = idOf(migration, e, row, which);
-        if (result instanceof DocIds.Result.Ok ok) {
-            return ok.id().toString();
-        }
-        String problem = ((DocIds.Result.Invalid) result).message();
-        Object raw = row == null ? null : row.get(migration.id().column());
-        DlqEntry entry = new DlqEntry(
-                e.lsn(),
-                migration.mappingName(),
-                migration.version(),
-                migration.namespace(),
-                String.valueOf(raw),
-                EventJson.encode(e),
-                "id",
-                problem,
-                "");
-        if (spec.strict()) {
-            DlqSink.recordAndStop(spec, entry);
-        }
-        ctx.output(DLQ, entry);
-        return null;
     }
 }

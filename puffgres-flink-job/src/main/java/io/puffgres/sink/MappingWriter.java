@@ -1,25 +1,24 @@
 package io.puffgres.sink;
 
-import io.puffgres.client.EncodedDocument;
-import io.puffgres.client.ErrorKind;
 import io.puffgres.client.ErrorPolicy;
-import io.puffgres.client.Filter;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
-import io.puffgres.dlq.EventJson;
-import io.puffgres.document.AttributeNames;
 import io.puffgres.document.DocId;
 import io.puffgres.event.RowEvent;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
+import io.puffgres.pipeline.Failure;
+import io.puffgres.pipeline.FailurePolicy;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.pipeline.MappingActions;
+import io.puffgres.pipeline.Outcome;
+import io.puffgres.pipeline.WriteRequests;
 import io.puffgres.stream.DrainingOperator;
 import io.puffgres.stream.JobSpec;
-import io.puffgres.stream.MappedEvent;
 import io.puffgres.stream.WriterMetric;
-import io.puffgres.transform.Action;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -132,7 +131,11 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
      * A buffered action: an upsert when {@code document} is set, else a delete; {@code bytes} is about its share of
      * a request, for {@code batch_max_bytes} (a built request's size is checked exactly).
      */
-    private record Pending(DocId id, EncodedDocument document, long lsn, RowEvent event, int bytes) {}
+    private record Pending(Outcome.Write write, RowEvent event, int bytes) {
+        DocId id() {
+            return write.id();
+        }
+    }
 
     public MappingWriter(JobSpec spec, String mappingName) {
         this.spec = spec;
@@ -248,19 +251,15 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
             }
         }
         latestLsn.update(event.lsn());
-        DocId id = actions.docId(e.id());
-        Action action = e.kind() == MappedEvent.Kind.DELETE ? new Action.Delete(id) : actions.decide(event, id);
-        if (action instanceof Action.Upsert u) {
-            actions.schemaWith(u.document()); // __source_lsn is declared up front
-            // encoded now, while the document is in the cache; the batch only copies the bytes when sent
-            EncodedDocument encoded = MappingActions.stamped(u.document(), event.lsn());
-            add(new Pending(encoded.id(), encoded, event.lsn(), event, encoded.size()));
-        } else if (action instanceof Action.Delete d) {
-            add(new Pending(d.id(), null, event.lsn(), event, d.id().toString().length() + 4));
-        } else if (action instanceof Action.Skip) {
+        Outcome outcome = actions.apply(e);
+        if (outcome instanceof Outcome.Upsert u) {
+            add(new Pending(u, event, u.document().size()));
+        } else if (outcome instanceof Outcome.Delete d) {
+            add(new Pending(d, event, d.id().toString().length() + 4));
+        } else if (outcome instanceof Outcome.Skip) {
             skips.inc();
-        } else if (action instanceof Action.Error err) {
-            toDlq(event, id.toString(), err.kind(), err.message(), err.detail());
+        } else {
+            toDlq(event, (Failure) outcome);
         }
     }
 
@@ -354,21 +353,9 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     }
 
     private WriteRequest request(List<Pending> batch) {
-        WriteRequest.Builder b = WriteRequest.builder();
-        boolean anyUpsert = false;
-        for (Pending p : batch) {
-            if (p.document() != null) {
-                b.upsert(p.document());
-                anyUpsert = true;
-            } else {
-                b.delete(p.id());
-            }
-        }
-        if (anyUpsert) {
-            b.upsertCondition(actions.upsertCondition());
-            b.schema(actions.schema()); // holds the types of every document added (schemaWith in processElement)
-        }
-        return b.build();
+        List<Outcome.Write> writes = new ArrayList<>(batch.size());
+        batch.forEach(p -> writes.add(p.write()));
+        return actions.requests().batch(writes);
     }
 
     private void splitToFront(List<Pending> batch) {
@@ -387,7 +374,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
             lastFlushMs = System.currentTimeMillis();
             long newestCommit = 0;
             for (Pending p : batch) {
-                (p.document() != null ? upserts : deletes).inc();
+                (p.write() instanceof Outcome.Upsert ? upserts : deletes).inc();
                 newestCommit = Math.max(newestCommit, p.event().commitTime().toEpochMilli());
             }
             if (newestCommit > 0) { // snapshot rows carry no commit time
@@ -401,39 +388,25 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
         if (!(cause instanceof TurbopufferException te)) {
             throw new IllegalStateException("write to namespace " + migration.namespace() + " failed: " + cause, cause);
         }
-        if (te.kind() == ErrorKind.AUTH) {
-            throw new SuppressRestartsException(new IllegalStateException(te.getMessage()));
-        }
-        if (te.kind() == ErrorKind.TRANSIENT) {
-            // [turbopuffer] max_retries ran out (without it, retries never end here): restart from the checkpoint
-            throw new IllegalStateException(te.getMessage() + " (hint: [turbopuffer] max_retries)", te);
-        }
-        if (batch.size() > 1) {
-            splitToFront(batch);
-        } else {
-            Pending p = batch.get(0);
-            toDlq(
-                    p.event(),
-                    p.id().toString(),
-                    "rejected",
-                    "turbopuffer rejected the write: " + te.serverMessage(),
-                    te.getMessage());
+        FailurePolicy.Rule rule = FailurePolicy.of(te.kind());
+        switch (rule.response()) {
+            case STOP -> throw new SuppressRestartsException(new IllegalStateException(rule.explain(te.getMessage())));
+            case RESTART -> throw new IllegalStateException(rule.explain(te.getMessage()), te);
+            case DLQ -> {
+                if (batch.size() > 1) {
+                    splitToFront(batch);
+                } else {
+                    Pending p = batch.get(0);
+                    toDlq(p.event(), FailurePolicy.rejected(p.id().toString(), te));
+                }
+            }
         }
         pump();
     }
 
-    private void toDlq(RowEvent event, String id, String kind, String message, String detail) {
+    private void toDlq(RowEvent event, Failure failure) {
         dlq.inc();
-        DlqEntry entry = new DlqEntry(
-                event.lsn(),
-                migration.mappingName(),
-                migration.version(),
-                migration.namespace(),
-                id,
-                EventJson.encode(event),
-                kind,
-                message,
-                detail);
+        DlqEntry entry = DlqEntry.of(migration, event, failure);
         if (spec.strict()) {
             DlqSink.recordAndStop(spec, entry);
         }
@@ -443,9 +416,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     /** Deletes the mapping's documents written before the TRUNCATE (those after it stay). */
     private void truncate(RowEvent event) throws Exception {
         drain();
-        WriteRequest request = WriteRequest.builder()
-                .deleteByFilter(Filter.lt(AttributeNames.SOURCE_LSN, event.lsn()))
-                .build();
+        WriteRequest request = WriteRequests.truncate(event.lsn());
         CompletableFuture<?> done = new CompletableFuture<>();
         truncating = true;
         client.writeAsync(migration.namespace(), request)

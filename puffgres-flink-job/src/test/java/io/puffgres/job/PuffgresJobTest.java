@@ -6,10 +6,11 @@ import io.puffgres.dlq.DlqEntry;
 import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
+import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
 import io.puffgres.stream.JobSpec;
-import io.puffgres.stream.MappedEvent;
+import io.puffgres.stream.MappedEventSerializer;
 import io.puffgres.stream.WriterMetric;
 import java.time.Instant;
 import java.util.Map;
@@ -55,7 +56,7 @@ class PuffgresJobTest {
                                         n,
                                         n,
                                         Instant.EPOCH)),
-                        MappedEvent.TYPE);
+                        MappedEventSerializer.TYPE);
         PuffgresJob.keyById(changes, parallelism)
                 .transform(
                         "items" + WriterMetric.WRITE_SUFFIX,

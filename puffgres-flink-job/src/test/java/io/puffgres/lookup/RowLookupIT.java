@@ -11,8 +11,9 @@ import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.event.Unavailable;
+import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.stream.JobSpec;
-import io.puffgres.stream.MappedEvent;
+import io.puffgres.stream.MappedEventSerializer;
 import io.puffgres.testkit.PostgresCluster;
 import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ class RowLookupIT {
 
     private static OneInputStreamOperatorTestHarness<MappedEvent, MappedEvent> open(RowLookup lookup) throws Exception {
         var h = new OneInputStreamOperatorTestHarness<>(lookup);
-        h.setup(MappedEvent.Serializer.INSTANCE);
+        h.setup(MappedEventSerializer.INSTANCE);
         h.open();
         return h;
     }
@@ -266,16 +267,16 @@ class RowLookupIT {
         OperatorSubtaskState state;
         AsyncFunction<MappedEvent, MappedEvent> neverDone = (in, result) -> {};
         var factory = new AsyncWaitOperatorFactory<>(neverDone, 0, 256, AsyncDataStream.OutputMode.ORDERED);
-        try (var old = new OneInputStreamOperatorTestHarness<>(factory, MappedEvent.Serializer.INSTANCE)) {
+        try (var old = new OneInputStreamOperatorTestHarness<>(factory, MappedEventSerializer.INSTANCE)) {
             old.open();
             old.processElement(new StreamRecord<>(first));
             old.processElement(new StreamRecord<>(second));
             state = old.snapshot(1, 1);
         }
         var h = new OneInputStreamOperatorTestHarness<>(
-                new RowLookup(spec(""), "items", TABLE_SQL, 2), MappedEvent.Serializer.INSTANCE);
+                new RowLookup(spec(""), "items", TABLE_SQL, 2), MappedEventSerializer.INSTANCE);
         try (h) {
-            h.setup(MappedEvent.Serializer.INSTANCE);
+            h.setup(MappedEventSerializer.INSTANCE);
             h.initializeState(state);
             h.open();
             assertThat(h.extractOutputValues()).containsExactly(first, second);

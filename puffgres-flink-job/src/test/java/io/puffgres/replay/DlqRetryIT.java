@@ -21,6 +21,7 @@ import io.puffgres.migration.Project;
 import io.puffgres.migration.ProjectLoader;
 import io.puffgres.testkit.PostgresDatabase;
 import io.puffgres.testkit.ProjectFiles;
+import io.puffgres.transform.FailureKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -217,7 +218,9 @@ class DlqRetryIT {
 
         assertThat(outcome)
                 .isEqualTo(new DlqRetry.Outcome.Failed(
-                        "id", "id column \"id\" of type uint must be >= 0 for a turbopuffer id (got -5)", ""));
+                        FailureKind.ID,
+                        "id column \"id\" of type uint must be >= 0 for a turbopuffer id (got -5)",
+                        ""));
         DlqRecord after = table.get(connection, r.id()).orElseThrow();
         assertThat(after.retryCount()).isEqualTo(1);
         assertThat(after.errorMessage())

@@ -7,8 +7,8 @@ import io.puffgres.config.Diagnostic;
 import io.puffgres.document.AttributeSchema;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
+import io.puffgres.pipeline.DocumentSchema;
 import io.puffgres.preflight.Preflight;
-import io.puffgres.sink.MappingActions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -216,7 +216,7 @@ final class ApplyCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    client.updateSchema(m.namespace(), MappingActions.schemaOf(m));
+                    client.updateSchema(m.namespace(), DocumentSchema.declared(m));
                     out.println("schema: declared in namespace " + m.namespace());
                 } catch (TurbopufferException e) {
                     throw new CliException(

@@ -13,7 +13,7 @@ import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.migration.Project;
-import io.puffgres.sink.MappingActions;
+import io.puffgres.pipeline.MappingActions;
 import io.puffgres.transform.Action;
 import io.puffgres.transform.TransformLoadException;
 import java.nio.file.Path;

@@ -45,12 +45,14 @@ public final class IdentityTransform implements Transform {
         for (String column : attributes) {
             if (!row.has(column)) {
                 return new Action.Error(
-                        "attribute", "column \"" + column + "\" is missing from the row of " + event.relation(), "");
+                        FailureKind.ATTRIBUTE,
+                        "column \"" + column + "\" is missing from the row of " + event.relation(),
+                        "");
             }
             PgType type = row.type(column);
             Optional<String> problem = ValueConverter.put(attrs, column, type, row.get(column), hints.get(column));
             if (problem.isPresent()) {
-                return new Action.Error("type", problem.get(), "");
+                return new Action.Error(FailureKind.TYPE, problem.get(), "");
             }
         }
         return new Action.Upsert(Document.adopt(id, attrs));
