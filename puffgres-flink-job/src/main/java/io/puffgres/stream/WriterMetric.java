@@ -13,6 +13,11 @@ public enum WriterMetric {
     UPSERTS("upserts"),
     /** Ids deleted (counter). */
     DELETES("deletes"),
+    /**
+     * Deletes not sent because the id is known to have no document: its last delete, or a delete found needless, was
+     * acknowledged and nothing was written for it since (counter).
+     */
+    DELETES_SKIPPED("deletesSkipped"),
     /** Changes the transform skipped (counter). */
     SKIPS("skips"),
     /** Changes at or before the latest LSN applied to their id (counter). */
