@@ -1,6 +1,7 @@
 package io.puffgres.lookup;
 
 import io.puffgres.event.PgIdentifiers;
+import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.migration.Membership;
@@ -47,10 +48,13 @@ public final class CurrentRows {
     }
 
     /**
-     * What the lookup stage makes of {@code e} (see the class comment), read through {@code c}; {@code e} itself when
-     * it needs no lookup. Synchronous: the lookup stage's workers call it, and so does {@code puffgres dlq retry}.
+     * What {@code e} becomes once looked up, read through {@code c}: {@code view} membership replaces the new row with
+     * the view's row by id (absent: a delete); {@code lookup} membership runs the migration's SQL with the id (no row:
+     * a delete); values the WAL did not carry are read from the current row (gone: a delete). Values read now may be
+     * newer than the change; the change that made them newer follows in the stream, so the namespace converges. {@code
+     * e} itself when it needs no lookup. Synchronous.
      *
-     * @param tableSql the quoted name of the table CDC follows ({@link #PgIdentifiers.quote(RelationId)})
+     * @param tableSql the quoted name of the table CDC follows ({@link PgIdentifiers#quote(RelationId)})
      */
     public static MappedEvent resolve(Connection c, Migration migration, String tableSql, MappedEvent e)
             throws SQLException {
