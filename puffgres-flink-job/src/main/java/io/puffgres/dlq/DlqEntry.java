@@ -1,5 +1,10 @@
 package io.puffgres.dlq;
 
+import io.puffgres.event.RowEvent;
+import io.puffgres.migration.Migration;
+import io.puffgres.pipeline.Failure;
+import io.puffgres.transform.FailureKind;
+
 /**
  * One change puffgres could not apply, on its way to {@code <state schema>.dlq}. A Flink POJO (public fields,
  * no-argument constructor), so it is serialized without Kryo.
@@ -16,7 +21,7 @@ public class DlqEntry {
     public String docId;
     /** The change as JSON ({@link EventJson}), so it can be inspected and retried. */
     public String event;
-    /** A short stable word: transform, type, id, attribute, membership, rejected. */
+    /** Why: a {@link FailureKind#word()} (transform, type, id, attribute, membership, rejected …). */
     public String errorKind;
 
     public String message;
@@ -44,6 +49,20 @@ public class DlqEntry {
         this.errorKind = errorKind;
         this.message = message;
         this.detail = detail == null ? "" : detail;
+    }
+
+    /** The entry of {@code event}, a change of mapping {@code m} that failed with {@code failure}. */
+    public static DlqEntry of(Migration m, RowEvent event, Failure failure) {
+        return new DlqEntry(
+                event.lsn(),
+                m.mappingName(),
+                m.version(),
+                m.namespace(),
+                failure.docId(),
+                EventJson.encode(event),
+                failure.kind().word(),
+                failure.message(),
+                failure.detail());
     }
 
     @Override

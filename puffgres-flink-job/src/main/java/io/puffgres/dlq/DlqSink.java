@@ -1,6 +1,6 @@
 package io.puffgres.dlq;
 
-import io.puffgres.job.JobSpec;
+import io.puffgres.stream.JobSpec;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -10,7 +10,7 @@ import io.puffgres.event.PgType;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.source.ChangeEventDeserializer;
+import io.puffgres.event.Unavailable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -87,6 +87,8 @@ public final class EventJson {
                 value(holder, "v", item);
                 a.add(holder.get("v"));
             }
+        } else if (Unavailable.is(v)) {
+            node.put(field, Unavailable.TEXT);
         } else {
             node.put(field, v.toString());
         }
@@ -169,8 +171,8 @@ public final class EventJson {
             return v.doubleValue();
         }
         String text = v.asText();
-        if (ChangeEventDeserializer.UNAVAILABLE.equals(text)) {
-            return text;
+        if (Unavailable.TEXT.equals(text)) {
+            return Unavailable.VALUE;
         }
         try {
             return switch (type.category()) {

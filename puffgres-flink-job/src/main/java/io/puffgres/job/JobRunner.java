@@ -10,6 +10,7 @@ import io.puffgres.source.ChunkKey;
 import io.puffgres.source.PostgresCdcSources;
 import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
+import io.puffgres.stream.JobSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -109,7 +110,7 @@ public final class JobRunner {
         Map<RelationId, List<String>> idColumns = new LinkedHashMap<>();
         long snapshotLsn;
         Optional<String> chunkKey;
-        try (Connection c = JobSpec.connect(config.postgres())) {
+        try (Connection c = config.postgres().connect()) {
             for (Migration m : mappings) {
                 RelationId cdc = ReplicationSetup.cdcRelation(c, m);
                 relations.put(m.mappingName(), cdc);

@@ -2,11 +2,17 @@ package io.puffgres.job;
 
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
 import io.puffgres.lookup.RowLookup;
 import io.puffgres.migration.Migration;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEventSerializer;
+import io.puffgres.stream.WriterMetric;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,19 +33,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * a new version starts fresh.
  */
 public final class PuffgresJob {
-
-    /** The name of a mapping's apply + write operator is the mapping name followed by this. */
-    public static final String WRITE_SUFFIX = ": apply + write";
-
-    /** The name of a mapping's lookup operator is the mapping name followed by this. */
-    public static final String LOOKUP_SUFFIX = ": lookup";
-
-    /**
-     * The writers' number of key groups, set rather than derived from the parallelism so that a TRUNCATE can be
-     * addressed to every subtask ({@link EventRouter}) and a restore at another parallelism keeps the keyed state.
-     * 128 is what Flink derives for parallelism up to 85, so checkpoints taken before it was set still restore.
-     */
-    static final int MAX_PARALLELISM = 128;
 
     /** Concurrent Postgres lookups per subtask (view and lookup membership, unchanged TOAST). */
     static final int LOOKUP_POOL = 4;
@@ -68,19 +61,19 @@ public final class PuffgresJob {
             RelationId table = relations.get(name);
             SingleOutputStreamOperator<MappedEvent> routed = events.process(
                             new EventRouter(spec, name, table.schema(), table.name(), env.getParallelism()),
-                            MappedEvent.TYPE)
+                            MappedEventSerializer.TYPE)
                     .name(name + ": route")
                     .uid(uid + "-route");
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
             SingleOutputStreamOperator<MappedEvent> looked = routed.transform(
-                            name + LOOKUP_SUFFIX,
-                            MappedEvent.TYPE,
-                            new RowLookup(spec, name, RowLookup.quote(table), LOOKUP_POOL))
+                            name + WriterMetric.LOOKUP_SUFFIX,
+                            MappedEventSerializer.TYPE,
+                            new RowLookup(spec, name, PgIdentifiers.quote(table), LOOKUP_POOL))
                     .uid(uid + "-lookup");
             dlq.add(keyById(looked, env.getParallelism())
-                    .transform(name + WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
+                    .transform(name + WriterMetric.WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
                     .uid(uid + "-write")
-                    .setMaxParallelism(MAX_PARALLELISM));
+                    .setMaxParallelism(EventRouter.MAX_PARALLELISM));
         }
         DataStream<DlqEntry> all = dlq.get(0);
         if (dlq.size() > 1) {

@@ -2,6 +2,7 @@ package io.puffgres.lookup;
 
 import io.debezium.time.Interval;
 import io.puffgres.event.PgType;
+import io.puffgres.event.PgVector;
 import io.puffgres.event.Row;
 import java.math.BigDecimal;
 import java.sql.Array;
@@ -71,7 +72,7 @@ public final class JdbcRows {
                                 .format(DateTimeFormatter.ISO_OFFSET_TIME)
                         : rs.getObject(i, LocalTime.class);
             case BYTEA -> rs.getBytes(i);
-            case VECTOR -> vector(rs.getString(i));
+            case VECTOR -> PgVector.parse(rs.getString(i));
             default -> other(rs, i, type);
         };
     }
@@ -85,20 +86,5 @@ public final class JdbcRows {
     private static String isoInterval(PGInterval v) {
         return Interval.toIsoString(
                 v.getYears(), v.getMonths(), v.getDays(), v.getHours(), v.getMinutes(), new BigDecimal(v.getSeconds()));
-    }
-
-    /** pgvector's text form {@code [1,2.5,3]}. */
-    public static float[] vector(String text) {
-        String body = text.strip();
-        body = body.substring(1, body.length() - 1);
-        if (body.isBlank()) {
-            return new float[0];
-        }
-        String[] parts = body.split(",");
-        float[] v = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            v[i] = Float.parseFloat(parts[i].strip());
-        }
-        return v;
     }
 }

@@ -1,18 +1,13 @@
 package io.puffgres.lookup;
 
-import io.puffgres.event.RelationId;
-import io.puffgres.event.Row;
-import io.puffgres.event.RowEvent;
-import io.puffgres.job.DrainingOperator;
-import io.puffgres.job.JobSpec;
-import io.puffgres.job.MappedEvent;
-import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
-import io.puffgres.source.ChangeEventDeserializer;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.stream.DrainingOperator;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEventSerializer;
+import io.puffgres.stream.WriterMetric;
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,20 +51,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
 
     private static final long serialVersionUID = 1L;
 
-    /**
-     * A lookup query running longer fails the job (which restarts) instead of holding the stream: a connection's
-     * query timeout, with no timer per change.
-     */
-    static final int QUERY_TIMEOUT_SECONDS = 60;
-
     /** How much longer than a query may take a lookup connection waits for any answer before it gives up. */
     static final int NETWORK_GRACE_SECONDS = 10;
-
-    /** Gauge: lookups running (sent to Postgres, not yet answered). */
-    public static final String LOOKUPS_RUNNING = "lookupsRunning";
-
-    /** Gauge: changes held in order behind the oldest running lookup (the running ones included). */
-    public static final String CHANGES_HELD = "changesHeld";
 
     /** Changes held back at most behind a running lookup, the running ones included. */
     static final int CAPACITY = 256;
@@ -159,7 +142,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
         OperatorStateStore store = context.getOperatorStateStore();
         if (context.isRestored() && store.getRegisteredStateNames().contains(ASYNC_OPERATOR_STATE)) {
             ListState<StreamElement> state = store.getListState(new ListStateDescriptor<>(
-                    ASYNC_OPERATOR_STATE, new StreamElementSerializer<>(MappedEvent.Serializer.INSTANCE)));
+                    ASYNC_OPERATOR_STATE, new StreamElementSerializer<>(MappedEventSerializer.INSTANCE)));
             state.get().forEach(restored::add);
             state.clear();
         }
@@ -178,7 +161,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                 Connection c = spec.connect();
                 c.setReadOnly(true);
                 // a query's timeout is a cancel request sent to the server; a dead network needs a socket timeout too
-                c.setNetworkTimeout(Runnable::run, (QUERY_TIMEOUT_SECONDS + NETWORK_GRACE_SECONDS) * 1000);
+                c.setNetworkTimeout(Runnable::run, (CurrentRows.QUERY_TIMEOUT_SECONDS + NETWORK_GRACE_SECONDS) * 1000);
                 connections.add(c);
                 return c;
             } catch (SQLException e) {
@@ -186,8 +169,8 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             }
         });
         watchStalls(spec.project().config().flink(), threadName);
-        getMetricGroup().gauge(LOOKUPS_RUNNING, () -> lookupsRunning);
-        getMetricGroup().gauge(CHANGES_HELD, () -> heldCount);
+        getMetricGroup().gauge(WriterMetric.LOOKUPS_RUNNING.id(), () -> lookupsRunning);
+        getMetricGroup().gauge(WriterMetric.CHANGES_HELD.id(), () -> heldCount);
         for (StreamElement e : restored) {
             if (e.isRecord()) {
                 processElement(e.asRecord());
@@ -201,7 +184,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
     @Override
     public void processElement(StreamRecord<MappedEvent> element) throws Exception {
         MappedEvent e = element.getValue();
-        boolean lookup = e.kind() == MappedEvent.Kind.CHANGE && needsLookup(migration, e.event());
+        boolean lookup = e.kind() == MappedEvent.Kind.CHANGE && CurrentRows.needsLookup(migration, e.event());
         // Room first: while it waits, every lookup may finish and the held changes go on, so whether this change
         // may pass straight on is known only after the wait. (Decided before it, a change that needs no lookup
         // would be held behind nothing, and nothing would send it on: the stream stalled for good. Issue 15.)
@@ -220,7 +203,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
             workers.execute(() -> {
                 MappedEvent result;
                 try {
-                    result = resolve(connection.get(), migration, tableSql, e);
+                    result = CurrentRows.resolve(connection.get(), migration, tableSql, e);
                 } catch (Throwable ex) { // an Error too: a lookup that never reports back would hold the stream
                     mailbox.execute(
                             () -> {
@@ -264,115 +247,6 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
     public void processWatermark(Watermark mark) throws Exception {
         drain();
         super.processWatermark(mark);
-    }
-
-    private static boolean needsLookup(Migration migration, RowEvent event) {
-        Membership.Mode mode = migration.membership().mode();
-        return mode == Membership.Mode.VIEW || mode == Membership.Mode.LOOKUP || incomplete(migration, event.after());
-    }
-
-    /** Whether {@code row} holds an unchanged-TOAST placeholder or lacks a column the migration lists. */
-    private static boolean incomplete(Migration migration, Row row) {
-        for (Object v : row.values().values()) {
-            if (ChangeEventDeserializer.UNAVAILABLE.equals(v)) {
-                return true;
-            }
-        }
-        for (String column : migration.columns()) {
-            if (!row.has(column)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * What the lookup stage makes of {@code e} (see the class comment), read through {@code c}; {@code e} itself when
-     * it needs no lookup. Synchronous: the stage's workers call it, and so does {@code puffgres dlq retry}.
-     *
-     * @param tableSql the quoted name of the table CDC follows ({@link #quote(RelationId)})
-     */
-    public static MappedEvent resolve(Connection c, Migration migration, String tableSql, MappedEvent e)
-            throws SQLException {
-        if (e.kind() != MappedEvent.Kind.CHANGE || !needsLookup(migration, e.event())) {
-            return e;
-        }
-        RowEvent event = e.event();
-        Object id = event.after().get(migration.id().column());
-        switch (migration.membership().mode()) {
-            case VIEW -> {
-                Row row = one(
-                        c,
-                        "SELECT * FROM " + quote(migration.source().schema()) + "."
-                                + quote(migration.source().view().orElseThrow()) + " WHERE "
-                                + quote(migration.id().column())
-                                + " = ?",
-                        id);
-                return row == null
-                        ? e.withKind(MappedEvent.Kind.DELETE)
-                        : e.withEvent(event.withAfter(row.only(migration.readColumns())));
-            }
-            case LOOKUP -> {
-                String sql = migration.membership().sql().orElseThrow().replace("$1", "?");
-                if (!exists(c, sql, id)) {
-                    return e.withKind(MappedEvent.Kind.DELETE);
-                }
-            }
-            default -> {}
-        }
-        if (!incomplete(migration, event.after())) {
-            return e;
-        }
-        Row current = byId(c, tableSql, migration.id().column(), id);
-        if (current == null) {
-            return e.withKind(MappedEvent.Kind.DELETE);
-        }
-        Row.Builder filled = Row.builder();
-        event.after().types().forEach((column, type) -> {
-            Object v = event.after().get(column);
-            filled.put(column, type, ChangeEventDeserializer.UNAVAILABLE.equals(v) ? current.get(column) : v);
-        });
-        for (String column : migration.columns()) {
-            if (!event.after().has(column) && current.has(column)) { // a dropped column stays missing
-                filled.put(column, current.type(column), current.get(column));
-            }
-        }
-        return e.withEvent(event.withAfter(filled.build()));
-    }
-
-    /** The row of {@code tableSql} whose {@code idColumn} is {@code id}, or null. */
-    public static Row byId(Connection c, String tableSql, String idColumn, Object id) throws SQLException {
-        return one(c, "SELECT * FROM " + tableSql + " WHERE " + quote(idColumn) + " = ?", id);
-    }
-
-    private static Row one(Connection c, String sql, Object id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? JdbcRows.read(rs) : null;
-            }
-        }
-    }
-
-    private static boolean exists(Connection c, String sql, Object id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    /** {@code "schema"."name"}. */
-    public static String quote(RelationId relation) {
-        return quote(relation.schema()) + "." + quote(relation.name());
-    }
-
-    /** A quoted SQL identifier. */
-    public static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.puffgres.sink;
 
-import io.puffgres.job.JobSpec;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.WriterMetric;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -2,12 +2,13 @@ package io.puffgres.source;
 
 import io.puffgres.event.Op;
 import io.puffgres.event.PgType;
+import io.puffgres.event.PgVector;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.event.RowEventSerializer;
+import io.puffgres.event.Unavailable;
 import io.puffgres.event.UtcInstants;
-import io.puffgres.lookup.JdbcRows;
+import io.puffgres.stream.RowEventSerializer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -38,9 +39,6 @@ import org.apache.kafka.connect.source.SourceRecord;
 public final class ChangeEventDeserializer implements DebeziumDeserializationSchema<RowEvent> {
 
     private static final long serialVersionUID = 1L;
-
-    /** Debezium's marker for an unchanged TOASTed value that the WAL did not carry. */
-    public static final String UNAVAILABLE = "__debezium_unavailable_value";
 
     private static final String SOURCE_TYPE = "__debezium.source.column.type";
 
@@ -183,13 +181,16 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         };
     }
 
-    /** A Connect value as {@link Row} represents it; the unchanged-TOAST marker is kept as {@link #UNAVAILABLE}. */
+    /**
+     * A Connect value as {@link Row} represents it; Debezium's unchanged-TOAST placeholder ({@link Unavailable#TEXT},
+     * as text or bytea) becomes {@link Unavailable#VALUE}.
+     */
     static Object convert(Schema schema, Object v, PgType type) {
         if (v == null) {
             return null;
         }
-        if (UNAVAILABLE.equals(v) || (v instanceof byte[] b && isUnavailable(b))) {
-            return UNAVAILABLE;
+        if (Unavailable.TEXT.equals(v) || (v instanceof byte[] b && isUnavailable(b))) {
+            return Unavailable.VALUE;
         }
         String logical = schema.name() == null ? "" : schema.name();
         switch (logical) {
@@ -235,15 +236,15 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
                 }
                 yield items;
             }
-            case STRING -> type.category() == PgType.Category.VECTOR ? JdbcRows.vector((String) v) : v;
+            case STRING -> type.category() == PgType.Category.VECTOR ? PgVector.parse((String) v) : v;
             default -> v.toString();
         };
     }
 
     /** The marker as bytea, checked without decoding every bytea value into a string. */
     private static boolean isUnavailable(byte[] b) {
-        return b.length == UNAVAILABLE.length()
-                && UNAVAILABLE.equals(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
+        return b.length == Unavailable.TEXT.length()
+                && Unavailable.TEXT.equals(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     private static LocalDateTime micros(long micros) {

@@ -1,7 +1,7 @@
 package io.puffgres.source;
 
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
-import io.puffgres.lookup.RowLookup;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -99,12 +99,11 @@ public final class ChunkKey {
     }
 
     private static String addPrimaryKey(RelationId table, String column) {
-        return "ALTER TABLE " + RowLookup.quote(table.schema()) + "." + RowLookup.quote(table.name())
-                + " ADD PRIMARY KEY (" + RowLookup.quote(column) + ");";
+        return "ALTER TABLE " + PgIdentifiers.quote(table) + " ADD PRIMARY KEY (" + PgIdentifiers.quote(column) + ");";
     }
 
     private static Keys keys(Connection c, RelationId table) throws SQLException {
-        String regclass = RowLookup.quote(table.schema()) + "." + RowLookup.quote(table.name());
+        String regclass = PgIdentifiers.quote(table);
         try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_index i"
                 + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary),"
                 + " ARRAY(SELECT DISTINCT a.attname::text FROM pg_index i"

@@ -1,7 +1,7 @@
 package io.puffgres.source;
 
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
-import io.puffgres.lookup.RowLookup;
 import io.puffgres.migration.Migration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -79,9 +79,7 @@ public final class ReplicationSetup {
      */
     public static void ensurePublication(Connection c, String publication, Collection<RelationId> tables)
             throws SQLException {
-        String list = tables.stream()
-                .map(t -> RowLookup.quote(t.schema()) + "." + RowLookup.quote(t.name()))
-                .collect(Collectors.joining(", "));
+        String list = tables.stream().map(PgIdentifiers::quote).collect(Collectors.joining(", "));
         boolean exists;
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
             ps.setString(1, publication);
@@ -91,7 +89,7 @@ public final class ReplicationSetup {
         }
         boolean viaRoot = c.getMetaData().getDatabaseMajorVersion() >= 13;
         try (Statement s = c.createStatement()) {
-            String quoted = RowLookup.quote(publication);
+            String quoted = PgIdentifiers.quote(publication);
             if (exists) {
                 s.execute("ALTER PUBLICATION " + quoted + " SET TABLE " + list);
                 if (viaRoot) {

@@ -7,7 +7,7 @@ import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.source.ChangeEventDeserializer;
+import io.puffgres.event.Unavailable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -43,7 +43,7 @@ class EventJsonTest {
                 .put("arr", "text[]", Arrays.asList("a", null, "c"))
                 .put("nested", "int4[]", List.of(List.of(1L, 2L), List.of()))
                 .put("dates", "date[]", List.of(LocalDate.parse("2024-02-29")))
-                .put("toast", "bytea", ChangeEventDeserializer.UNAVAILABLE)
+                .put("toast", "bytea", Unavailable.VALUE)
                 .put("nul", "text", null)
                 .build();
         RowEvent e = new RowEvent(

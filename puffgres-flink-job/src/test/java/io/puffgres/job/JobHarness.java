@@ -9,6 +9,7 @@ import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.migration.Project;
 import io.puffgres.migration.ProjectLoader;
+import io.puffgres.stream.JobSpec;
 import io.puffgres.testkit.PostgresDatabase;
 import io.puffgres.testkit.ProjectFiles;
 import java.io.IOException;

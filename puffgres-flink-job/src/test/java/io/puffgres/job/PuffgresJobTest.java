@@ -6,7 +6,12 @@ import io.puffgres.dlq.DlqEntry;
 import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEventSerializer;
+import io.puffgres.stream.WriterMetric;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -22,7 +27,7 @@ class PuffgresJobTest {
     void atParallelismOneTheWriterRunsInTheTaskBeforeIt() {
         JobGraph graph = graph(1);
         assertThat(graph.getNumberOfVertices()).isEqualTo(1);
-        assertThat(graph.getVertices().iterator().next().getName()).endsWith("-> items" + PuffgresJob.WRITE_SUFFIX);
+        assertThat(graph.getVertices().iterator().next().getName()).endsWith("-> items" + WriterMetric.WRITE_SUFFIX);
     }
 
     @Test
@@ -30,7 +35,7 @@ class PuffgresJobTest {
         JobGraph graph = graph(2);
         assertThat(graph.getNumberOfVertices()).isEqualTo(2);
         JobVertex writer = graph.getVerticesSortedTopologicallyFromSources().get(1);
-        assertThat(writer.getName()).isEqualTo("items" + PuffgresJob.WRITE_SUFFIX);
+        assertThat(writer.getName()).isEqualTo("items" + WriterMetric.WRITE_SUFFIX);
         assertThat(writer.getInputs().get(0).getShipStrategyName()).isEqualTo("HASH");
     }
 
@@ -51,13 +56,13 @@ class PuffgresJobTest {
                                         n,
                                         n,
                                         Instant.EPOCH)),
-                        MappedEvent.TYPE);
+                        MappedEventSerializer.TYPE);
         PuffgresJob.keyById(changes, parallelism)
                 .transform(
-                        "items" + PuffgresJob.WRITE_SUFFIX,
+                        "items" + WriterMetric.WRITE_SUFFIX,
                         TypeInformation.of(DlqEntry.class),
                         new MappingWriter(new JobSpec("/nowhere", 0, "puffgres", Map.of("items", 1), false), "items"))
-                .setMaxParallelism(PuffgresJob.MAX_PARALLELISM);
+                .setMaxParallelism(EventRouter.MAX_PARALLELISM);
         return env.getStreamGraph().getJobGraph();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.stream.JobSpec;
 import io.puffgres.testkit.PostgresCluster;
 import io.puffgres.testkit.PostgresDatabase;
 import io.puffgres.testkit.ProjectFiles;

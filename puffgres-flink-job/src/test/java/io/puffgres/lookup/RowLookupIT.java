@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.puffgres.event.Op;
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.PgType;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.job.JobSpec;
-import io.puffgres.job.MappedEvent;
-import io.puffgres.source.ChangeEventDeserializer;
+import io.puffgres.event.Unavailable;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.stream.MappedEventSerializer;
 import io.puffgres.testkit.PostgresCluster;
 import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;
@@ -47,7 +49,7 @@ import org.junit.jupiter.api.Test;
 class RowLookupIT {
 
     private static final RelationId ITEMS = new RelationId("public", "items");
-    private static final String TABLE_SQL = RowLookup.quote(ITEMS);
+    private static final String TABLE_SQL = PgIdentifiers.quote(ITEMS);
     private static final Instant NOW = Instant.ofEpochMilli(1_700_000_000_000L);
 
     private static PostgresCluster pg;
@@ -85,12 +87,12 @@ class RowLookupIT {
 
     private static OneInputStreamOperatorTestHarness<MappedEvent, MappedEvent> open(RowLookup lookup) throws Exception {
         var h = new OneInputStreamOperatorTestHarness<>(lookup);
-        h.setup(MappedEvent.Serializer.INSTANCE);
+        h.setup(MappedEventSerializer.INSTANCE);
         h.open();
         return h;
     }
 
-    private static MappedEvent change(long id, String title, String body, long lsn) {
+    private static MappedEvent change(long id, String title, Object body, long lsn) {
         Row row = Row.builder()
                 .put("id", "int8", id)
                 .put("title", "text", title)
@@ -113,7 +115,7 @@ class RowLookupIT {
             h.processElement(new StreamRecord<>(plain));
             assertThat(h.extractOutputValues()).containsExactly(plain); // no lookup anywhere: straight on
 
-            MappedEvent toasted = change(1, "A2", ChangeEventDeserializer.UNAVAILABLE, 30);
+            MappedEvent toasted = change(1, "A2", Unavailable.VALUE, 30);
             MappedEvent after = change(3, "C", "c", 31);
             MappedEvent deleted = delete(2, 32);
             h.processElement(new StreamRecord<>(toasted));
@@ -146,7 +148,7 @@ class RowLookupIT {
     void aChangeThatWaitedForRoomWhileEveryLookupFinishedGoesOn() throws Exception {
         ManualExecutor lookups = new ManualExecutor();
         try (var h = open(new RowLookup(spec(""), "items", TABLE_SQL, 2, (name, size) -> lookups))) {
-            h.processElement(new StreamRecord<>(change(1, "A", ChangeEventDeserializer.UNAVAILABLE, 100)));
+            h.processElement(new StreamRecord<>(change(1, "A", Unavailable.VALUE, 100)));
             for (int i = 1; i < RowLookup.CAPACITY; i++) {
                 h.processElement(new StreamRecord<>(change(1000 + i, "plain", "p", 100 + i)));
             }
@@ -201,7 +203,7 @@ class RowLookupIT {
                     MappedEvent e = change(
                             toasted ? 1 : 10_000 + random.nextInt(5000),
                             "t" + lsn,
-                            toasted ? ChangeEventDeserializer.UNAVAILABLE : "b",
+                            toasted ? Unavailable.VALUE : "b",
                             lsn++);
                     sent.add(e);
                     h.processElement(new StreamRecord<>(e));
@@ -237,7 +239,7 @@ class RowLookupIT {
     @Test
     void aRowGoneByTheLookupBecomesADelete() throws Exception {
         try (var h = open(spec(""))) {
-            h.processElement(new StreamRecord<>(change(9, "gone", ChangeEventDeserializer.UNAVAILABLE, 50)));
+            h.processElement(new StreamRecord<>(change(9, "gone", Unavailable.VALUE, 50)));
             h.prepareSnapshotPreBarrier(1);
             assertThat(h.extractOutputValues())
                     .singleElement()
@@ -265,16 +267,16 @@ class RowLookupIT {
         OperatorSubtaskState state;
         AsyncFunction<MappedEvent, MappedEvent> neverDone = (in, result) -> {};
         var factory = new AsyncWaitOperatorFactory<>(neverDone, 0, 256, AsyncDataStream.OutputMode.ORDERED);
-        try (var old = new OneInputStreamOperatorTestHarness<>(factory, MappedEvent.Serializer.INSTANCE)) {
+        try (var old = new OneInputStreamOperatorTestHarness<>(factory, MappedEventSerializer.INSTANCE)) {
             old.open();
             old.processElement(new StreamRecord<>(first));
             old.processElement(new StreamRecord<>(second));
             state = old.snapshot(1, 1);
         }
         var h = new OneInputStreamOperatorTestHarness<>(
-                new RowLookup(spec(""), "items", TABLE_SQL, 2), MappedEvent.Serializer.INSTANCE);
+                new RowLookup(spec(""), "items", TABLE_SQL, 2), MappedEventSerializer.INSTANCE);
         try (h) {
-            h.setup(MappedEvent.Serializer.INSTANCE);
+            h.setup(MappedEventSerializer.INSTANCE);
             h.initializeState(state);
             h.open();
             assertThat(h.extractOutputValues()).containsExactly(first, second);

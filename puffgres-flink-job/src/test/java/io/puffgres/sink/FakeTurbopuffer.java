@@ -79,6 +79,11 @@ final class FakeTurbopuffer implements AutoCloseable {
         return writes.stream().filter(Write::answered).toList();
     }
 
+    /** Every write answered, accepted or not, in the order they were answered. */
+    List<Write> all() {
+        return List.copyOf(writes);
+    }
+
     /** Every write received, answered or not. */
     int received() {
         return received.get();

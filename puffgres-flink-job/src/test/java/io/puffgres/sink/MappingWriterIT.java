@@ -1,33 +1,27 @@
 package io.puffgres.sink;
 
+import static io.puffgres.sink.WriterHarness.MAX_PARALLELISM;
+import static io.puffgres.sink.WriterHarness.checkpoint;
+import static io.puffgres.sink.WriterHarness.delete;
+import static io.puffgres.sink.WriterHarness.dlq;
+import static io.puffgres.sink.WriterHarness.send;
+import static io.puffgres.sink.WriterHarness.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.puffgres.dlq.DlqEntry;
-import io.puffgres.event.Op;
-import io.puffgres.event.RelationId;
-import io.puffgres.event.Row;
-import io.puffgres.event.RowEvent;
-import io.puffgres.job.JobSpec;
-import io.puffgres.job.MappedEvent;
-import io.puffgres.testkit.ProjectFiles;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.puffgres.pipeline.MappedEvent;
+import io.puffgres.stream.JobSpec;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -42,94 +36,38 @@ import org.junit.jupiter.api.Test;
  */
 class MappingWriterIT {
 
-    private static final RelationId ITEMS = new RelationId("public", "items");
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final int MAX_PARALLELISM = 128;
 
+    private WriterHarness w;
     private FakeTurbopuffer tpuf;
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry>> harnesses =
-            new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        tpuf = new FakeTurbopuffer();
+        w = new WriterHarness();
+        tpuf = w.tpuf;
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (var h : harnesses) {
-            h.close();
-        }
-        tpuf.close();
+        w.close();
     }
 
-    /** A project of one identity mapping of {@code items(id, title)} into namespace {@code items}. */
     private JobSpec spec(String write) throws Exception {
-        return spec(write, "");
+        return w.spec(write);
     }
 
-    /** … with more keys in the {@code [turbopuffer]} table of {@code puffgres.toml}. */
     private JobSpec spec(String write, String turbopuffer) throws Exception {
-        Path dir = Files.createTempDirectory("puffgres-writer");
-        ProjectFiles.writeConfig(dir, "jdbc:postgresql://127.0.0.1:1/unused", "s", "p", tpuf.baseUrl(), 1000);
-        Path toml = dir.resolve("puffgres.toml");
-        Files.writeString(toml, Files.readString(toml).replace("[turbopuffer]\n", "[turbopuffer]\n" + turbopuffer));
-        Files.writeString(
-                dir.resolve("puffgres/migrations/0001_items.toml"),
-                ProjectFiles.migration(1, "items", "items", "items", "\"id\", \"title\"", write));
-        return new JobSpec(dir.toString(), 1, "s", Map.of("items", 1), false);
+        return w.spec(write, turbopuffer, "\"id\", \"title\"");
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(
             JobSpec spec, OperatorSubtaskState restore) throws Exception {
-        return open(spec, restore, 1, 0);
+        return w.open(spec, restore);
     }
 
-    /** Subtask {@code index} of {@code subtasks}, with the job's number of key groups. */
     private KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(
             JobSpec spec, OperatorSubtaskState restore, int subtasks, int index) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new MappingWriter(spec, "items"), MappedEvent::id, Types.STRING, MAX_PARALLELISM, subtasks, index);
-        h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        harnesses.add(h);
-        if (restore != null) {
-            h.initializeState(restore);
-        }
-        h.open();
-        return h;
-    }
-
-    private static MappedEvent upsert(long id, String title, long lsn) {
-        Row row =
-                Row.builder().put("id", "int8", id).put("title", "text", title).build();
-        return new MappedEvent(
-                Long.toString(id),
-                MappedEvent.Kind.CHANGE,
-                new RowEvent(Op.UPDATE, ITEMS, null, row, lsn, 7, Instant.ofEpochMilli(1_700_000_000_000L)));
-    }
-
-    private static MappedEvent delete(long id, long lsn) {
-        Row row = Row.builder().put("id", "int8", id).build();
-        return new MappedEvent(
-                Long.toString(id),
-                MappedEvent.Kind.DELETE,
-                new RowEvent(Op.DELETE, ITEMS, row, null, lsn, 7, Instant.ofEpochMilli(1_700_000_000_000L)));
-    }
-
-    private static void send(KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> h, MappedEvent e)
-            throws Exception {
-        h.processElement(new StreamRecord<>(e));
-    }
-
-    /** What the task does at a barrier: the operator prepares (flushes), then its state is snapshotted. */
-    private static OperatorSubtaskState checkpoint(
-            KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> h, long id) throws Exception {
-        h.prepareSnapshotPreBarrier(id);
-        return h.snapshot(id, id);
-    }
-
-    private static List<DlqEntry> dlq(KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> h) {
-        return h.extractOutputValues();
+        return w.open(spec, restore, subtasks, index);
     }
 
     /** A first run: ids 1 (LSN 100) and 2 (110) upserted, 1 deleted (120); its checkpoint. */

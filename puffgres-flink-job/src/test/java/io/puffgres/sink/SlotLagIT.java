@@ -3,7 +3,7 @@ package io.puffgres.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.puffgres.job.JobSpec;
+import io.puffgres.stream.JobSpec;
 import io.puffgres.testkit.PostgresDatabase;
 import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;

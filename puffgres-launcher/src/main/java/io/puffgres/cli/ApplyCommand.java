@@ -5,11 +5,10 @@ import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.config.Diagnostic;
 import io.puffgres.document.AttributeSchema;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
+import io.puffgres.pipeline.DocumentSchema;
 import io.puffgres.preflight.Preflight;
-import io.puffgres.sink.MappingActions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -80,7 +79,7 @@ final class ApplyCommand implements Callable<Integer> {
                     "run puffgres validate to see them all");
         }
         AppliedMigrations ledger = new AppliedMigrations(loaded.config().state().schema());
-        try (Connection c = JobSpec.connect(loaded.config().postgres())) {
+        try (Connection c = loaded.config().postgres().connect()) {
             List<AppliedMigrations.Applied> applied = ledger.read(c);
             refuse(AppliedMigrations.conflicts(loaded, applied), "revert the file, and put changes in a new migration");
             List<Migration> unchecked = AppliedMigrations.withoutTransformChecksum(loaded, applied);
@@ -217,7 +216,7 @@ final class ApplyCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    client.updateSchema(m.namespace(), MappingActions.schemaOf(m));
+                    client.updateSchema(m.namespace(), DocumentSchema.declared(m));
                     out.println("schema: declared in namespace " + m.namespace());
                 } catch (TurbopufferException e) {
                     throw new CliException(

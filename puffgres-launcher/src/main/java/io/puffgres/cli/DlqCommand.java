@@ -1,7 +1,6 @@
 package io.puffgres.cli;
 
 import io.puffgres.dlq.DlqTable;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Project;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,7 +51,7 @@ final class DlqCommand implements Runnable {
     /** A connection to the project's Postgres; a failure is a one-line error naming the setting to check. */
     static Connection connect(Project project) {
         try {
-            return JobSpec.connect(project.config().postgres());
+            return project.config().postgres().connect();
         } catch (SQLException e) {
             throw postgres(e);
         }

@@ -1,6 +1,5 @@
 package io.puffgres.cli;
 
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Project;
 import io.puffgres.preflight.Check;
 import io.puffgres.preflight.Preflight;
@@ -68,7 +67,7 @@ final class DoctorCommand implements Callable<Integer> {
         Project loaded = Projects.load(project, parent);
         String slotName = slot != null ? slot : loaded.config().postgres().slot();
         List<Check> checks = new ArrayList<>();
-        try (Connection c = JobSpec.connect(loaded.config().postgres())) {
+        try (Connection c = loaded.config().postgres().connect()) {
             // this project's own live run reads the slot: that use is no finding
             OptionalLong ownRun = RunFile.live(RunFile.path(loaded))
                     .filter(run -> run.slot().equals(slotName))

@@ -1,6 +1,5 @@
 package io.puffgres.cli;
 
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Project;
 import java.io.IOException;
@@ -114,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     private static Connection connect(Project project) {
         try {
-            return JobSpec.connect(project.config().postgres());
+            return project.config().postgres().connect();
         } catch (SQLException e) {
             throw new CliException(
                     ExitCode.RUNTIME,

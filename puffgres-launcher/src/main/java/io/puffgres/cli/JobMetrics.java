@@ -1,9 +1,8 @@
 package io.puffgres.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.puffgres.job.Durations;
-import io.puffgres.job.PuffgresJob;
-import io.puffgres.sink.WriterMetric;
+import io.puffgres.stream.Durations;
+import io.puffgres.stream.WriterMetric;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -158,7 +157,7 @@ final class JobMetrics {
         for (JsonNode vertex : job.path("vertices")) {
             String name = vertex.path("name").asText();
             List<String> names = new ArrayList<>(writerMappings(name));
-            operatorMappings(name, PuffgresJob.LOOKUP_SUFFIX).stream()
+            operatorMappings(name, WriterMetric.LOOKUP_SUFFIX).stream()
                     .filter(m -> !names.contains(m))
                     .forEach(names::add);
             if (!names.isEmpty()) {
@@ -179,7 +178,7 @@ final class JobMetrics {
      * [a-z][a-z0-9_]*}.
      */
     static List<String> writerMappings(String vertexName) {
-        return operatorMappings(vertexName, PuffgresJob.WRITE_SUFFIX);
+        return operatorMappings(vertexName, WriterMetric.WRITE_SUFFIX);
     }
 
     /** The mappings whose operator named {@code <mapping><suffix>} runs in a vertex (see {@link #writerMappings}). */

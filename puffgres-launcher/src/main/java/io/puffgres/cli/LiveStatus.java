@@ -1,6 +1,6 @@
 package io.puffgres.cli;
 
-import io.puffgres.sink.WriterMetric;
+import io.puffgres.stream.WriterMetric;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -2,7 +2,6 @@ package io.puffgres.cli;
 
 import io.puffgres.config.Diagnostic;
 import io.puffgres.job.JobRunner;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.preflight.Check;
@@ -188,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Connection connection;
         try {
-            connection = JobSpec.connect(all.config().postgres());
+            connection = all.config().postgres().connect();
         } catch (SQLException e) {
             throw new CliException(
                     ExitCode.RUNTIME,

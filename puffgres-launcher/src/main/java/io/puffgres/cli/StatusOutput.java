@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.puffgres.dlq.DlqRecord;
-import io.puffgres.sink.WriterMetric;
+import io.puffgres.stream.WriterMetric;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

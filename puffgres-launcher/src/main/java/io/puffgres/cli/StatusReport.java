@@ -2,7 +2,6 @@ package io.puffgres.cli;
 
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqTable;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -103,7 +102,7 @@ record StatusReport(
         }
         String slot = run.map(RunFile::slot).orElse(slotName);
         Postgres postgres;
-        try (Connection c = JobSpec.connect(project.config().postgres())) {
+        try (Connection c = project.config().postgres().connect()) {
             postgres = new Postgres.Read(slot(c, slot), dlq(c, project));
         } catch (SQLException e) {
             postgres = new Postgres.Unreachable(e.getMessage());

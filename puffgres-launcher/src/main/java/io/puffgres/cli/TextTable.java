@@ -1,6 +1,6 @@
 package io.puffgres.cli;
 
-import io.puffgres.job.Durations;
+import io.puffgres.stream.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

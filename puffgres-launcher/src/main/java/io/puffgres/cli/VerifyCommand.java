@@ -4,7 +4,6 @@ import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.config.ProjectConfig;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.source.ReplicationSetup;
@@ -90,7 +89,7 @@ final class VerifyCommand implements Callable<Integer> {
         ProjectConfig config = loaded.config();
         Path classes = Files.createTempDirectory("puffgres-verify-");
         int differing = 0;
-        try (Connection c = JobSpec.connect(config.postgres());
+        try (Connection c = config.postgres().connect();
                 TurbopufferClient client = new TurbopufferClient(
                         config.turbopuffer().baseUrl(),
                         config.turbopuffer().apiKey(),

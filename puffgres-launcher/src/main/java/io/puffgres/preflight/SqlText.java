@@ -1,7 +1,7 @@
 package io.puffgres.preflight;
 
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
-import io.puffgres.lookup.RowLookup;
 import java.util.Locale;
 
 /** SQL text for the fixes doctor prints: quoted identifiers and literals, and byte sizes for people. */
@@ -10,7 +10,7 @@ final class SqlText {
     private SqlText() {}
 
     static String ident(String name) {
-        return RowLookup.quote(name);
+        return PgIdentifiers.quote(name);
     }
 
     static String relation(RelationId r) {

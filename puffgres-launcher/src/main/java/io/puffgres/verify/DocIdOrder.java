@@ -2,7 +2,7 @@ package io.puffgres.verify;
 
 import io.puffgres.document.DocId;
 import io.puffgres.document.IdType;
-import io.puffgres.lookup.RowLookup;
+import io.puffgres.event.PgIdentifiers;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -36,7 +36,7 @@ final class DocIdOrder {
 
     /** The {@code ORDER BY} expression for id column {@code column} of type {@code type}. */
     static String orderBy(String column, IdType type) {
-        String quoted = RowLookup.quote(column);
+        String quoted = PgIdentifiers.quote(column);
         return switch (type) {
             case UINT, INT -> quoted;
             case UUID -> quoted + "::uuid";

@@ -4,16 +4,16 @@ import io.puffgres.document.DocId;
 import io.puffgres.document.DocIds;
 import io.puffgres.document.Document;
 import io.puffgres.event.Op;
+import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.lookup.JdbcRows;
-import io.puffgres.lookup.RowLookup;
 import io.puffgres.migration.Membership;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.MigrationTransforms;
 import io.puffgres.migration.Project;
-import io.puffgres.sink.MappingActions;
+import io.puffgres.pipeline.MappingActions;
 import io.puffgres.transform.Action;
 import io.puffgres.transform.TransformLoadException;
 import java.nio.file.Path;
@@ -69,8 +69,7 @@ final class MemberRows implements AutoCloseable {
         RelationId source =
                 m.membership().mode() == Membership.Mode.VIEW ? m.source().relation() : cdcTable;
         try {
-            rows = c.prepareStatement("SELECT * FROM " + RowLookup.quote(source.schema()) + "."
-                    + RowLookup.quote(source.name()) + " ORDER BY "
+            rows = c.prepareStatement("SELECT * FROM " + PgIdentifiers.quote(source) + " ORDER BY "
                     + DocIdOrder.orderBy(m.id().column(), m.id().type()));
             rows.setFetchSize(FETCH_SIZE);
             rs = rows.executeQuery();

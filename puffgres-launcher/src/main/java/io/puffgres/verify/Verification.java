@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.puffgres.client.ErrorKind;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
+import io.puffgres.document.AttributeNames;
 import io.puffgres.document.DocId;
 import io.puffgres.event.RelationId;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
-import io.puffgres.sink.MappingWriter;
 import io.puffgres.transform.TransformLoadException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -149,7 +149,7 @@ public final class Verification {
     private List<String> differences(Map<String, Object> expected, Map<String, Object> actual) {
         Set<String> names = new LinkedHashSet<>(expected.keySet());
         names.addAll(actual.keySet());
-        names.remove(MappingWriter.SOURCE_LSN);
+        names.remove(AttributeNames.SOURCE_LSN);
         List<String> out = new ArrayList<>();
         for (String name : names) {
             Object e = expected.get(name);

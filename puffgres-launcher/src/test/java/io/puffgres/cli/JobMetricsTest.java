@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.puffgres.job.PuffgresJob;
-import io.puffgres.sink.WriterMetric;
+import io.puffgres.stream.WriterMetric;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +31,7 @@ class JobMetricsTest {
     void findsEveryLookupStageInAVertexName() {
         assertThat(JobMetrics.operatorMappings(
                         "Source: postgres cdc -> (a: route -> a: lookup, b: route -> b: lookup)",
-                        PuffgresJob.LOOKUP_SUFFIX))
+                        WriterMetric.LOOKUP_SUFFIX))
                 .containsExactly("a", "b");
     }
 

@@ -3,7 +3,7 @@ package io.puffgres.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.puffgres.sink.WriterMetric;
+import io.puffgres.stream.WriterMetric;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.puffgres.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.puffgres.sink.WriterMetric;
+import io.puffgres.stream.WriterMetric;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

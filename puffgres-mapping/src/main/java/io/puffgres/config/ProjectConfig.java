@@ -1,6 +1,10 @@
 package io.puffgres.config;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * Everything in {@code puffgres.toml} after environment overrides, validated. Immutable.
@@ -18,7 +22,22 @@ public record ProjectConfig(
      * @param password from the env var named by {@code password_env}, or from a URL given in the environment
      */
     public record Postgres(
-            PostgresUrl url, Optional<String> user, Optional<Secret> password, String slot, String publication) {}
+            PostgresUrl url, Optional<String> user, Optional<Secret> password, String slot, String publication) {
+
+        /**
+         * A new JDBC connection to the database, with every URL parameter (TLS …), the user and password; the caller
+         * closes it. Every connection puffgres opens to the source database (the job's and every command's) is made
+         * here.
+         */
+        public Connection connect() throws SQLException {
+            Properties props = new Properties();
+            props.putAll(url.parameters());
+            user.ifPresent(u -> props.setProperty("user", u));
+            password.ifPresent(p -> props.setProperty("password", p.reveal()));
+            props.setProperty("ApplicationName", "puffgres");
+            return DriverManager.getConnection(url.jdbcUrl(), props);
+        }
+    }
 
     /**
      * {@code [turbopuffer]}.

@@ -3,8 +3,18 @@ package io.puffgres.document;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-/** turbopuffer's rules for attribute names (at most 128 bytes, not starting with {@code $}, not {@code id}). */
+/**
+ * turbopuffer's rules for attribute names (at most 128 bytes, not starting with {@code $}, not {@code id}), and the
+ * name of the attribute puffgres adds to every document.
+ */
 public final class AttributeNames {
+
+    /**
+     * The attribute holding the WAL position of the change a document was written from: the version upserts are
+     * conditioned on (unless {@code [versioning]} names a column), and what a TRUNCATE's delete and {@code dlq retry}'s
+     * delete compare with.
+     */
+    public static final String SOURCE_LSN = "__source_lsn";
 
     /** turbopuffer's documented limit on attribute name length, in UTF-8 bytes. */
     public static final int MAX_BYTES = 128;

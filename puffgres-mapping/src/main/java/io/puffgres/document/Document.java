@@ -29,7 +29,7 @@ public record Document(DocId id, Map<String, Object> attributes) {
     }
 
     /** A document that takes {@code attributes} over uncopied: whoever built the map must not touch it again. */
-    static Document adopt(DocId id, LinkedHashMap<String, Object> attributes) {
+    public static Document adopt(DocId id, LinkedHashMap<String, Object> attributes) {
         return new Document(id, new Attributes(attributes));
     }
 

@@ -23,7 +23,8 @@ import java.util.Set;
  * {@code timestamptz} → {@link java.time.Instant}; {@code date} → {@link java.time.LocalDate};
  * {@code time} → {@link java.time.LocalTime}; {@code json/jsonb} → {@link String} holding the JSON text;
  * {@code bytea} → {@code byte[]}; pgvector {@code vector} → {@code float[]}; arrays → {@link java.util.List}
- * of element values; SQL NULL → {@code null}; other types → their text form as {@link String}.
+ * of element values; SQL NULL → {@code null}; other types → their text form as {@link String}; a value the change
+ * did not carry (unchanged TOAST) → {@link Unavailable#VALUE}, until the lookup stage reads it.
  *
  * <p>Immutable. A column absent from the row is not the same as a column whose value is NULL.
  *
@@ -55,6 +56,21 @@ public final class Row {
     public Object get(String column) {
         Integer i = columns.index.get(column);
         return i == null ? null : values[i];
+    }
+
+    /** Whether the change did not carry the value of {@code column} ({@link Unavailable}). */
+    public boolean isUnavailable(String column) {
+        return Unavailable.is(get(column));
+    }
+
+    /** Whether the change did not carry some value of the row ({@link Unavailable}). */
+    public boolean hasUnavailable() {
+        for (Object v : values) {
+            if (Unavailable.is(v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The type of {@code column}, or {@code null} if the row has no such column. */

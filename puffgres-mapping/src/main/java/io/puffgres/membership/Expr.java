@@ -1,5 +1,6 @@
 package io.puffgres.membership;
 
+import io.puffgres.event.PgIdentifiers;
 import java.util.Set;
 
 /** A node of a parsed membership predicate. Immutable. */
@@ -10,11 +11,6 @@ public sealed interface Expr {
 
     /** Adds the columns this node reads to {@code into}. */
     void collectColumns(Set<String> into);
-
-    /** Quotes an identifier for SQL, always, so case and reserved words survive. */
-    static String quoteIdent(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
 
     record And(Expr left, Expr right) implements Expr {
         @Override
@@ -67,8 +63,8 @@ public sealed interface Expr {
         public String toSql() {
             String op = notEqual ? " <> " : " = ";
             return literalFirst
-                    ? "(" + literal.toSql() + op + quoteIdent(column) + ")"
-                    : "(" + quoteIdent(column) + op + literal.toSql() + ")";
+                    ? "(" + literal.toSql() + op + PgIdentifiers.quote(column) + ")"
+                    : "(" + PgIdentifiers.quote(column) + op + literal.toSql() + ")";
         }
 
         @Override
@@ -81,7 +77,7 @@ public sealed interface Expr {
     record IsNull(String column, boolean negated) implements Expr {
         @Override
         public String toSql() {
-            return "(" + quoteIdent(column) + (negated ? " IS NOT NULL)" : " IS NULL)");
+            return "(" + PgIdentifiers.quote(column) + (negated ? " IS NOT NULL)" : " IS NULL)");
         }
 
         @Override

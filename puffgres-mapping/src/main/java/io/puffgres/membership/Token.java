@@ -1,5 +1,7 @@
 package io.puffgres.membership;
 
+import io.puffgres.event.PgIdentifiers;
+
 /** One lexical token of the membership DSL with its 1-based position. */
 record Token(Kind kind, String text, int line, int column) {
 
@@ -28,7 +30,7 @@ record Token(Kind kind, String text, int line, int column) {
         return switch (kind) {
             case EOF -> "the end of the predicate";
             case STRING -> "'" + text.replace("'", "''") + "'";
-            case QUOTED_IDENT -> "\"" + text.replace("\"", "\"\"") + "\"";
+            case QUOTED_IDENT -> PgIdentifiers.quote(text);
             default -> "'" + text + "'";
         };
     }

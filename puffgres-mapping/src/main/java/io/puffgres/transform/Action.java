@@ -27,7 +27,8 @@ public sealed interface Action {
     /**
      * The change cannot be applied; it goes to the DLQ.
      *
-     * @param kind a short stable word for metrics and the DLQ, e.g. {@code transform}, {@code id}, {@code type}
+     * @param kind a {@link FailureKind#word()} ({@code transform}, {@code type} …); another word is recorded as {@code
+     *     transform}, with the word before the message
      * @param message one line naming the problem
      * @param detail more context (a JS stack, a Java stack trace), or empty
      */
@@ -36,6 +37,10 @@ public sealed interface Action {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(message, "message");
             detail = detail == null ? "" : detail;
+        }
+
+        public Error(FailureKind kind, String message, String detail) {
+            this(kind.word(), message, detail);
         }
     }
 }

@@ -133,11 +133,11 @@ public final class JavaTransformCompiler {
                 Action action = delegate.apply(event, id, ctx);
                 return action == null ? new Action.Skip(className + " returned null") : action;
             } catch (EmbeddingException e) {
-                return new Action.Error("embed", e.getMessage(), "");
+                return new Action.Error(FailureKind.EMBED, e.getMessage(), "");
             } catch (Exception | StackOverflowError e) {
                 StringWriter trace = new StringWriter();
                 e.printStackTrace(new PrintWriter(trace));
-                return new Action.Error("transform", className + ": " + e, trace.toString());
+                return new Action.Error(FailureKind.TRANSFORM, className + ": " + e, trace.toString());
             }
         }
 

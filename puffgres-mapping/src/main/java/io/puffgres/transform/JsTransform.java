@@ -311,14 +311,17 @@ public final class JsTransform implements Transform {
             return new Action.Upsert(new Document(
                     id, JsValues.attributes(encoded.substring(split + 1), encoded.substring(1, split), id, hints)));
         } catch (JsValues.BadOutput e) {
-            return new Action.Error("transform", fileName + ": " + e.getMessage(), "");
+            return new Action.Error(FailureKind.TRANSFORM, fileName + ": " + e.getMessage(), "");
         }
     }
 
     private Action error(PolyglotException e, String tripped) {
         String stopped = stopped(e, tripped, limits.maxAllocation(), limits.timeout(), " in one call");
         if (stopped != null) {
-            return new Action.Error(tripped == null ? "timeout" : tripped, fileName + ": the transform " + stopped, "");
+            return new Action.Error(
+                    "memory".equals(tripped) ? FailureKind.MEMORY : FailureKind.TIMEOUT,
+                    fileName + ": the transform " + stopped,
+                    "");
         }
         if (e.isResourceExhausted()) {
             // the heap every mapping shares is full: not this row's fault, and every later row would fail the same
@@ -326,7 +329,7 @@ public final class JsTransform implements Transform {
                     fileName + ": the JVM ran out of memory in the transform: " + e.getMessage());
         }
         if (e.isHostException() && e.asHostException() instanceof EmbeddingException embed) {
-            return new Action.Error("embed", embed.getMessage(), "");
+            return new Action.Error(FailureKind.EMBED, embed.getMessage(), "");
         }
         StringBuilder stack = new StringBuilder();
         for (PolyglotException.StackFrame frame : e.getPolyglotStackTrace()) {
@@ -345,7 +348,7 @@ public final class JsTransform implements Transform {
                         .append(")\n");
             }
         }
-        return new Action.Error("transform", position(e, fileName) + e.getMessage(), stack.toString());
+        return new Action.Error(FailureKind.TRANSFORM, position(e, fileName) + e.getMessage(), stack.toString());
     }
 
     private static String position(PolyglotException e, String fileName) {

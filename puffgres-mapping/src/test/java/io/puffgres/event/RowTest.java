@@ -89,6 +89,22 @@ class RowTest {
     }
 
     @Test
+    void tellsAValueTheChangeDidNotCarryFromAnyOther() {
+        Row row = Row.builder()
+                .put("id", "int8", 1L)
+                .put("body", "text", Unavailable.VALUE)
+                .put("note", "text", Unavailable.TEXT) // a text that happens to read like the marker is text
+                .put("nul", "text", null)
+                .build();
+        assertThat(row.isUnavailable("body")).isTrue();
+        assertThat(row.isUnavailable("note")).isFalse();
+        assertThat(row.isUnavailable("nul")).isFalse();
+        assertThat(row.isUnavailable("missing")).isFalse();
+        assertThat(row.hasUnavailable()).isTrue();
+        assertThat(row.only(java.util.Set.of("id", "note")).hasUnavailable()).isFalse();
+    }
+
+    @Test
     void keepsOnlyTheGivenColumnsInRowOrder() {
         Row row = Row.builder()
                 .put("id", "int8", 1L)

@@ -1,0 +1,71 @@
+package io.puffgres.pipeline;
+
+import io.puffgres.client.Filter;
+import io.puffgres.client.WriteRequest;
+import io.puffgres.document.AttributeNames;
+import io.puffgres.migration.Migration;
+import io.puffgres.migration.Versioning;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The one place a mapping's {@link Outcome.Write}s become turbopuffer write requests, for the stream's writer and for
+ * {@code puffgres dlq retry}. Upserts apply only where the stored {@code __source_lsn} (or the {@code [versioning]}
+ * column) is not newer than the incoming one ({@code Lte $ref_new}), and declare the {@link DocumentSchema} learned
+ * so far. Not thread-safe (the schema grows): one per writer or command.
+ */
+public final class WriteRequests {
+
+    private final Filter upsertCondition;
+    private final DocumentSchema schema;
+
+    public WriteRequests(Migration migration, DocumentSchema schema) {
+        String versionAttribute = migration.versioning().mode() == Versioning.Mode.COLUMN
+                ? migration.versioning().column().orElseThrow()
+                : AttributeNames.SOURCE_LSN;
+        this.upsertCondition = Filter.lte(versionAttribute, Filter.refNew(versionAttribute));
+        this.schema = schema;
+    }
+
+    /** One request of {@code writes}, whose ids are distinct; deletes are unconditional (the LSN guard ran). */
+    public WriteRequest batch(Collection<? extends Outcome.Write> writes) {
+        return builder(writes).build();
+    }
+
+    /**
+     * A request of {@code write} alone, for a change replayed outside the stream's LSN guard: a delete, too, applies
+     * only where the stored {@code __source_lsn} is not newer than the change's.
+     */
+    public WriteRequest replayed(Outcome.Write write) {
+        WriteRequest.Builder b = builder(List.of(write));
+        if (write instanceof Outcome.Delete d) {
+            b.deleteCondition(Filter.lte(AttributeNames.SOURCE_LSN, d.lsn()));
+        }
+        return b.build();
+    }
+
+    /** Deletes the mapping's documents written from changes before {@code lsn} (a TRUNCATE at {@code lsn}). */
+    public static WriteRequest truncate(long lsn) {
+        return WriteRequest.builder()
+                .deleteByFilter(Filter.lt(AttributeNames.SOURCE_LSN, lsn))
+                .build();
+    }
+
+    private WriteRequest.Builder builder(Collection<? extends Outcome.Write> writes) {
+        WriteRequest.Builder b = WriteRequest.builder();
+        boolean anyUpsert = false;
+        for (Outcome.Write w : writes) {
+            if (w instanceof Outcome.Upsert u) {
+                b.upsert(u.document());
+                anyUpsert = true;
+            } else {
+                b.delete(w.id());
+            }
+        }
+        if (anyUpsert) {
+            b.upsertCondition(upsertCondition);
+            b.schema(schema.current()); // holds the types of every document made so far (MappingActions.apply)
+        }
+        return b;
+    }
+}

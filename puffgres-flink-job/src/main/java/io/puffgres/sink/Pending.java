@@ -1,0 +1,26 @@
+package io.puffgres.sink;
+
+import io.puffgres.document.DocId;
+import io.puffgres.event.RowEvent;
+import io.puffgres.pipeline.Outcome;
+
+/**
+ * A write waiting in a {@link WriteScheduler}: the pipeline's {@code write} of the change {@code event}, under the
+ * stream's {@code key} (its id's text form). Immutable.
+ *
+ * @param bytes about its share of a request, for {@code batch_max_bytes} (a built request's size is checked exactly)
+ */
+record Pending(String key, Outcome.Write write, RowEvent event, int bytes) {
+
+    /** A pending {@code write} of {@code event} under {@code key}, with its size. */
+    static Pending of(String key, Outcome.Write write, RowEvent event) {
+        int bytes = write instanceof Outcome.Upsert u
+                ? u.document().size()
+                : write.id().toString().length() + 4;
+        return new Pending(key, write, event, bytes);
+    }
+
+    DocId id() {
+        return write.id();
+    }
+}

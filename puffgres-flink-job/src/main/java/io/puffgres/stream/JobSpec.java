@@ -1,0 +1,72 @@
+package io.puffgres.stream;
+
+import io.puffgres.config.ProjectConfig;
+import io.puffgres.migration.InvalidProjectException;
+import io.puffgres.migration.Migration;
+import io.puffgres.migration.Project;
+import io.puffgres.migration.ProjectLoader;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every task of the job needs to know, small and serializable: the project directory (tasks load the project
+ * themselves, with secrets from their own environment, so no secret travels in the job graph), the LSN given to
+ * snapshot rows, the replication slot, the version of each mapping it runs, and {@code --strict}.
+ *
+ * @param projectDir absolute path of the project (holding puffgres.toml)
+ * @param snapshotLsn the WAL position taken just before the job started; snapshot (READ) rows carry it, so they
+ *     supersede anything written by an earlier run and never regress changes streamed after them
+ * @param slot the replication slot the job reads
+ * @param versions mapping name → the migration version the job runs (the applied one; later files may exist)
+ * @param strict stop the job at the first DLQ entry instead of moving past it
+ */
+public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<String, Integer> versions, boolean strict)
+        implements Serializable {
+
+    public JobSpec {
+        versions = Map.copyOf(versions);
+    }
+
+    private static final Map<String, Project> PROJECTS = new ConcurrentHashMap<>();
+
+    /** The project, loaded once per JVM. */
+    public Project project() {
+        return PROJECTS.computeIfAbsent(projectDir, dir -> {
+            try {
+                return ProjectLoader.load(Path.of(dir), System.getenv());
+            } catch (InvalidProjectException e) {
+                throw new IllegalStateException("the project in " + dir + " is no longer valid: "
+                        + e.diagnostics().get(0) + " (run puffgres validate)");
+            }
+        });
+    }
+
+    /** The migration of {@code mappingName} at the version the job runs. */
+    public Migration mapping(String mappingName) {
+        Integer version = versions.get(mappingName);
+        return project().migrations().stream()
+                .filter(m -> m.mappingName().equals(mappingName)
+                        && Integer.valueOf(m.version()).equals(version))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "mapping " + mappingName + " v" + version + " is not in the project"));
+    }
+
+    public String stateSchema() {
+        return project().config().state().schema();
+    }
+
+    /** A new JDBC connection to the source database ({@link ProjectConfig.Postgres#connect()}). */
+    public Connection connect() throws SQLException {
+        return project().config().postgres().connect();
+    }
+
+    /** Forgets loaded projects (tests that rewrite a project directory). */
+    public static void forgetProjects() {
+        PROJECTS.clear();
+    }
+}

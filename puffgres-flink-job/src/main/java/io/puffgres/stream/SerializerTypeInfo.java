@@ -1,0 +1,81 @@
+package io.puffgres.stream;
+
+import java.util.Objects;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+
+/** Flink type information backed by one of our serializers, so our records never go through Kryo. */
+public final class SerializerTypeInfo<T> extends TypeInformation<T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Class<T> type;
+    private final TypeSerializer<T> serializer;
+
+    public SerializerTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
+        this.type = type;
+        this.serializer = serializer;
+    }
+
+    @Override
+    public boolean isBasicType() {
+        return false;
+    }
+
+    @Override
+    public boolean isTupleType() {
+        return false;
+    }
+
+    @Override
+    public int getArity() {
+        return 1;
+    }
+
+    @Override
+    public int getTotalFields() {
+        return 1;
+    }
+
+    @Override
+    public Class<T> getTypeClass() {
+        return type;
+    }
+
+    @Override
+    public boolean isKeyType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<T> createSerializer(SerializerConfig config) {
+        return serializer;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public TypeSerializer<T> createSerializer(org.apache.flink.api.common.ExecutionConfig config) {
+        return serializer;
+    }
+
+    @Override
+    public String toString() {
+        return type.getSimpleName();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SerializerTypeInfo<?> other && other.type.equals(type);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(type);
+    }
+
+    @Override
+    public boolean canEqual(Object o) {
+        return o instanceof SerializerTypeInfo<?>;
+    }
+}
