@@ -5,13 +5,11 @@ import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.config.Diagnostic;
 import io.puffgres.document.AttributeSchema;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.preflight.Preflight;
 import io.puffgres.sink.MappingActions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -22,9 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -52,14 +50,11 @@ final class ApplyCommand implements Callable<Integer> {
     /** How long the schema-only update may take. */
     static final Duration TURBOPUFFER_TIMEOUT = Duration.ofSeconds(30);
 
-    @ParentCommand
-    PuffgresCommand parent;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Option(names = "--dry-run", description = "Check and print the plan; write nothing.")
     boolean dryRun;
@@ -70,8 +65,8 @@ final class ApplyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, parent);
-        List<Diagnostic> problems = ValidateCommand.transformProblems(loaded);
+        Project loaded = project.load();
+        List<Diagnostic> problems = TransformCheck.problems(loaded);
         if (!problems.isEmpty()) {
             throw new CliException(
                     ExitCode.INVALID_CONFIG,
@@ -80,7 +75,8 @@ final class ApplyCommand implements Callable<Integer> {
                     "run puffgres validate to see them all");
         }
         AppliedMigrations ledger = new AppliedMigrations(loaded.config().state().schema());
-        try (Connection c = JobSpec.connect(loaded.config().postgres())) {
+        PostgresAccess postgres = project.postgres(loaded);
+        try (Connection c = postgres.connect()) {
             List<AppliedMigrations.Applied> applied = ledger.read(c);
             refuse(AppliedMigrations.conflicts(loaded, applied), "revert the file, and put changes in a new migration");
             List<Migration> unchecked = AppliedMigrations.withoutTransformChecksum(loaded, applied);
@@ -114,7 +110,7 @@ final class ApplyCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
             for (Migration m : pending) {
-                out.println((dryRun ? "would apply " : "applying ") + m.file() + ": " + ValidateCommand.summary(m));
+                out.println((dryRun ? "would apply " : "applying ") + m.file() + ": " + MappingSummary.of(m));
             }
             if (dryRun) {
                 out.println("dry run: nothing written");
@@ -139,10 +135,7 @@ final class ApplyCommand implements Callable<Integer> {
                     + "; puffgres run mirrors them (restart a running one)");
             return ExitCode.OK;
         } catch (SQLException e) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "Postgres: " + e.getMessage(),
-                    "check [postgres] url, user and password_env in puffgres.toml");
+            throw postgres.failure(e);
         }
     }
 

@@ -2,13 +2,11 @@ package io.puffgres.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,7 +29,7 @@ final class Detached {
      * @param runFile the project's run file; a file of another (dead or live) run is left alone, the wait is for one
      *     written by the new process
      */
-    static int start(List<String> args, Path runFile, Map<String, String> env, PrintWriter out)
+    static int start(List<String> args, Invocation invocation, Path runFile, PrintWriter out)
             throws IOException, InterruptedException {
         Path log = runFile.resolveSibling("run.log");
         Files.createDirectories(log.getParent());
@@ -40,14 +38,14 @@ final class Detached {
             // a session of its own: Ctrl-C in this terminal, or closing it, does not reach the background run
             command.add(SETSID.toString());
         }
-        command.addAll(
-                javaCommand(args.stream().filter(a -> !a.equals("--detach")).toList()));
+        command.addAll(invocation.javaCommand(
+                args.stream().filter(a -> !a.equals("--detach")).toList()));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().clear();
-        pb.environment().putAll(env);
+        pb.environment().putAll(invocation.env());
         Process child = pb.start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -71,23 +69,6 @@ final class Detached {
                 ExitCode.RUNTIME,
                 "the background run did not start its job within " + TextTable.duration(START_TIMEOUT),
                 "see " + log);
-    }
-
-    /**
-     * {@code java <this JVM's options> -cp <this classpath> io.puffgres.cli.Main ARGS}: a puffgres command in a new
-     * JVM like this one (without debugging or profiling agents, whose ports or files would clash).
-     */
-    static List<String> javaCommand(List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent"))
-                .toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(args);
-        return command;
     }
 
     /**

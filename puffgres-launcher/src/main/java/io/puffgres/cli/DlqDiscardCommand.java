@@ -2,7 +2,6 @@ package io.puffgres.cli;
 
 import io.puffgres.dlq.DlqTable;
 import io.puffgres.migration.Project;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.OptionalLong;
@@ -10,8 +9,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,14 +32,11 @@ import picocli.CommandLine.Spec;
         })
 final class DlqDiscardCommand implements Callable<Integer> {
 
-    @ParentCommand
-    DlqCommand dlq;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Mixin
     DlqTarget target;
@@ -50,16 +44,18 @@ final class DlqDiscardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OptionalLong id = target.id("discard");
-        Project loaded = Projects.load(project, dlq.parent);
-        DlqTable table = DlqCommand.table(loaded);
+        Project loaded = project.load();
+        ProjectDlq dlq = ProjectDlq.of(loaded);
+        DlqTable table = dlq.table();
+        PostgresAccess postgres = project.postgres(loaded);
         int discarded;
-        try (Connection c = DlqCommand.connect(loaded)) {
+        try (Connection c = postgres.connect()) {
             discarded = table.exists(c) ? table.discard(c, id, target.mapping()) : 0;
         } catch (SQLException e) {
-            throw DlqCommand.postgres(e);
+            throw postgres.failure(e);
         }
         if (id.isPresent() && discarded == 0) {
-            throw DlqCommand.noEntry(id.getAsLong(), table);
+            throw dlq.noEntry(id.getAsLong());
         }
         spec.commandLine()
                 .getOut()

@@ -4,7 +4,6 @@ import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqTable;
 import io.puffgres.migration.Project;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -12,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code puffgres dlq list}: one line per DLQ entry, unresolved ones by default, in WAL order. */
@@ -36,14 +35,11 @@ final class DlqListCommand implements Callable<Integer> {
     /** How much of the error message fits the line. */
     private static final int MESSAGE_WIDTH = 80;
 
-    @ParentCommand
-    DlqCommand dlq;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Option(names = "--mapping", paramLabel = "NAME", description = "Only the entries of this mapping.")
     String mapping;
@@ -62,9 +58,11 @@ final class DlqListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, dlq.parent);
-        DlqTable table = DlqCommand.table(loaded);
-        try (Connection c = DlqCommand.connect(loaded)) {
+        Project loaded = project.load();
+        ProjectDlq dlq = ProjectDlq.of(loaded);
+        DlqTable table = dlq.table();
+        PostgresAccess postgres = project.postgres(loaded);
+        try (Connection c = postgres.connect()) {
             if (!table.exists(c)) {
                 out.println("no DLQ entries (" + table.name() + " does not exist yet; puffgres run creates it)");
                 return ExitCode.OK;
@@ -97,7 +95,7 @@ final class DlqListCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         } catch (SQLException e) {
-            throw DlqCommand.postgres(e);
+            throw postgres.failure(e);
         }
     }
 }

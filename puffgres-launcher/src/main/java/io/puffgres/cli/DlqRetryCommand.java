@@ -10,7 +10,6 @@ import io.puffgres.dlq.DlqRetry;
 import io.puffgres.dlq.DlqTable;
 import io.puffgres.migration.Project;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -22,8 +21,6 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -51,14 +48,11 @@ final class DlqRetryCommand implements Callable<Integer> {
     /** The number of ids named in the error line before it is cut. */
     private static final int IDS_SHOWN = 20;
 
-    @ParentCommand
-    DlqCommand dlq;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Mixin
     DlqTarget target;
@@ -66,13 +60,14 @@ final class DlqRetryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, dlq.parent);
-        DlqTable table = DlqCommand.table(loaded);
+        Project loaded = project.load();
+        ProjectDlq dlq = ProjectDlq.of(loaded);
+        PostgresAccess postgres = project.postgres(loaded);
         ProjectConfig.Turbopuffer tp = loaded.config().turbopuffer();
-        try (Connection c = DlqCommand.connect(loaded);
+        try (Connection c = postgres.connect();
                 TurbopufferClient client = new TurbopufferClient(
                         tp.baseUrl(), tp.apiKey(), ErrorPolicy.defaults(), TurbopufferClient.DEFAULT_TIMEOUT)) {
-            List<DlqRecord> entries = entries(c, table);
+            List<DlqRecord> entries = entries(c, dlq);
             if (entries.isEmpty()) {
                 if (target.id("retry").isEmpty()) {
                     out.println("no unresolved DLQ entries" + target.forMapping("for"));
@@ -81,7 +76,7 @@ final class DlqRetryCommand implements Callable<Integer> {
             }
             return retry(entries, new DlqRetry(loaded, c, client), out);
         } catch (SQLException e) {
-            throw DlqCommand.postgres(e);
+            throw postgres.failure(e);
         } catch (TurbopufferException e) {
             throw new CliException(
                     ExitCode.RUNTIME,
@@ -92,13 +87,13 @@ final class DlqRetryCommand implements Callable<Integer> {
         }
     }
 
-    private List<DlqRecord> entries(Connection c, DlqTable table) throws SQLException {
+    private List<DlqRecord> entries(Connection c, ProjectDlq dlq) throws SQLException {
+        DlqTable table = dlq.table();
         boolean any = table.exists(c);
         OptionalLong one = target.id("retry");
         if (one.isPresent()) {
             long id = one.getAsLong();
-            DlqRecord entry = (any ? table.get(c, id) : Optional.<DlqRecord>empty())
-                    .orElseThrow(() -> DlqCommand.noEntry(id, table));
+            DlqRecord entry = (any ? table.get(c, id) : Optional.<DlqRecord>empty()).orElseThrow(() -> dlq.noEntry(id));
             if (entry.resolvedAt().isPresent()) {
                 spec.commandLine()
                         .getOut()

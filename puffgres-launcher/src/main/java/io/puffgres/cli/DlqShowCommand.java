@@ -7,7 +7,6 @@ import io.puffgres.dlq.DlqTable;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -15,10 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code puffgres dlq show ID}: every field of one DLQ entry, the stored change pretty-printed, the error detail. */
@@ -32,14 +30,11 @@ final class DlqShowCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @ParentCommand
-    DlqCommand dlq;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Parameters(paramLabel = "ID", description = "The entry's id (see puffgres dlq list).")
     long id;
@@ -47,14 +42,15 @@ final class DlqShowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, dlq.parent);
-        DlqTable table = DlqCommand.table(loaded);
+        Project loaded = project.load();
+        ProjectDlq dlq = ProjectDlq.of(loaded);
+        DlqTable table = dlq.table();
+        PostgresAccess postgres = project.postgres(loaded);
         DlqRecord e;
-        try (Connection c = DlqCommand.connect(loaded)) {
-            e = (table.exists(c) ? table.get(c, id) : Optional.<DlqRecord>empty())
-                    .orElseThrow(() -> DlqCommand.noEntry(id, table));
+        try (Connection c = postgres.connect()) {
+            e = (table.exists(c) ? table.get(c, id) : Optional.<DlqRecord>empty()).orElseThrow(() -> dlq.noEntry(id));
         } catch (SQLException ex) {
-            throw DlqCommand.postgres(ex);
+            throw postgres.failure(ex);
         }
         out.println("id:              " + e.id());
         out.println("mapping:         " + e.mapping() + " version " + e.version() + " -> namespace " + e.namespace());

@@ -1,11 +1,9 @@
 package io.puffgres.cli;
 
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Project;
 import io.puffgres.preflight.Check;
 import io.puffgres.preflight.Preflight;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,9 +11,9 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code puffgres doctor}: preflight checks of Postgres and turbopuffer for {@code puffgres run}, each with its fix. */
@@ -39,23 +37,17 @@ import picocli.CommandLine.Spec;
         })
 final class DoctorCommand implements Callable<Integer> {
 
-    @ParentCommand
-    PuffgresCommand parent;
-
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--project",
-            paramLabel = "DIR",
-            defaultValue = ".",
-            description = "Project directory (default: ${DEFAULT-VALUE}).")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Option(
             names = "--plugin",
             paramLabel = "NAME",
             defaultValue = "pgoutput",
+            converter = OptionValues.DecodingPlugin.class,
             description = "The logical decoding plugin run will use: pgoutput (default) or wal2json.")
     String plugin;
 
@@ -64,11 +56,11 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunCommand.checkPlugin(plugin, "doctor");
-        Project loaded = Projects.load(project, parent);
+        Project loaded = project.load();
         String slotName = slot != null ? slot : loaded.config().postgres().slot();
         List<Check> checks = new ArrayList<>();
-        try (Connection c = JobSpec.connect(loaded.config().postgres())) {
+        PostgresAccess postgres = project.postgres(loaded);
+        try (Connection c = postgres.open()) {
             // this project's own live run reads the slot: that use is no finding
             OptionalLong ownRun = RunFile.live(RunFile.path(loaded))
                     .filter(run -> run.slot().equals(slotName))
@@ -76,10 +68,7 @@ final class DoctorCommand implements Callable<Integer> {
                     .orElse(OptionalLong.empty());
             checks.addAll(Preflight.postgres(c, loaded, slotName, plugin, ownRun));
         } catch (SQLException e) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "cannot check Postgres at " + loaded.config().postgres().url() + ": " + e.getMessage(),
-                    "check [postgres] url, user and password_env in puffgres.toml, and that the server is up");
+            throw postgres.unreachable("check", e);
         }
         checks.add(Preflight.turbopuffer(loaded.config().turbopuffer()));
         PrintWriter out = spec.commandLine().getOut();

@@ -1,11 +1,8 @@
 package io.puffgres.cli;
 
-import io.puffgres.job.JobSpec;
-import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -14,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -43,14 +39,11 @@ import picocli.CommandLine.Spec;
         })
 final class GenerateCommand implements Callable<Integer> {
 
-    @ParentCommand
-    PuffgresCommand parent;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Option(
             names = {"-y", "--yes"},
@@ -66,9 +59,10 @@ final class GenerateCommand implements Callable<Integer> {
         if (!yes && System.console() == null) {
             throw TerminalScreen.noTerminal();
         }
-        Project loaded = load();
+        Project loaded = project.load(ProjectOption.VALIDATE_HINT + "; generate adds to a valid project");
         MigrationFiles files = new MigrationFiles(loaded.dir());
-        try (Connection c = connect(loaded)) {
+        PostgresAccess postgres = project.postgres(loaded);
+        try (Connection c = postgres.connect()) {
             PostgresCatalog catalog =
                     new PostgresCatalog(c, loaded.config().state().schema());
             if (yes) {
@@ -84,10 +78,7 @@ final class GenerateCommand implements Callable<Integer> {
                 return write(files, draft, out);
             }
         } catch (SQLException e) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "Postgres: " + e.getMessage(),
-                    "check [postgres] url, user and password_env in puffgres.toml");
+            throw postgres.failure(e);
         }
     }
 
@@ -98,30 +89,6 @@ final class GenerateCommand implements Callable<Integer> {
         out.println("next: puffgres validate, then puffgres apply");
         out.flush();
         return ExitCode.OK;
-    }
-
-    private Project load() {
-        try {
-            return Projects.loadWithWarnings(project, parent);
-        } catch (InvalidProjectException e) {
-            throw new CliException(
-                    ExitCode.INVALID_CONFIG,
-                    e.diagnostics().size() + " problem(s) in the project, first: "
-                            + e.diagnostics().get(0).render(),
-                    "run puffgres validate to see them all; generate adds to a valid project");
-        }
-    }
-
-    private static Connection connect(Project project) {
-        try {
-            return JobSpec.connect(project.config().postgres());
-        } catch (SQLException e) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "cannot connect to Postgres at "
-                            + project.config().postgres().url() + ": " + e.getMessage(),
-                    "check [postgres] url, user and password_env in puffgres.toml");
-        }
     }
 
     /** Shows the files to be written and asks before writing them. */

@@ -2,6 +2,10 @@ package io.puffgres.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -39,5 +43,22 @@ public final class Main {
             return ExitCode.USAGE;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * {@code java <this JVM's options> -cp <this classpath> <this class> ARGS}: a puffgres command in a new JVM like
+     * this one (without debugging or profiling agents, whose ports or files would clash).
+     */
+    static List<String> javaCommand(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent"))
+                .toList());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(args);
+        return command;
     }
 }

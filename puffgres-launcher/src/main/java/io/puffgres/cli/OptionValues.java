@@ -53,6 +53,17 @@ final class OptionValues {
         }
     }
 
+    /** {@code --plugin}: one of the two logical decoding plugins puffgres reads. */
+    static final class DecodingPlugin implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!value.equals("pgoutput") && !value.equals("wal2json")) {
+                throw new TypeConversionException("'" + value + "' must be pgoutput or wal2json");
+            }
+            return value;
+        }
+    }
+
     private static int integer(String value, int min, int max, String expected) {
         try {
             int n = Integer.parseInt(value.strip());

@@ -1,12 +1,16 @@
 package io.puffgres.cli;
 
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The top-level {@code puffgres} command; it only lists the subcommands and holds global options. */
+/**
+ * The top-level {@code puffgres} command: it lists the subcommands, holds the global options and is the {@link
+ * Invocation} every command reads its environment from.
+ */
 @Command(
         name = "puffgres",
         mixinStandardHelpOptions = true,
@@ -26,7 +30,7 @@ import picocli.CommandLine.Spec;
             EmulatorCommand.class
         },
         footer = ExitCode.HELP_FOOTER)
-public final class PuffgresCommand {
+public final class PuffgresCommand implements Invocation {
 
     @Option(
             names = "--stacktrace",
@@ -38,9 +42,19 @@ public final class PuffgresCommand {
     CommandSpec spec;
 
     /** The process environment (a parameter so tests can set it). */
-    final Map<String, String> env;
+    private final Map<String, String> env;
 
     PuffgresCommand(Map<String, String> env) {
         this.env = env;
+    }
+
+    @Override
+    public Map<String, String> env() {
+        return env;
+    }
+
+    @Override
+    public List<String> javaCommand(List<String> args) {
+        return Main.javaCommand(args);
     }
 }

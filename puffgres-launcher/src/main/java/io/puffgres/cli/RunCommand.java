@@ -2,7 +2,6 @@ package io.puffgres.cli;
 
 import io.puffgres.config.Diagnostic;
 import io.puffgres.job.JobRunner;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.preflight.Check;
@@ -19,9 +18,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code puffgres run}: the streaming job on an embedded Flink MiniCluster, until it fails or is stopped. */
@@ -49,14 +48,11 @@ import picocli.CommandLine.Spec;
         })
 final class RunCommand implements Callable<Integer> {
 
-    @ParentCommand
-    PuffgresCommand parent;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot (default: [postgres] slot).")
     String slot;
@@ -83,6 +79,7 @@ final class RunCommand implements Callable<Integer> {
             names = "--plugin",
             paramLabel = "NAME",
             defaultValue = "pgoutput",
+            converter = OptionValues.DecodingPlugin.class,
             description = "Logical decoding plugin: pgoutput (default) or wal2json.")
     String plugin;
 
@@ -98,12 +95,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        checkPlugin(plugin, "run");
-        Project all = Projects.load(project, parent);
+        Project all = project.load();
         if (detach) {
             RunLock.checkFree(all); // the background run takes the lock itself, and refuses if it lost a race
             return Detached.start(
-                    spec.root().commandLine().getParseResult().originalArgs(), RunFile.path(all), parent.env, out);
+                    spec.root().commandLine().getParseResult().originalArgs(),
+                    project.invocation(),
+                    RunFile.path(all),
+                    out);
         }
         try (RunLock lock = RunLock.acquire(all)) {
             return run(all, out);
@@ -121,13 +120,10 @@ final class RunCommand implements Callable<Integer> {
         } catch (SetupException e) {
             throw new CliException(ExitCode.RUNTIME, e.getMessage(), "see puffgres run --help");
         } catch (SQLException e) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "Postgres: " + e.getMessage(),
-                    "puffgres doctor checks what puffgres run needs, with the fix for each finding");
+            throw preparing(e);
         }
         for (Migration m : loaded.effectiveMappings()) {
-            out.println("mapping " + ValidateCommand.summary(m));
+            out.println("mapping " + MappingSummary.of(m));
         }
         out.println(job.restoredFrom()
                 .map(p -> "resuming from " + p)
@@ -186,17 +182,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (SetupException e) {
             throw new CliException(ExitCode.INVALID_CONFIG, e.getMessage(), "set [flink] web_ui_bind in puffgres.toml");
         }
-        Connection connection;
-        try {
-            connection = JobSpec.connect(all.config().postgres());
-        } catch (SQLException e) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "cannot connect to Postgres at " + all.config().postgres().url() + ": " + e.getMessage(),
-                    "check [postgres] url, user and password_env in puffgres.toml, and that the server is up");
-        }
         Project loaded;
-        try (Connection c = connection) {
+        try (Connection c = project.postgres(all).connect()) {
             loaded = applied(all, c, out);
             List<Diagnostic> catalog = Preflight.catalog(c, loaded, loaded.effectiveMappings());
             List<Check> findings = Preflight.beforeRun(c, loaded, catalog, slotName, plugin, createSlot).stream()
@@ -207,16 +194,21 @@ final class RunCommand implements Callable<Integer> {
                 out.println("note: " + leftover.detail() + "; " + leftover.fix());
             }
         } catch (SQLException e) {
-            throw new CliException(
-                    ExitCode.RUNTIME,
-                    "Postgres: " + e.getMessage(),
-                    "puffgres doctor checks what puffgres run needs, with the fix for each finding");
+            throw preparing(e);
         }
         int unapplied = all.migrations().size() - loaded.migrations().size();
         if (unapplied > 0) {
             out.println("note: " + unapplied + " migration(s) not applied yet; puffgres apply records them");
         }
         return loaded;
+    }
+
+    /** Postgres failed while the run prepared it (preflight, publication, slot, DLQ table): doctor tells what it needs. */
+    private static CliException preparing(SQLException e) {
+        return new CliException(
+                ExitCode.RUNTIME,
+                "Postgres: " + e.getMessage(),
+                "puffgres doctor checks what puffgres run needs, with the fix for each finding");
     }
 
     /**
@@ -264,15 +256,5 @@ final class RunCommand implements Callable<Integer> {
                     "run puffgres apply (puffgres apply --dry-run shows what it records)");
         }
         return AppliedMigrations.appliedOnly(project, applied);
-    }
-
-    /** Rejects a {@code --plugin} other than the two logical decoding plugins puffgres reads. */
-    static void checkPlugin(String plugin, String command) {
-        if (!plugin.equals("pgoutput") && !plugin.equals("wal2json")) {
-            throw new CliException(
-                    ExitCode.USAGE,
-                    "--plugin must be pgoutput or wal2json, got " + plugin,
-                    "run puffgres " + command + " --help");
-        }
     }
 }

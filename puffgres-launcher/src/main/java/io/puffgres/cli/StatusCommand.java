@@ -2,14 +2,13 @@ package io.puffgres.cli;
 
 import io.puffgres.migration.Project;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -40,14 +39,11 @@ final class StatusCommand implements Callable<Integer> {
     /** Refresh period of --watch without a value: as often as the run's live line. */
     static final String DEFAULT_WATCH_SECONDS = "2";
 
-    @ParentCommand
-    PuffgresCommand parent;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Option(names = "--json", description = "Print one JSON object (fields: see docs/cli.md).")
     boolean json;
@@ -70,14 +66,15 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Project loaded = Projects.load(project, parent);
+        Project loaded = project.load();
         if (watchSeconds != null && watchSeconds < 1) {
             throw new CliException(ExitCode.USAGE, "--watch needs at least 1 second", "run puffgres status --help");
         }
         String slotName = slot != null ? slot : loaded.config().postgres().slot();
+        PostgresAccess postgres = project.postgres(loaded);
         boolean terminal = System.console() != null;
         while (true) {
-            StatusReport report = StatusReport.gather(loaded, slotName);
+            StatusReport report = StatusReport.gather(loaded, postgres, slotName);
             if (watchSeconds != null && terminal && !json) {
                 out.print("\033[H\033[2J"); // clear the screen: the report is redrawn in place
             }
@@ -91,11 +88,11 @@ final class StatusCommand implements Callable<Integer> {
                 err.println(
                         "no puffgres run is running for " + loaded.dir() + "; start one with puffgres run --detach");
             }
-            Optional<CliException> postgres = postgresError(report);
-            if (postgres.isPresent() && watchSeconds == null) {
-                throw postgres.get();
+            Optional<CliException> unreachable = postgresError(report, postgres);
+            if (unreachable.isPresent() && watchSeconds == null) {
+                throw unreachable.get();
             }
-            postgres.ifPresent(e -> err.println("error: " + e.getMessage() + "\nhint: " + e.hint()));
+            unreachable.ifPresent(e -> err.println("error: " + e.getMessage() + "\nhint: " + e.hint()));
             if (watchSeconds == null) {
                 return report.running() ? ExitCode.OK : ExitCode.RUNTIME;
             }
@@ -113,14 +110,14 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Postgres could not be read: the error {@code status} ends with (exit 1), after everything else it knows. */
-    private static Optional<CliException> postgresError(StatusReport report) {
+    private static Optional<CliException> postgresError(StatusReport report, PostgresAccess postgres) {
         if (!(report.postgres() instanceof StatusReport.Postgres.Unreachable unreachable)) {
             return Optional.empty();
         }
         return Optional.of(new CliException(
                 ExitCode.RUNTIME,
                 "Postgres is unreachable: " + unreachable.error(),
-                "check that Postgres is up and [postgres] url, user and password_env in puffgres.toml"
+                "check that Postgres is up and " + postgres.settings()
                         + (report.job().isPresent() ? "; the job figures above come from Flink" : "")));
     }
 }

@@ -2,7 +2,6 @@ package io.puffgres.cli;
 
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqTable;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -85,7 +84,7 @@ record StatusReport(
     }
 
     /** Reads the run file, the REST API of a running job, and Postgres; a failure of either is part of the report. */
-    static StatusReport gather(Project project, String slotName) {
+    static StatusReport gather(Project project, PostgresAccess postgresAccess, String slotName) {
         Optional<RunFile> run = RunFile.live(RunFile.path(project));
         Optional<JobMetrics.Snapshot> job = Optional.empty();
         Optional<String> jobError = Optional.empty();
@@ -103,7 +102,7 @@ record StatusReport(
         }
         String slot = run.map(RunFile::slot).orElse(slotName);
         Postgres postgres;
-        try (Connection c = JobSpec.connect(project.config().postgres())) {
+        try (Connection c = postgresAccess.open()) {
             postgres = new Postgres.Read(slot(c, slot), dlq(c, project));
         } catch (SQLException e) {
             postgres = new Postgres.Unreachable(e.getMessage());

@@ -7,7 +7,6 @@ import io.puffgres.job.JobRunner;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,9 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -58,14 +57,11 @@ final class StopCommand implements Callable<Integer> {
     /** Job states after which Flink does nothing more; the process should end at once. */
     private static final List<String> ENDED = List.of("FINISHED", "CANCELED", "FAILED");
 
-    @ParentCommand
-    PuffgresCommand parent;
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--project", paramLabel = "DIR", defaultValue = ".", description = "Project directory.")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Option(
             names = "--timeout",
@@ -79,7 +75,7 @@ final class StopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = Projects.load(project, parent);
+        Project loaded = project.load();
         RunFile run = RunFile.live(RunFile.path(loaded))
                 .orElseThrow(() -> new CliException(
                         ExitCode.RUNTIME,

@@ -4,7 +4,6 @@ import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.config.ProjectConfig;
-import io.puffgres.job.JobSpec;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.source.ReplicationSetup;
@@ -14,18 +13,16 @@ import io.puffgres.verify.Report;
 import io.puffgres.verify.Verification;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -51,18 +48,11 @@ final class VerifyCommand implements Callable<Integer> {
     /** Enough ids to see a pattern without flooding the terminal. */
     static final int DEFAULT_LIMIT = 10;
 
-    @ParentCommand
-    PuffgresCommand parent;
-
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--project",
-            paramLabel = "DIR",
-            defaultValue = ".",
-            description = "Project directory (default: ${DEFAULT-VALUE}).")
-    Path project;
+    @Mixin
+    ProjectOption project;
 
     @Parameters(
             arity = "0..1",
@@ -83,14 +73,15 @@ final class VerifyCommand implements Callable<Integer> {
             throw new CliException(
                     ExitCode.USAGE, "--limit must be 0 or more, got " + limit, "run puffgres verify --help");
         }
-        Project loaded = Projects.load(project, parent);
+        Project loaded = project.load();
         List<Migration> mappings = selected(loaded);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ProjectConfig config = loaded.config();
-        Path classes = Files.createTempDirectory("puffgres-verify-");
+        PostgresAccess postgres = project.postgres(loaded);
         int differing = 0;
-        try (Connection c = JobSpec.connect(config.postgres());
+        try (ScratchDirectory classes = ScratchDirectory.create("puffgres-verify-");
+                Connection c = postgres.connect();
                 TurbopufferClient client = new TurbopufferClient(
                         config.turbopuffer().baseUrl(),
                         config.turbopuffer().apiKey(),
@@ -101,8 +92,8 @@ final class VerifyCommand implements Callable<Integer> {
             // one snapshot per mapping: the rows, view and lookup queries all see the same data
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             for (Migration m : mappings) {
-                Report report =
-                        Verification.run(c, client, loaded, m, ReplicationSetup.cdcRelation(c, m), limit, classes, err);
+                Report report = Verification.run(
+                        c, client, loaded, m, ReplicationSetup.cdcRelation(c, m), limit, classes.path(), err);
                 c.commit();
                 report.lines().forEach(out::println);
                 out.flush();
@@ -110,9 +101,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
         } catch (SQLException e) {
             throw new CliException(
-                    ExitCode.RUNTIME,
-                    "Postgres: " + e.getMessage(),
-                    "check [postgres] in puffgres.toml, or run puffgres doctor");
+                    ExitCode.RUNTIME, "Postgres: " + e.getMessage(), postgres.hint() + ", or run puffgres doctor");
         } catch (SetupException e) {
             throw new CliException(ExitCode.INVALID_CONFIG, e.getMessage(), "run puffgres doctor");
         } catch (TransformLoadException e) {
@@ -122,8 +111,6 @@ final class VerifyCommand implements Callable<Integer> {
                     "run puffgres validate");
         } catch (TurbopufferException e) {
             throw new CliException(ExitCode.RUNTIME, e.getMessage(), "run puffgres doctor");
-        } finally {
-            ValidateCommand.deleteTree(classes);
         }
         if (differing == 0) {
             out.println("verify: " + mappings.size() + " mapping(s) match");

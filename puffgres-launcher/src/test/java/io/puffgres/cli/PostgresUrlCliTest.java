@@ -9,7 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Postgres URLs and PUFFGRES_ variables as the CLI takes them, without a server: init, validate. */
+/**
+ * Postgres URLs and PUFFGRES_ variables as the CLI takes them, without a server: init, validate, and the error of a
+ * server that does not answer.
+ */
 class PostgresUrlCliTest {
 
     private static final String EXAMPLE = "../examples/pages";
@@ -65,6 +68,44 @@ class PostgresUrlCliTest {
 
     private static Result validateExampleWithUrl(String url) {
         return ValidateCommandTest.run(Map.of("PUFFGRES_POSTGRES_URL", url), "validate", "--project", EXAMPLE);
+    }
+
+    @Test
+    void anUnreachableServersHintNamesWhereItsUrlCameFrom(@TempDir Path dir) {
+        String unreachable = "jdbc:postgresql://127.0.0.1:1/app";
+        ValidateCommandTest.run("init", dir.toString(), "--postgres-url", unreachable);
+        Result fromFile = ValidateCommandTest.run("dlq", "list", "--project", dir.toString());
+        assertThat(fromFile.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(fromFile.err().lines())
+                .first()
+                .asString()
+                .startsWith("error: cannot connect to Postgres at jdbc:postgresql://127.0.0.1:1/app");
+        assertThat(fromFile.err().lines())
+                .last()
+                .isEqualTo("hint: check [postgres] url, user and password_env in puffgres.toml, and that the server is"
+                        + " up");
+
+        Result fromEnv = ValidateCommandTest.run(
+                Map.of("PUFFGRES_POSTGRES_URL", unreachable), "dlq", "list", "--project", EXAMPLE);
+        assertThat(fromEnv.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(fromEnv.err().lines())
+                .last()
+                .isEqualTo("hint: check PUFFGRES_POSTGRES_URL in the environment, [postgres] user and password_env in"
+                        + " puffgres.toml, and that the server is up");
+
+        // a password inside the URL makes password_env moot, and is never shown
+        Result withPassword = ValidateCommandTest.run(
+                Map.of("PUFFGRES_POSTGRES_URL", "postgresql://puffgres:hunter2@127.0.0.1:1/app"),
+                "dlq",
+                "list",
+                "--project",
+                EXAMPLE);
+        assertThat(withPassword.exitCode()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(withPassword.err().lines())
+                .last()
+                .isEqualTo("hint: check PUFFGRES_POSTGRES_URL in the environment, [postgres] user in puffgres.toml,"
+                        + " and that the server is up");
+        assertThat(withPassword.out() + withPassword.err()).doesNotContain("hunter2");
     }
 
     @Test

@@ -179,7 +179,7 @@ class RunGuardsIT {
         CliProject p = CliProject.create(db, tpuf, "guard_term");
         db.execute("INSERT INTO guard_term VALUES (1, 'one'), (2, 'two')");
         Path output = p.dir().resolve("run.out");
-        Process run = new ProcessBuilder(Detached.javaCommand(
+        Process run = new ProcessBuilder(Main.javaCommand(
                         List.of("run", "--project", p.dir().toString(), "--create-slot", "--web-ui-port", "-1")))
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())

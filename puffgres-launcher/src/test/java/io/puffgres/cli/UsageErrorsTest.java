@@ -66,6 +66,20 @@ class UsageErrorsTest {
     }
 
     @Test
+    void aPluginOtherThanTheTwoDecodersIsAUsageError() {
+        for (String command : new String[] {"run", "doctor"}) {
+            assertUsageError(
+                    "Invalid value for option '--plugin': 'decoderbufs' must be pgoutput or wal2json",
+                    command,
+                    command,
+                    "--project",
+                    NO_PROJECT,
+                    "--plugin",
+                    "decoderbufs");
+        }
+    }
+
+    @Test
     void dlqListLimitBelowOneIsAUsageError() {
         for (String limit : new String[] {"-1", "0"}) {
             assertUsageError(
