@@ -1,10 +1,8 @@
 package io.puffgres.cli.dlq;
 
 import io.puffgres.cli.ExitCode;
-import io.puffgres.cli.PostgresAccess;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.dlq.DlqTable;
-import io.puffgres.migration.Project;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.OptionalLong;
@@ -47,15 +45,13 @@ final class DlqDiscardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OptionalLong id = target.id("discard");
-        Project loaded = project.load();
-        ProjectDlq dlq = ProjectDlq.of(loaded);
+        ProjectDlq dlq = ProjectDlq.load(project);
         DlqTable table = dlq.table();
-        PostgresAccess postgres = project.postgres(loaded);
         int discarded;
-        try (Connection c = postgres.connect()) {
+        try (Connection c = dlq.postgres().connect()) {
             discarded = table.exists(c) ? table.discard(c, id, target.mapping()) : 0;
         } catch (SQLException e) {
-            throw postgres.failure(e);
+            throw dlq.postgres().failure(e);
         }
         if (id.isPresent() && discarded == 0) {
             throw dlq.noEntry(id.getAsLong());

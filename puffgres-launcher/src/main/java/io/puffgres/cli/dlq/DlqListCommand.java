@@ -2,12 +2,10 @@ package io.puffgres.cli.dlq;
 
 import io.puffgres.cli.ExitCode;
 import io.puffgres.cli.OptionValues;
-import io.puffgres.cli.PostgresAccess;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.TextTable;
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqTable;
-import io.puffgres.migration.Project;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -63,11 +61,9 @@ final class DlqListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = project.load();
-        ProjectDlq dlq = ProjectDlq.of(loaded);
+        ProjectDlq dlq = ProjectDlq.load(project);
         DlqTable table = dlq.table();
-        PostgresAccess postgres = project.postgres(loaded);
-        try (Connection c = postgres.connect()) {
+        try (Connection c = dlq.postgres().connect()) {
             if (!table.exists(c)) {
                 out.println("no DLQ entries (" + table.name() + " does not exist yet; puffgres run creates it)");
                 return ExitCode.OK;
@@ -100,7 +96,7 @@ final class DlqListCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         } catch (SQLException e) {
-            throw postgres.failure(e);
+            throw dlq.postgres().failure(e);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.puffgres.cli.dlq;
 
 import io.puffgres.cli.CliException;
 import io.puffgres.cli.ExitCode;
-import io.puffgres.cli.PostgresAccess;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.TextTable;
 import io.puffgres.client.ErrorKind;
@@ -13,13 +12,11 @@ import io.puffgres.config.ProjectConfig;
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqRetry;
 import io.puffgres.dlq.DlqTable;
-import io.puffgres.migration.Project;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -65,11 +62,9 @@ final class DlqRetryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = project.load();
-        ProjectDlq dlq = ProjectDlq.of(loaded);
-        PostgresAccess postgres = project.postgres(loaded);
-        ProjectConfig.Turbopuffer tp = loaded.config().turbopuffer();
-        try (Connection c = postgres.connect();
+        ProjectDlq dlq = ProjectDlq.load(project);
+        ProjectConfig.Turbopuffer tp = dlq.project().config().turbopuffer();
+        try (Connection c = dlq.postgres().connect();
                 TurbopufferClient client = new TurbopufferClient(
                         tp.baseUrl(), tp.apiKey(), ErrorPolicy.defaults(), TurbopufferClient.DEFAULT_TIMEOUT)) {
             List<DlqRecord> entries = entries(c, dlq);
@@ -79,9 +74,9 @@ final class DlqRetryCommand implements Callable<Integer> {
                 }
                 return ExitCode.OK;
             }
-            return retry(entries, new DlqRetry(loaded, c, client), out);
+            return retry(entries, new DlqRetry(dlq.project(), c, client), out);
         } catch (SQLException e) {
-            throw postgres.failure(e);
+            throw dlq.postgres().failure(e);
         } catch (TurbopufferException e) {
             throw new CliException(
                     ExitCode.RUNTIME,
@@ -93,12 +88,10 @@ final class DlqRetryCommand implements Callable<Integer> {
     }
 
     private List<DlqRecord> entries(Connection c, ProjectDlq dlq) throws SQLException {
-        DlqTable table = dlq.table();
-        boolean any = table.exists(c);
         OptionalLong one = target.id("retry");
         if (one.isPresent()) {
             long id = one.getAsLong();
-            DlqRecord entry = (any ? table.get(c, id) : Optional.<DlqRecord>empty()).orElseThrow(() -> dlq.noEntry(id));
+            DlqRecord entry = dlq.entry(c, id);
             if (entry.resolvedAt().isPresent()) {
                 spec.commandLine()
                         .getOut()
@@ -108,7 +101,8 @@ final class DlqRetryCommand implements Callable<Integer> {
             }
             return List.of(entry);
         }
-        return any ? table.list(c, target.mapping(), false, Integer.MAX_VALUE) : List.of();
+        DlqTable table = dlq.table();
+        return table.exists(c) ? table.list(c, target.mapping(), false, Integer.MAX_VALUE) : List.of();
     }
 
     private static int retry(List<DlqRecord> entries, DlqRetry retry, PrintWriter out) throws Exception {

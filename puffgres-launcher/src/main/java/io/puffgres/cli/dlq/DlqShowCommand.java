@@ -3,18 +3,14 @@ package io.puffgres.cli.dlq;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.puffgres.cli.ExitCode;
-import io.puffgres.cli.PostgresAccess;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.dlq.DlqRecord;
-import io.puffgres.dlq.DlqTable;
-import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,15 +41,12 @@ final class DlqShowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Project loaded = project.load();
-        ProjectDlq dlq = ProjectDlq.of(loaded);
-        DlqTable table = dlq.table();
-        PostgresAccess postgres = project.postgres(loaded);
+        ProjectDlq dlq = ProjectDlq.load(project);
         DlqRecord e;
-        try (Connection c = postgres.connect()) {
-            e = (table.exists(c) ? table.get(c, id) : Optional.<DlqRecord>empty()).orElseThrow(() -> dlq.noEntry(id));
+        try (Connection c = dlq.postgres().connect()) {
+            e = dlq.entry(c, id);
         } catch (SQLException ex) {
-            throw postgres.failure(ex);
+            throw dlq.postgres().failure(ex);
         }
         out.println("id:              " + e.id());
         out.println("mapping:         " + e.mapping() + " version " + e.version() + " -> namespace " + e.namespace());
