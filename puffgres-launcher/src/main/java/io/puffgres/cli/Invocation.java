@@ -18,8 +18,17 @@ public interface Invocation {
     /** The command line that runs {@code puffgres ARGS} in a new JVM like this one (same options and classpath). */
     List<String> javaCommand(List<String> args);
 
-    /** The invocation a command runs in, from the command's (or a mixin's mixee's) spec. */
+    /**
+     * The invocation a command runs in, from the command's (or a mixin's mixee's) spec.
+     *
+     * @throws IllegalStateException when the command line's top command is not an invocation (a command run alone)
+     */
     static Invocation of(CommandSpec spec) {
-        return (Invocation) spec.root().userObject();
+        if (spec.root().userObject() instanceof Invocation invocation) {
+            return invocation;
+        }
+        throw new IllegalStateException(
+                "command \"" + spec.qualifiedName(" ") + "\" runs below a top command that is no" + " Invocation: "
+                        + spec.root().userObject());
     }
 }
