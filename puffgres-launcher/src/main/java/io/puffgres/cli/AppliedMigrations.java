@@ -20,23 +20,24 @@ import java.util.Map;
  * ({@link #recorded}); a record without the second part was made before transform files were checksummed, and {@code
  * apply} completes it.
  */
-final class AppliedMigrations {
+public final class AppliedMigrations {
 
     /** One applied version as recorded. */
-    record Applied(int version, String mapping, String namespace, String file, String checksum, String appliedAt) {}
+    public record Applied(
+            int version, String mapping, String namespace, String file, String checksum, String appliedAt) {}
 
     private final String table;
 
-    AppliedMigrations(String schema) {
+    public AppliedMigrations(String schema) {
         this.table = schema + ".migrations";
     }
 
-    String table() {
+    public String table() {
         return table;
     }
 
     /** Creates the schema and table when missing (under an advisory lock: two applies do not race). */
-    void ensure(Connection c) throws SQLException {
+    public void ensure(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(hashtext('puffgres.migrations.create'))");
             DlqTable.ensureSchema(c, table.substring(0, table.indexOf('.')));
@@ -51,7 +52,7 @@ final class AppliedMigrations {
     }
 
     /** The applied versions in version order; empty when the table does not exist yet. */
-    List<Applied> read(Connection c) throws SQLException {
+    public List<Applied> read(Connection c) throws SQLException {
         List<Applied> out = new ArrayList<>();
         try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             exists.setString(1, table);
@@ -80,7 +81,7 @@ final class AppliedMigrations {
     }
 
     /** Records {@code migrations} as applied (the caller commits). */
-    void record(Connection c, List<Migration> migrations) throws SQLException {
+    public void record(Connection c, List<Migration> migrations) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO " + table + " (version, mapping, namespace, file, checksum) VALUES (?, ?, ?, ?, ?)")) {
             for (Migration m : migrations) {
@@ -104,7 +105,7 @@ final class AppliedMigrations {
      * Why the applied records and the files disagree: an applied file or its transform file edited (checksum), or the
      * file missing. Empty when every applied version is present unchanged.
      */
-    static List<String> conflicts(Project project, List<Applied> applied) {
+    public static List<String> conflicts(Project project, List<Applied> applied) {
         Map<Integer, Migration> files = byVersion(project);
         List<String> problems = new ArrayList<>();
         for (Applied a : applied) {
@@ -134,7 +135,7 @@ final class AppliedMigrations {
     }
 
     /** The transform source of {@code m}, relative to the project directory. */
-    static String transformFile(Migration m) {
+    public static String transformFile(Migration m) {
         return "puffgres/" + m.transform().path().orElseThrow();
     }
 
@@ -142,7 +143,7 @@ final class AppliedMigrations {
      * The applied migrations with a transform file whose record has no checksum of it (applied by a puffgres that did
      * not checksum transform files): an edit of the transform before now went unnoticed.
      */
-    static List<Migration> withoutTransformChecksum(Project project, List<Applied> applied) {
+    public static List<Migration> withoutTransformChecksum(Project project, List<Applied> applied) {
         Map<Integer, Migration> files = byVersion(project);
         return applied.stream()
                 .filter(a -> a.checksum().indexOf(':') < 0)
@@ -152,7 +153,7 @@ final class AppliedMigrations {
     }
 
     /** Completes the records of {@code migrations} with their transform files' checksums (the caller commits). */
-    void recordTransformChecksums(Connection c, List<Migration> migrations) throws SQLException {
+    public void recordTransformChecksums(Connection c, List<Migration> migrations) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET checksum = ? WHERE version = ?")) {
             for (Migration m : migrations) {
                 update.setString(1, recorded(m));
@@ -170,7 +171,7 @@ final class AppliedMigrations {
     }
 
     /** The project restricted to the applied versions (what {@code run} mirrors). */
-    static Project appliedOnly(Project project, List<Applied> applied) {
+    public static Project appliedOnly(Project project, List<Applied> applied) {
         List<Integer> versions = applied.stream().map(Applied::version).toList();
         return new Project(
                 project.dir(),

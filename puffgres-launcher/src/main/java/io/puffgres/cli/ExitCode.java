@@ -13,8 +13,10 @@ public final class ExitCode {
     /** A preflight check found a problem (doctor, verify). */
     public static final int PREFLIGHT = 4;
 
-    static final String HELP_FOOTER = "%nExit codes: 0 ok, 1 runtime failure, 2 usage error, 3 invalid configuration or"
-            + " migration, 4 preflight findings.";
+    /** The exit codes as every command's help ends with them. */
+    public static final String HELP_FOOTER =
+            "%nExit codes: 0 ok, 1 runtime failure, 2 usage error, 3 invalid configuration or"
+                    + " migration, 4 preflight findings.";
 
     private ExitCode() {}
 }

@@ -15,10 +15,10 @@ import java.time.Duration;
  * One job of the Flink REST API of a {@code puffgres run} (its run file's REST URL and job id): JSON reads of
  * {@code /jobs/:id…} and the cancel. Every call gives up after {@link #TIMEOUT}. Thread-safe.
  */
-final class FlinkRest {
+public final class FlinkRest {
 
     /** How long one REST call may take: the REST server is local, a slow answer means a struggling process. */
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +27,7 @@ final class FlinkRest {
     private final String jobUrl;
 
     /** @param restUrl e.g. {@code http://localhost:8081} (the run file's restUrl) */
-    FlinkRest(String restUrl, String jobId) {
+    public FlinkRest(String restUrl, String jobId) {
         this.jobUrl = restUrl.replaceAll("/+$", "") + "/jobs/" + jobId;
     }
 
@@ -36,7 +36,7 @@ final class FlinkRest {
      * answer is made once more: the REST server may close a kept-alive connection just as it is reused ("header
      * parser received no bytes"), and a GET is safe to repeat.
      */
-    JsonNode get(String path) throws IOException {
+    public JsonNode get(String path) throws IOException {
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(URI.create(jobUrl + path)).GET();
         HttpResponse<String> response;
@@ -58,7 +58,7 @@ final class FlinkRest {
      * {@code PATCH /jobs/:id?mode=cancel}: asks Flink to cancel the job (retained checkpoints stay); returns once
      * the request is accepted, not once the job is cancelled. A job Flink no longer knows counts as cancelled.
      */
-    void cancel() throws IOException {
+    public void cancel() throws IOException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(jobUrl + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()));
         if (response.statusCode() != 202 && response.statusCode() != 200 && response.statusCode() != 404) {

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Locale;
 
 /** Columns of text for the terminal (padded to the widest cell, numbers right-aligned), and the figures in them. */
-final class TextTable {
+public final class TextTable {
 
     private final List<String[]> rows = new ArrayList<>();
     private final boolean[] numeric;
 
     /** @param header the column titles; a title ending in {@code >} marks a right-aligned column (the mark is dropped) */
-    TextTable(String... header) {
+    public TextTable(String... header) {
         numeric = new boolean[header.length];
         String[] titles = new String[header.length];
         for (int i = 0; i < header.length; i++) {
@@ -25,7 +25,7 @@ final class TextTable {
         rows.add(titles);
     }
 
-    TextTable row(Object... cells) {
+    public TextTable row(Object... cells) {
         String[] row = new String[numeric.length];
         for (int i = 0; i < row.length; i++) {
             row[i] = i < cells.length ? String.valueOf(cells[i]) : "";
@@ -34,7 +34,7 @@ final class TextTable {
         return this;
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         int[] width = new int[numeric.length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
@@ -53,7 +53,7 @@ final class TextTable {
     }
 
     /** {@code 3 s ago}, {@code 2 min 5 s ago}, {@code 5 h ago} ({@link #duration}); {@code never} for null. */
-    static String ago(Instant then, Instant now) {
+    public static String ago(Instant then, Instant now) {
         if (then == null) {
             return "never";
         }
@@ -61,12 +61,12 @@ final class TextTable {
     }
 
     /** A duration as people read it ({@link Durations#human}): every command prints durations this way. */
-    static String duration(Duration d) {
+    public static String duration(Duration d) {
         return Durations.human(d);
     }
 
     /** {@code 512 B}, {@code 1.5 KiB}, {@code 3.2 MiB}, {@code 1.0 GiB}. */
-    static String bytes(long n) {
+    public static String bytes(long n) {
         if (n < 1024) {
             return n + " B";
         }
@@ -81,12 +81,12 @@ final class TextTable {
     }
 
     /** One decimal, e.g. a rate or seconds. */
-    static String decimal(double v) {
+    public static String decimal(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
     /** The first line of {@code text}, at most {@code max} characters (cut with an ellipsis). */
-    static String oneLine(String text, int max) {
+    public static String oneLine(String text, int max) {
         String line = text == null ? "" : text.strip().lines().findFirst().orElse("");
         return line.length() <= max ? line : line.substring(0, max - 1) + "…";
     }

@@ -1,0 +1,100 @@
+package io.puffgres.cli.run;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * Stops a running job on Ctrl-C (SIGINT) or SIGTERM: the first signal stops it with a savepoint (every buffered
+ * write is flushed and acknowledged first, the next run resumes from it); a second Ctrl-C cancels at once (the
+ * retained checkpoints stay). A repeated SIGTERM is the same stop, never a cancel: {@code timeout} sends it to the
+ * process and to its process group, and {@code puffgres stop} may be run twice. The process then ends normally,
+ * once the job has. Signal handlers run on threads of their own; the methods are thread-safe.
+ */
+final class GracefulStop implements AutoCloseable {
+
+    private final JobClient job;
+    private final Path savepointDir;
+    private final PrintWriter out;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final List<Restore> previous = new ArrayList<>();
+    private volatile String savepoint;
+
+    private record Restore(Signal signal, SignalHandler handler) {}
+
+    GracefulStop(JobClient job, Path savepointDir, PrintWriter out) {
+        this.job = job;
+        this.savepointDir = savepointDir;
+        this.out = out;
+    }
+
+    /** Takes over SIGINT and SIGTERM until {@link #close()}. */
+    GracefulStop install() {
+        Signal interrupt = new Signal("INT");
+        previous.add(new Restore(interrupt, Signal.handle(interrupt, s -> interrupt())));
+        Signal terminate = new Signal("TERM");
+        previous.add(new Restore(terminate, Signal.handle(terminate, s -> terminate())));
+        return this;
+    }
+
+    /** Whether a stop was asked for (the job ending is then the expected outcome). */
+    boolean requested() {
+        return stopping.get();
+    }
+
+    /** The savepoint taken by the stop, or null. */
+    String savepoint() {
+        return savepoint;
+    }
+
+    /** Ctrl-C (SIGINT): the first stops with a savepoint, the next one cancels. */
+    void interrupt() {
+        if (!stop("Ctrl-C again to cancel at once")) {
+            out.println("cancelling (the retained checkpoints stay; the next run resumes from the newest)");
+            cancel();
+        }
+    }
+
+    /** SIGTERM: stops with a savepoint; once stopping, another SIGTERM changes nothing. */
+    void terminate() {
+        if (!stop("Ctrl-C or kill -INT cancels at once")) {
+            out.println("SIGTERM again: still stopping with a savepoint (Ctrl-C or kill -INT cancels at once)");
+        }
+    }
+
+    /** Starts the stop with a savepoint, unless one has started already; returns whether this call started it. */
+    private boolean stop(String howToCancel) {
+        if (!stopping.compareAndSet(false, true)) {
+            return false;
+        }
+        out.println();
+        out.println("stopping: flushing and taking a savepoint (" + howToCancel + ")");
+        job.stopWithSavepoint(false, savepointDir.toUri().toString(), SavepointFormatType.CANONICAL)
+                .whenComplete((path, error) -> {
+                    if (error == null) {
+                        savepoint = path;
+                    } else {
+                        out.println("the savepoint failed (" + error.getMessage() + "); cancelling");
+                        cancel();
+                    }
+                });
+        return true;
+    }
+
+    private void cancel() {
+        CompletableFuture<Void> cancelled = job.cancel();
+        cancelled.exceptionally(e -> null); // already gone
+    }
+
+    @Override
+    public void close() {
+        previous.forEach(r -> Signal.handle(r.signal(), r.handler()));
+    }
+}

@@ -1,0 +1,269 @@
+package io.puffgres.cli.run;
+
+import io.puffgres.cli.AppliedMigrations;
+import io.puffgres.cli.CliException;
+import io.puffgres.cli.ExitCode;
+import io.puffgres.cli.MappingSummary;
+import io.puffgres.cli.OptionValues;
+import io.puffgres.cli.ProjectOption;
+import io.puffgres.cli.RunFile;
+import io.puffgres.cli.status.FailureCause;
+import io.puffgres.cli.status.LiveStatus;
+import io.puffgres.config.Diagnostic;
+import io.puffgres.job.JobRunner;
+import io.puffgres.migration.Migration;
+import io.puffgres.migration.Project;
+import io.puffgres.preflight.Check;
+import io.puffgres.preflight.Preflight;
+import io.puffgres.source.ReplicationSetup.SetupException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code puffgres run}: the streaming job on an embedded Flink MiniCluster, until it fails or is stopped. */
+@Command(
+        name = "run",
+        description = {
+            "Mirror the project's mappings: snapshot, then stream changes, on an embedded Flink with its web UI.",
+            "Restarts from the newest retained checkpoint or savepoint in [flink] checkpoint_dir when there is one.",
+            "Ctrl-C or SIGTERM stops with a savepoint; a second Ctrl-C cancels at once (SIGTERM again, as timeout",
+            "sends it, is the same stop).",
+            "Refuses to start while another run of the project runs (exit 1). Before it changes anything it makes",
+            "doctor's checks that apply to a run and prints every finding with its fix: exit 3 when a mapping does",
+            "not match the database (a column, a predicate type, a lookup query), else 4 (replica identity, rights,",
+            "the slot, ...)."
+        },
+        mixinStandardHelpOptions = true,
+        footer = {
+            "%nExamples:",
+            "  puffgres run --create-slot              first run: create the slot, snapshot, stream",
+            "  puffgres run                            later runs: resume from the last checkpoint",
+            "  puffgres run --strict                   stop at the first change that would go to the DLQ",
+            "  puffgres run --detach                   in the background; puffgres status / puffgres stop",
+            "  puffgres run --slot other --from-lsn 0/1A2B3C4D",
+            ExitCode.HELP_FOOTER
+        })
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ProjectOption project;
+
+    @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot (default: [postgres] slot).")
+    String slot;
+
+    @Option(names = "--create-slot", description = "Create the replication slot when it does not exist.")
+    boolean createSlot;
+
+    @Option(
+            names = "--from-lsn",
+            paramLabel = "LSN",
+            converter = OptionValues.Lsn.class,
+            description = "Skip the snapshot and stream from this WAL position (e.g. 0/1A2B3C4D); moves the slot.")
+    String fromLsn;
+
+    @Option(
+            names = "--detach",
+            description = "Run in the background (log in puffgres/state/run.log); stop it with puffgres stop.")
+    boolean detach;
+
+    @Option(names = "--strict", description = "Stop the job instead of moving past a change that goes to the DLQ.")
+    boolean strict;
+
+    @Option(
+            names = "--plugin",
+            paramLabel = "NAME",
+            defaultValue = "pgoutput",
+            converter = OptionValues.DecodingPlugin.class,
+            description = "Logical decoding plugin: pgoutput (default) or wal2json.")
+    String plugin;
+
+    @Option(
+            names = "--web-ui-port",
+            paramLabel = "PORT",
+            defaultValue = "8081",
+            converter = OptionValues.WebUiPort.class,
+            description = "Port of the Flink web UI and REST API, on [flink] web_ui_bind (default: ${DEFAULT-VALUE});"
+                    + " 0 picks a free port, -1 for none.")
+    int webUiPort;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Project all = project.load();
+        if (detach) {
+            RunLock.checkFree(all); // the background run takes the lock itself, and refuses if it lost a race
+            return Detached.start(
+                    spec.root().commandLine().getParseResult().originalArgs(),
+                    project.invocation(),
+                    RunFile.path(all),
+                    out);
+        }
+        try (RunLock lock = RunLock.acquire(all)) {
+            return run(all, out);
+        }
+    }
+
+    /** The run itself, holding the project's run lock. */
+    private int run(Project all, PrintWriter out) throws Exception {
+        Project loaded = preflight(all, out);
+        JobRunner.Options options = new JobRunner.Options(
+                Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
+        JobRunner.Started job;
+        try {
+            job = JobRunner.start(loaded, options);
+        } catch (SetupException e) {
+            throw new CliException(ExitCode.RUNTIME, e.getMessage(), "see puffgres run --help");
+        } catch (SQLException e) {
+            throw preparing(e);
+        }
+        for (Migration m : loaded.effectiveMappings()) {
+            out.println("mapping " + MappingSummary.of(m));
+        }
+        out.println(job.restoredFrom()
+                .map(p -> "resuming from " + p)
+                .orElse(
+                        fromLsn != null
+                                ? "streaming from " + fromLsn
+                                : "starting with a snapshot of the mapped tables"));
+        job.restUrl().ifPresent(url -> out.println("Flink web UI: " + url));
+        out.println("running; Ctrl-C stops with a savepoint (the next run resumes from it)");
+        Path runFile = RunFile.path(loaded);
+        RunFile self = new RunFile(
+                ProcessHandle.current().pid(),
+                job.client().getJobID().toHexString(),
+                job.restUrl().orElse(""),
+                job.slot(),
+                Instant.now().toString());
+        self.write(runFile);
+        try (GracefulStop stop = new GracefulStop(job.client(), JobRunner.savepointDir(loaded), out).install();
+                LiveStatus live = LiveStatus.start(job.restUrl(), self.jobId(), out, System.console() != null)) {
+            try {
+                job.client().getJobExecutionResult().get();
+            } catch (ExecutionException e) {
+                if (!stop.requested()) {
+                    throw new CliException(
+                            ExitCode.RUNTIME,
+                            "the job stopped: " + FailureCause.of(e.getCause()),
+                            "fix the cause and run puffgres run again; it resumes from the last checkpoint",
+                            e.getCause());
+                }
+            }
+            if (stop.savepoint() != null) {
+                out.println("stopped with savepoint " + stop.savepoint());
+            } else if (stop.requested()) {
+                out.println("cancelled; the next run resumes from the newest retained checkpoint");
+            } else {
+                out.println("the job finished");
+            }
+            return ExitCode.OK;
+        } finally {
+            if (RunFile.live(runFile).filter(r -> r.pid() == self.pid()).isPresent()) {
+                Files.deleteIfExists(runFile);
+            }
+        }
+    }
+
+    /**
+     * What stops a run before anything starts, read over one connection: the applied migrations (the project is
+     * restricted to them), then doctor's checks that apply to a run, every finding printed with its fix (exit 3 when a
+     * mapping does not match the database, else 4). Prints a note for each snapshot reader slot an interrupted run left
+     * behind (not dropped here: slot names are per server, so one named like ours may be another project's).
+     */
+    private Project preflight(Project all, PrintWriter out) {
+        String slotName = slot != null ? slot : all.config().postgres().slot();
+        try {
+            JobRunner.checkBindAddress(all.config().flink().webUiBind());
+        } catch (SetupException e) {
+            throw new CliException(ExitCode.INVALID_CONFIG, e.getMessage(), "set [flink] web_ui_bind in puffgres.toml");
+        }
+        Project loaded;
+        try (Connection c = project.postgres(all).connect()) {
+            loaded = applied(all, c, out);
+            List<Diagnostic> catalog = Preflight.catalog(c, loaded, loaded.effectiveMappings());
+            List<Check> findings = Preflight.beforeRun(c, loaded, catalog, slotName, plugin, createSlot).stream()
+                    .filter(check -> check.status() == Check.Status.FAIL)
+                    .toList();
+            refuse(findings, catalog.isEmpty() ? ExitCode.PREFLIGHT : ExitCode.INVALID_CONFIG);
+            for (Check leftover : Preflight.leftoverReaderSlots(c, slotName)) {
+                out.println("note: " + leftover.detail() + "; " + leftover.fix());
+            }
+        } catch (SQLException e) {
+            throw preparing(e);
+        }
+        int unapplied = all.migrations().size() - loaded.migrations().size();
+        if (unapplied > 0) {
+            out.println("note: " + unapplied + " migration(s) not applied yet; puffgres apply records them");
+        }
+        return loaded;
+    }
+
+    /** Postgres failed while the run prepared it (preflight, publication, slot, DLQ table): doctor tells what it needs. */
+    private static CliException preparing(SQLException e) {
+        return new CliException(
+                ExitCode.RUNTIME,
+                "Postgres: " + e.getMessage(),
+                "puffgres doctor checks what puffgres run needs, with the fix for each finding");
+    }
+
+    /**
+     * Stops the run on preflight findings: a single one is the error, its fix the hint; several are printed each with
+     * its fix, before an error that counts them.
+     */
+    private void refuse(List<Check> findings, int exitCode) {
+        if (findings.isEmpty()) {
+            return;
+        }
+        if (findings.size() == 1) {
+            Check only = findings.get(0);
+            throw new CliException(exitCode, only.name() + ": " + only.detail(), only.fix() + " (nothing was changed)");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        findings.forEach(f -> f.lines().forEach(err::println));
+        throw new CliException(
+                exitCode,
+                findings.size() + " findings before the start (above); nothing was changed",
+                "apply the fixes above, then puffgres run again (puffgres doctor shows every check)");
+    }
+
+    /**
+     * The project restricted to its applied migrations; edited or missing applied files (or transform files) stop the
+     * run, and a record without its transform file's checksum gets a note.
+     */
+    private static Project applied(Project project, Connection c, PrintWriter out) throws SQLException {
+        List<AppliedMigrations.Applied> applied =
+                new AppliedMigrations(project.config().state().schema()).read(c);
+        List<String> conflicts = AppliedMigrations.conflicts(project, applied);
+        if (!conflicts.isEmpty()) {
+            throw new CliException(
+                    ExitCode.INVALID_CONFIG,
+                    String.join("; ", conflicts),
+                    "revert the file (changes go in a new migration), then puffgres apply");
+        }
+        for (Migration m : AppliedMigrations.withoutTransformChecksum(project, applied)) {
+            out.println("note: " + m.file() + " was applied before transform files were checksummed, so an edit of "
+                    + AppliedMigrations.transformFile(m) + " goes unnoticed; puffgres apply records its checksum");
+        }
+        if (applied.isEmpty()) {
+            throw new CliException(
+                    ExitCode.INVALID_CONFIG,
+                    "no migration is applied yet",
+                    "run puffgres apply (puffgres apply --dry-run shows what it records)");
+        }
+        return AppliedMigrations.appliedOnly(project, applied);
+    }
+}
