@@ -1,7 +1,7 @@
 package io.puffgres.migration;
 
 import io.puffgres.config.Diagnostic;
-import io.puffgres.document.IdentityTransform;
+import io.puffgres.transform.IdentityTransform;
 import io.puffgres.transform.JavaTransformCompiler;
 import io.puffgres.transform.JsTransform;
 import io.puffgres.transform.Transform;

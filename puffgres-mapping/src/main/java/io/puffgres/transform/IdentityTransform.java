@@ -1,11 +1,13 @@
-package io.puffgres.document;
+package io.puffgres.transform;
 
+import io.puffgres.document.AttributeNames;
+import io.puffgres.document.AttributeSchema;
+import io.puffgres.document.DocId;
+import io.puffgres.document.Document;
+import io.puffgres.document.ValueConverter;
 import io.puffgres.event.PgType;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.transform.Action;
-import io.puffgres.transform.Transform;
-import io.puffgres.transform.TransformContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,13 +1,15 @@
-package io.puffgres.document;
+package io.puffgres.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.puffgres.document.AttributeSchema;
+import io.puffgres.document.DocId;
+import io.puffgres.document.Document;
 import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.transform.Action;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
