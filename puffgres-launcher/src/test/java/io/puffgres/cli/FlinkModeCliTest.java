@@ -41,20 +41,15 @@ class FlinkModeCliTest {
     }
 
     @Test
-    void validateRefusesRemoteModeAtItsLine(@TempDir Path dir) throws Exception {
+    void validateAndRunRefuseRemoteModeAtItsLine(@TempDir Path dir) throws Exception {
         String project = remoteProject(dir);
-        ValidateCommandTest.Result r = ValidateCommandTest.run("validate", "--project", project);
-        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.INVALID_CONFIG);
-        assertThat(r.err()).contains("puffgres.toml:" + lineOfMode(dir) + ":1" + REFUSED);
-        assertThat(r.out()).isEmpty();
-    }
-
-    @Test
-    void runRefusesRemoteModeBeforeStartingAnything(@TempDir Path dir) throws Exception {
-        String project = remoteProject(dir);
-        ValidateCommandTest.Result r = ValidateCommandTest.run("run", "--project", project);
-        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.INVALID_CONFIG);
-        assertThat(r.err()).contains("puffgres.toml:" + lineOfMode(dir) + ":1" + REFUSED);
+        String diagnostic = "puffgres.toml:" + lineOfMode(dir) + ":1" + REFUSED;
+        for (String command : List.of("validate", "run")) {
+            ValidateCommandTest.Result r = ValidateCommandTest.run(command, "--project", project);
+            assertThat(r.exitCode()).as(command + ": " + r.err()).isEqualTo(ExitCode.INVALID_CONFIG);
+            assertThat(r.err()).as(command).contains(diagnostic);
+            assertThat(r.out()).as(command).isEmpty();
+        }
     }
 
     @Test
