@@ -52,6 +52,7 @@ public record ProjectConfig(
     /**
      * {@code [flink]}.
      *
+     * @param restUrl {@code rest_url}: the cluster of a future remote mode; read, not used by the embedded mode
      * @param stallAfterMs pending work (a lookup, a write) that has not moved for this long makes the job STALLED
      * @param stallTimeoutMs a stall this long fails the job, which Flink restarts from its last checkpoint; 0: never
      * @param webUiBind the IP address an embedded run serves the Flink web UI and REST API on (127.0.0.1: this
@@ -66,9 +67,9 @@ public record ProjectConfig(
             long stallAfterMs,
             long stallTimeoutMs,
             String webUiBind) {
+        /** Where the job runs. Only embedded exists; the loader refuses {@code mode = "remote"} until it does. */
         public enum Mode {
-            EMBEDDED,
-            REMOTE
+            EMBEDDED
         }
     }
 

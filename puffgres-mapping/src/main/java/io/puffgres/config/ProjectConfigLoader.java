@@ -46,6 +46,9 @@ public final class ProjectConfigLoader {
      */
     static final String DEFAULT_WEB_UI_BIND = "127.0.0.1";
 
+    /** The only {@code [flink] mode} that runs: a Flink MiniCluster inside {@code puffgres run}. */
+    static final String EMBEDDED = "embedded";
+
     static final String DEFAULT_CHECKPOINT_DIR = "puffgres/state/checkpoints";
     static final String DEFAULT_STATE_SCHEMA = "puffgres";
     /** OpenAI's public endpoint; point it at any compatible server. */
@@ -162,17 +165,11 @@ public final class ProjectConfigLoader {
                 "stall_after_ms",
                 "stall_timeout_ms",
                 "web_ui_bind"));
-        String modeText = string(fl, "mode", false).orElse("embedded");
-        ProjectConfig.Flink.Mode mode = ProjectConfig.Flink.Mode.EMBEDDED;
-        if (modeText.equals("remote")) {
-            mode = ProjectConfig.Flink.Mode.REMOTE;
-        } else if (!modeText.equals("embedded")) {
-            fl.error("mode", "must be embedded or remote (got \"" + modeText + "\")");
+        String modeText = string(fl, "mode", false).orElse(EMBEDDED);
+        if (!modeText.equals(EMBEDDED)) {
+            problem(fl, "mode", unsupportedMode(modeText));
         }
         Optional<String> restUrl = string(fl, "rest_url", false);
-        if (mode == ProjectConfig.Flink.Mode.REMOTE && restUrl.isEmpty()) {
-            fl.error("rest_url", "is required when mode = \"remote\"");
-        }
         long parallelism = integer(fl, "parallelism", 1, 1024).orElse(DEFAULT_PARALLELISM);
         long interval = integer(fl, "checkpoint_interval_ms", 100, 86_400_000).orElse(DEFAULT_CHECKPOINT_INTERVAL_MS);
         String checkpointDir = string(fl, "checkpoint_dir", false).orElse(DEFAULT_CHECKPOINT_DIR);
@@ -218,7 +215,14 @@ public final class ProjectConfigLoader {
                 new ProjectConfig.Postgres(url, user, password, slot, publication),
                 new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, apiKey, maxRetries),
                 new ProjectConfig.Flink(
-                        mode, restUrl, (int) parallelism, interval, checkpointDir, stallAfter, stallTimeout, webUiBind),
+                        ProjectConfig.Flink.Mode.EMBEDDED,
+                        restUrl,
+                        (int) parallelism,
+                        interval,
+                        checkpointDir,
+                        stallAfter,
+                        stallTimeout,
+                        webUiBind),
                 new ProjectConfig.State(schema),
                 embeddings));
     }
@@ -296,6 +300,18 @@ public final class ProjectConfigLoader {
         } else {
             scope.error(key, message);
         }
+    }
+
+    /**
+     * Why {@code [flink] mode} cannot be {@code text}. {@code remote} is refused rather than run embedded: a project
+     * that asks for a cluster must not silently get a MiniCluster on this machine.
+     */
+    static String unsupportedMode(String text) {
+        if (text.equals("remote")) {
+            return "\"remote\" (submitting the job to a Flink cluster) is not supported yet; the only supported mode"
+                    + " is \"" + EMBEDDED + "\" (the default: a Flink MiniCluster inside puffgres run)";
+        }
+        return "must be \"" + EMBEDDED + "\", the only supported mode (got \"" + text + "\")";
     }
 
     /** An IPv4 address in dotted form or an IPv6 address (without brackets); never a name to look up. */

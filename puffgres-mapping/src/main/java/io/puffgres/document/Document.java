@@ -28,7 +28,10 @@ public record Document(DocId id, Map<String, Object> attributes) {
         }
     }
 
-    /** A document that takes {@code attributes} over uncopied: whoever built the map must not touch it again. */
+    /**
+     * A document that takes {@code attributes} over uncopied: whoever built the map must not touch it again. Saves a
+     * copy per change for the transforms that build a fresh map per row.
+     */
     public static Document adopt(DocId id, LinkedHashMap<String, Object> attributes) {
         return new Document(id, new Attributes(attributes));
     }

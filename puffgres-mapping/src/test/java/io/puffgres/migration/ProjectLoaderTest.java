@@ -37,7 +37,7 @@ class ProjectLoaderTest {
         assertThat(config.turbopuffer().maxRetries()).contains(20);
         assertThat(config.flink())
                 .isEqualTo(new ProjectConfig.Flink(
-                        ProjectConfig.Flink.Mode.REMOTE,
+                        ProjectConfig.Flink.Mode.EMBEDDED,
                         Optional.of("http://flink:8081"),
                         8, // PUFFGRES_FLINK_PARALLELISM overrides the file's 4
                         30_000,

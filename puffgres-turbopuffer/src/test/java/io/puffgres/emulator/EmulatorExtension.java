@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * JUnit 5 extension running an in-memory emulator on a free port for a test class; faults and namespaces are
- * reset before each test.
+ * reset before each test. Test code only: the other modules' tests get it from this module's test jar
+ * ({@code <type>test-jar</type>}).
  *
  * <pre>{@code
  * @RegisterExtension

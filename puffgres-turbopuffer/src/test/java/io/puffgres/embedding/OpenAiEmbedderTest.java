@@ -1,4 +1,4 @@
-package io.puffgres.transform;
+package io.puffgres.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.config.Secret;
+import io.puffgres.transform.EmbeddingException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.puffgres.transform;
+package io.puffgres.embedding;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.config.Secret;
+import io.puffgres.transform.Embedder;
+import io.puffgres.transform.EmbeddingException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +27,9 @@ import okhttp3.Response;
  * "dimensions"?}}, vectors from {@code data[i].embedding}. Retries connection errors, 408, 409, 429 and 5xx with
  * exponential backoff and jitter, honouring {@code Retry-After}; other statuses fail at once. The API key is sent
  * as a bearer token and never appears in messages. Thread-safe.
+ *
+ * <p>It lives beside the turbopuffer client, not with {@link Embedder} in puffgres-mapping, because that module does
+ * no network I/O; this module owns the HTTP clients.
  */
 public final class OpenAiEmbedder implements Embedder {
 
