@@ -23,8 +23,11 @@ import org.apache.flink.runtime.state.VoidNamespace;
  *   <li><b>Known absence.</b> Keyed state also holds the LSN at which the id was last known to have no document: a
  *       delete of it acknowledged by turbopuffer, or a delete found needless. The id has none while that LSN is its
  *       latest one (any later change moves the latest LSN on, an upsert included); then a delete need not be sent.
- *       Unknown (never set, or state from a version without it) means the id may have a document. Both live in the
- *       same checkpoint, so a restore goes back to both together.
+ *       Unknown (never set, or state from a version without it) means the id may have a document. An absence
+ *       restored from a checkpoint is not trusted either: the run before may have written the id after that
+ *       checkpoint, and the source need not replay that change (Postgres streams from the slot's confirmed position,
+ *       which pgjdbc 42.7.3 moves on keep-alives past the checkpoint's: pgjdbc #2941, DBZ-7533). Only a delete this
+ *       run has seen acknowledged, or found needless after one, makes an id known to have no document.
  * </ul>
  *
  * Used on the task thread only.
@@ -43,6 +46,9 @@ final class LsnGuard {
     private ListState<Long> newestLsnState;
     /** No id's LSN in {@link #latestLsn} is after this one (unsigned; -1, the largest, when that is not known). */
     private long newestLsn;
+
+    /** Absences at or before this LSN (unsigned) came with a restored checkpoint and are not trusted; 0 when fresh. */
+    private long distrustedUpTo;
 
     /** The current id's latest LSN as {@link #admit} read it, when {@link #previousRead}. */
     private Long previous;
@@ -64,6 +70,9 @@ final class LsnGuard {
         if (!recorded && anyLatestLsn(keyed)) {
             newestLsn = -1; // restored from a checkpoint of a version that did not record it: read every id's state
         }
+        // Every restored absence is at or before newestLsn. A checkpoint without newestLsn comes from a version that
+        // kept no absences (newest-lsn state is older than absent-at), so there is nothing to distrust.
+        distrustedUpTo = context.isRestored() && recorded ? newestLsn : 0;
     }
 
     private static boolean anyLatestLsn(KeyedStateBackend<?> keyed) {
@@ -99,7 +108,9 @@ final class LsnGuard {
             return false;
         }
         Long absent = absentAt.value();
-        return absent != null && absent.longValue() == latest.longValue();
+        return absent != null
+                && absent.longValue() == latest.longValue()
+                && Long.compareUnsigned(absent, distrustedUpTo) > 0;
     }
 
     /** The admitted change at {@code lsn} is applied (its write buffered, its skip or failure recorded). */

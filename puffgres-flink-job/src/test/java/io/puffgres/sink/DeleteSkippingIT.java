@@ -152,6 +152,27 @@ class DeleteSkippingIT {
     }
 
     @Test
+    void anAbsenceRestoredFromACheckpointIsNotTrusted() throws Exception {
+        JobSpec spec = spec();
+        var first = w.open(spec, null);
+        sendAndWait(first, item(1, "on", 100));
+        sendAndWait(first, item(1, "off", 110)); // deleted, acknowledged: known absent in the checkpoint
+        OperatorSubtaskState state = checkpoint(first, 1);
+        sendAndWait(first, item(1, "on", 120)); // written after the checkpoint
+        first.endInput();
+        assertThat(w.tpuf.documents()).containsOnlyKeys("1");
+
+        // the source does not replay the change at 120 (the slot had moved past the checkpoint's position)
+        var second = w.open(spec, state);
+        sendAndWait(second, item(1, "off", 130)); // the restored absence is stale: the delete is sent
+        sendAndWait(second, item(1, "off", 140)); // this run saw that delete acknowledged: skipped
+        second.endInput();
+
+        assertThat(w.tpuf.documents()).isEmpty();
+        assertThat(deletesOf("1")).isEqualTo(2);
+    }
+
+    @Test
     void stateWithoutAbsenceSendsTheDeleteAsBefore() throws Exception {
         // as every id's state written before the writer knew of absence: a latest LSN and nothing else
         JobSpec spec = spec();
