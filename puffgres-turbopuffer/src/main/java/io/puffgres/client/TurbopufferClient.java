@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +46,9 @@ public final class TurbopufferClient implements AutoCloseable {
     private static final int GZIP_BUFFER = 64 * 1024;
     /** turbopuffer's SDKs use 60 s per request. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** How long {@link #close()} waits for the requests in flight. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
@@ -305,10 +309,35 @@ public final class TurbopufferClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops retrying and waits up to {@link #CLOSE_WAIT} for the requests in flight to be answered, so that no write
+     * of a closed client lands after the writer that replaced it has written (a job restarted in the same JVM after a
+     * failure or a cancel); the ones still unanswered then are cancelled. An interrupt does not cut the wait short
+     * (Flink interrupts a task it cancels); it is kept for the caller.
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        ExecutorService calls = http.dispatcher().executorService();
+        calls.shutdown();
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        boolean interrupted = false;
+        try {
+            while (!calls.isTerminated() && System.nanoTime() < deadline) {
+                try {
+                    calls.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (!calls.isTerminated()) {
+                http.dispatcher().cancelAll();
+            }
+            http.connectionPool().evictAll();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -231,6 +232,18 @@ class TurbopufferClientTest {
         WriteRequest big = b.build();
         assertThat(big.encodedSize()).isGreaterThan(TurbopufferClient.GZIP_THRESHOLD);
         assertThat(client.write("big", big).rowsUpserted()).isEqualTo(500);
+    }
+
+    @Test
+    void closeWaitsForTheWriteInFlightEvenWhenInterrupted() throws Exception {
+        emulator.faults().enqueue(Fault.latency(600));
+        CompletableFuture<TurbopufferClient.WriteResult> write = client.writeAsync(
+                "slow", WriteRequest.builder().upsert(doc(1, Map.of("a", 1L))).build());
+        Thread.currentThread().interrupt(); // as Flink interrupts a task it cancels
+        client.close();
+        assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+        assertThat(write).as("answered before close returned").isCompleted();
+        assertThat(write.join().rowsUpserted()).isEqualTo(1);
     }
 
     @Test
