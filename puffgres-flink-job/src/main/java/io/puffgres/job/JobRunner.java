@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -62,6 +63,7 @@ public final class JobRunner {
      * @param strict stop at the first DLQ entry
      * @param plugin {@code pgoutput} or {@code wal2json}
      * @param webUiPort the Flink web UI port, 0 for any free port, -1 for no web UI
+     * @param notes told what the start waits for (e.g. the transactions a slot creation waits for), as it waits
      */
     public record Options(
             Optional<String> slot,
@@ -69,18 +71,34 @@ public final class JobRunner {
             Optional<String> fromLsn,
             boolean strict,
             String plugin,
-            int webUiPort) {
+            int webUiPort,
+            Consumer<String> notes) {
+
+        /** Options whose notes go nowhere (tests and benchmarks). */
+        public Options(
+                Optional<String> slot,
+                boolean createSlot,
+                Optional<String> fromLsn,
+                boolean strict,
+                String plugin,
+                int webUiPort) {
+            this(slot, createSlot, fromLsn, strict, plugin, webUiPort, note -> {});
+        }
 
         public static Options defaults() {
             return new Options(Optional.empty(), false, Optional.empty(), false, "pgoutput", -1);
         }
 
         public Options withCreateSlot(boolean create) {
-            return new Options(slot, create, fromLsn, strict, plugin, webUiPort);
+            return new Options(slot, create, fromLsn, strict, plugin, webUiPort, notes);
         }
 
         public Options withStrict(boolean s) {
-            return new Options(slot, createSlot, fromLsn, s, plugin, webUiPort);
+            return new Options(slot, createSlot, fromLsn, s, plugin, webUiPort, notes);
+        }
+
+        public Options withNotes(Consumer<String> n) {
+            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, n);
         }
     }
 
@@ -125,7 +143,8 @@ public final class JobRunner {
             }
             chunkKey = chunks.column();
             ReplicationSetup.ensurePublication(c, config.postgres().publication(), tables);
-            ReplicationSetup.ensureSlot(c, slot, options.plugin(), options.createSlot());
+            ReplicationSetup.ensureSlot(
+                    c, slot, options.plugin(), options.createSlot(), config.postgres(), options.notes());
             if (options.fromLsn().isPresent()) {
                 ReplicationSetup.advanceSlot(c, slot, options.fromLsn().get());
             }

@@ -1,5 +1,6 @@
 package io.puffgres.source;
 
+import io.puffgres.config.ProjectConfig;
 import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
 import io.puffgres.migration.Migration;
@@ -8,10 +9,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +23,9 @@ import java.util.stream.Collectors;
  * slot. Errors are {@link SetupException}s with the fix in the message.
  */
 public final class ReplicationSetup {
+
+    /** How often a slot creation that waits for other transactions names them. */
+    static final Duration SLOT_WAIT_NOTE_EVERY = Duration.ofSeconds(5);
 
     private ReplicationSetup() {}
 
@@ -133,7 +139,13 @@ public final class ReplicationSetup {
      *
      * @return whether the slot was created now
      */
-    public static boolean ensureSlot(Connection c, String slot, String plugin, boolean create)
+    public static boolean ensureSlot(
+            Connection c,
+            String slot,
+            String plugin,
+            boolean create,
+            ProjectConfig.Postgres postgres,
+            Consumer<String> notes)
             throws SQLException, SetupException {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT plugin, database FROM pg_replication_slots WHERE slot_name = ?")) {
@@ -156,11 +168,7 @@ public final class ReplicationSetup {
             throw new SetupException("replication slot \"" + slot + "\" does not exist; run with --create-slot to"
                     + " create it (a new slot starts with a snapshot of the mapped tables)");
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, ?)")) {
-            ps.setString(1, slot);
-            ps.setString(2, plugin);
-            ps.execute();
-        }
+        SlotCreation.create(c, slot, plugin, postgres, SLOT_WAIT_NOTE_EVERY, notes);
         return true;
     }
 

@@ -122,7 +122,16 @@ public final class RunCommand implements Callable<Integer> {
     private int run(Project all, PrintWriter out) throws Exception {
         Project loaded = preflight(all, out);
         JobRunner.Options options = new JobRunner.Options(
-                Optional.ofNullable(slot), createSlot, Optional.ofNullable(fromLsn), strict, plugin, webUiPort);
+                Optional.ofNullable(slot),
+                createSlot,
+                Optional.ofNullable(fromLsn),
+                strict,
+                plugin,
+                webUiPort,
+                note -> {
+                    out.println("note: " + note);
+                    out.flush();
+                });
         JobRunner.Started job;
         try {
             job = JobRunner.start(loaded, options);
