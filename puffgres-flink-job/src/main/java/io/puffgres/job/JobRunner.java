@@ -131,7 +131,7 @@ public final class JobRunner {
         try (Connection c = config.postgres().connect()) {
             for (Migration m : mappings) {
                 RelationId cdc = ReplicationSetup.cdcRelation(c, m);
-                relations.put(m.mappingName(), cdc);
+                relations.put(JobSpec.key(m, true), cdc);
                 idColumns.computeIfAbsent(cdc, t -> new ArrayList<>()).add(m.id().column());
             }
             List<RelationId> tables = relations.values().stream().distinct().toList();
@@ -196,11 +196,11 @@ public final class JobRunner {
         env.setParallelism(config.flink().parallelism());
 
         Map<String, Integer> versions = new LinkedHashMap<>();
-        mappings.forEach(m -> versions.put(m.mappingName(), m.version()));
+        mappings.forEach(m -> versions.put(JobSpec.key(m, true), m.version()));
         JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, slot, versions, options.strict());
         PostgresCdcSources.Settings source =
                 sourceSettings(config, relations, slot, options, restore.isPresent(), chunkKey);
-        PuffgresJob.build(env, spec, PostgresCdcSources.build(source), mappings, relations);
+        PuffgresJob.build(env, spec, PostgresCdcSources.build(source), relations);
         try {
             JobClient client = env.executeAsync("puffgres: " + String.join(", ", relations.keySet()));
             return new Started(client, restore, slot, restUrl);

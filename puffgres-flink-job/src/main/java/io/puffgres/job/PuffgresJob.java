@@ -6,7 +6,6 @@ import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
 import io.puffgres.lookup.RowLookup;
-import io.puffgres.migration.Migration;
 import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
@@ -42,23 +41,22 @@ public final class PuffgresJob {
     private PuffgresJob() {}
 
     /**
-     * Adds the job to {@code env}.
+     * Adds the job to {@code env}: a pipeline per mapping key ({@link JobSpec#key}), in the order of {@code relations}.
      *
-     * @param relations the table CDC follows for each mapping (by mapping name)
+     * @param relations the table CDC follows for each mapping key of {@code spec}
      */
     public static void build(
             StreamExecutionEnvironment env,
             JobSpec spec,
             Source<RowEvent, ?, ?> source,
-            List<Migration> mappings,
             Map<String, RelationId> relations) {
         DataStream<RowEvent> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres cdc")
                 .uid("postgres-cdc-source");
         List<DataStream<DlqEntry>> dlq = new ArrayList<>();
-        for (Migration m : mappings) {
-            String name = m.mappingName();
-            String uid = name + "-v" + m.version();
-            RelationId table = relations.get(name);
+        for (Map.Entry<String, RelationId> mapping : relations.entrySet()) {
+            String name = mapping.getKey();
+            String uid = JobSpec.mappingName(name) + "-v" + spec.versions().get(name);
+            RelationId table = mapping.getValue();
             SingleOutputStreamOperator<MappedEvent> routed = events.process(
                             new EventRouter(spec, name, table.schema(), table.name(), env.getParallelism()),
                             MappedEventSerializer.TYPE)

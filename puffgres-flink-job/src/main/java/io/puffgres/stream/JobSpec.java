@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param snapshotLsn the WAL position taken just before the job started; snapshot (READ) rows carry it, so they
  *     supersede anything written by an earlier run and never regress changes streamed after them
  * @param slot the replication slot the job reads
- * @param versions mapping name → the migration version the job runs (the applied one; later files may exist)
+ * @param versions mapping key → the migration version the job runs under it: the mapping name for a mapping's
+ *     applied version (later files may exist), {@code name@vN} for an older version the job keeps mirroring into its
+ *     own namespace while the newer one's namespace is filled ({@link #key})
  * @param strict stop the job at the first DLQ entry instead of moving past it
  */
 public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<String, Integer> versions, boolean strict)
@@ -45,15 +47,31 @@ public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<Stri
         });
     }
 
-    /** The migration of {@code mappingName} at the version the job runs. */
-    public Migration mapping(String mappingName) {
-        Integer version = versions.get(mappingName);
+    /**
+     * The key the job runs {@code m} under: its mapping name when it is the mapping's newest version, else
+     * {@code name@vN}. Operator names, uids' prefixes and metrics carry it, so two versions of one mapping can run
+     * side by side.
+     */
+    public static String key(Migration m, boolean newest) {
+        return newest ? m.mappingName() : m.mappingName() + "@v" + m.version();
+    }
+
+    /** The mapping name in {@code key} ({@link #key}). */
+    public static String mappingName(String key) {
+        int at = key.indexOf('@');
+        return at < 0 ? key : key.substring(0, at);
+    }
+
+    /** The migration the job runs under {@code key} ({@link #key}). */
+    public Migration mapping(String key) {
+        Integer version = versions.get(key);
+        String name = mappingName(key);
         return project().migrations().stream()
-                .filter(m -> m.mappingName().equals(mappingName)
+                .filter(m -> m.mappingName().equals(name)
                         && Integer.valueOf(m.version()).equals(version))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException(
-                        "mapping " + mappingName + " v" + version + " is not in the project"));
+                .orElseThrow(
+                        () -> new IllegalStateException("mapping " + name + " v" + version + " is not in the project"));
     }
 
     public String stateSchema() {
