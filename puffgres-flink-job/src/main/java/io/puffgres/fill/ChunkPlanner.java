@@ -1,5 +1,6 @@
 package io.puffgres.fill;
 
+import io.puffgres.event.PgIdentifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,9 +72,16 @@ public final class ChunkPlanner {
         if (!from.isEmpty()) {
             conditions.add(key + (inclusive ? " >= " : " > ") + table.parameters());
         }
-        String sql = "SELECT " + table.keyTextList() + " FROM " + table.relationSql()
+        // ORDER BY names the relation's columns qualified: unqualified, a name would be the text output column
+        String sql = "SELECT " + table.keyTextList() + " FROM " + table.relationSql() + " AS r"
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
-                + " ORDER BY " + table.keyList() + " OFFSET " + offset + " LIMIT 1";
+                + " ORDER BY "
+                + String.join(
+                        ", ",
+                        table.keys().stream()
+                                .map(k -> "r." + PgIdentifiers.quote(k.name()))
+                                .toList())
+                + " OFFSET " + offset + " LIMIT 1";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             for (String value : from) {
