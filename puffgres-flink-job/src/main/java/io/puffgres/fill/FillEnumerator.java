@@ -50,12 +50,15 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
     private final JobSpec spec;
     private final FillRequest request;
     private final String name;
-    /** Planning and the ledger, in order, on one thread (it alone uses the connection). */
+    /** Resolving the table and planning, on one thread (it alone uses the connection). */
     private final ExecutorService jdbc;
 
-    private final FillLedger ledger;
-    /** Used on the planner thread only. */
-    private Connection connection;
+    private final LedgerWriter ledger;
+
+    /** Used on the planner thread; closed from the coordinator thread to stop a query in flight. */
+    private volatile Connection connection;
+
+    private volatile boolean closed;
 
     private ChunkPlanner planner;
 
@@ -89,7 +92,11 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
         this.spec = spec;
         this.request = request;
         this.name = "fill " + request.fillId() + " of mapping " + request.mapping() + " v" + request.version();
-        this.ledger = new FillLedger(spec.stateSchema());
+        this.ledger = new LedgerWriter(
+                spec,
+                request.fillId(),
+                name,
+                e -> context.runInCoordinatorThread(() -> fail("cannot write to the fills table", e)));
         this.jdbc = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name + ": planner");
             t.setDaemon(true);
@@ -123,11 +130,10 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
         jdbc.execute(() -> {
             try {
                 connection = spec.connect();
-                ledger.ensure(connection);
                 FillTable table = FillTable.resolve(connection, FillSource.migration(spec, request));
                 planner = new ChunkPlanner(table, request.chunkRows());
                 long rows = planner.estimate(connection);
-                ledger.started(connection, request.fillId(), rows);
+                ledger.started(rows);
                 LOG.info(
                         "{}: reading {} by {} in chunks of {} rows ({}), about {} rows",
                         name,
@@ -138,22 +144,14 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
                         rows);
                 context.runInCoordinatorThread(() -> onReady(rows));
             } catch (FillTableException e) {
-                recordFailure(e.getMessage());
+                LOG.error("{} failed: {}", name, e.getMessage());
+                ledger.failed(e.getMessage());
                 context.runInCoordinatorThread(this::end);
             } catch (SQLException | RuntimeException e) {
                 context.runInCoordinatorThread(() -> fail("cannot start", e));
             }
         });
         context.callAsync(() -> null, (ignored, error) -> writeProgress(false), 0, PROGRESS_INTERVAL_MS);
-    }
-
-    private void recordFailure(String message) {
-        LOG.error("{} failed: {}", name, message);
-        try {
-            ledger.failed(connection, request.fillId(), message);
-        } catch (SQLException e) {
-            LOG.error("{}: cannot record the failure in {}: {}", name, ledger.name(), e.getMessage());
-        }
     }
 
     private void onReady(long rows) {
@@ -170,7 +168,10 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
         serve();
     }
 
-    private static void fail(String what, Throwable e) {
+    private void fail(String what, Throwable e) {
+        if (closed) {
+            return; // the enumerator is closing: what failed is of no use any more
+        }
         throw new IllegalStateException("fill: " + what + ": " + e.getMessage(), e);
     }
 
@@ -311,13 +312,7 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
             long chunks = confirmedChunks;
             long rows = confirmedRows;
             LOG.info("{} is done: {} rows in {} chunks, all in completed checkpoints", name, rows, chunks);
-            jdbc.execute(() -> {
-                try {
-                    ledger.done(connection, request.fillId(), rows, chunks);
-                } catch (SQLException e) {
-                    context.runInCoordinatorThread(() -> fail("cannot record the end in " + ledger.name(), e));
-                }
-            });
+            ledger.done(rows, chunks);
         }
     }
 
@@ -343,29 +338,21 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
         }
         progressDirty = false;
         lastProgressNanos = now;
-        long rows = rowsDone;
-        long chunks = chunksDone;
-        String at = cursor.describe();
-        jdbc.execute(() -> {
-            try {
-                ledger.progress(connection, request.fillId(), rows, chunks, at);
-            } catch (SQLException e) {
-                // progress is for people; the next write may succeed, and the fill goes on either way
-                LOG.warn("{}: cannot write progress to {}: {}", name, ledger.name(), e.getMessage());
-            }
-        });
+        ledger.progress(rowsDone, chunksDone, cursor.describe());
     }
 
     @Override
     public void close() throws IOException {
-        jdbc.shutdown(); // what is queued (the ledger's last word) is still written
+        closed = true;
+        jdbc.shutdownNow();
         try {
+            Connection planning = connection;
+            if (planning != null) {
+                planning.close(); // ends a planning query in flight (one waiting on a lock, say): of no use now
+            }
+            ledger.close();
             if (!jdbc.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("{}: the planner thread did not stop within 10 s", name);
-                jdbc.shutdownNow();
-            }
-            if (connection != null) {
-                connection.close();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

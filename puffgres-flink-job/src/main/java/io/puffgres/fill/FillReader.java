@@ -3,6 +3,8 @@ package io.puffgres.fill;
 import io.puffgres.pipeline.MappedEvent;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 
@@ -22,12 +24,32 @@ final class FillReader
     /** Chunks a reader asks for when it starts: the one it reads and one in hand. */
     static final int CHUNKS_IN_HAND = 2;
 
-    private final ChunkSplitReader splitReader;
+    private final AtomicReference<ChunkSplitReader> splitReader;
     private final FillEmitter emitter;
 
-    FillReader(ChunkSplitReader splitReader, FillEmitter emitter, SourceReaderContext context) {
-        super(() -> splitReader, emitter, context.getConfiguration(), context);
-        this.splitReader = splitReader;
+    /**
+     * @param splitReaders makes the fetcher's split reader: Flink closes a fetcher that has run out of chunks and
+     *     starts another, with a new split reader, when chunks come again
+     */
+    FillReader(Supplier<ChunkSplitReader> splitReaders, FillEmitter emitter, SourceReaderContext context) {
+        this(new AtomicReference<>(), splitReaders, emitter, context);
+    }
+
+    private FillReader(
+            AtomicReference<ChunkSplitReader> current,
+            Supplier<ChunkSplitReader> splitReaders,
+            FillEmitter emitter,
+            SourceReaderContext context) {
+        super(
+                () -> {
+                    ChunkSplitReader made = splitReaders.get();
+                    current.set(made);
+                    return made;
+                },
+                emitter,
+                context.getConfiguration(),
+                context);
+        this.splitReader = current;
         this.emitter = emitter;
     }
 
@@ -66,7 +88,10 @@ final class FillReader
 
     @Override
     public void close() throws Exception {
-        splitReader.cancel();
+        ChunkSplitReader reading = splitReader.get();
+        if (reading != null) {
+            reading.cancel();
+        }
         try {
             super.close();
         } finally {

@@ -67,7 +67,7 @@ public final class FillSource
         metrics.meter("fillRowsPerSecond", new MeterView(rows));
         Counter dlq = metrics.counter("fillDlq");
         return new FillReader(
-                new ChunkSplitReader(spec, request, ChunkReader.DEFAULT_FETCH_SIZE),
+                () -> new ChunkSplitReader(spec, request, ChunkReader.DEFAULT_FETCH_SIZE),
                 new FillEmitter(spec, migration(spec, request), rows, dlq),
                 context);
     }
