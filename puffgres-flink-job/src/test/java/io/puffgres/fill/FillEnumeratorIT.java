@@ -123,7 +123,9 @@ class FillEnumeratorIT {
         FillEnumeratorState state = e.snapshotState(7);
         assertThat(state.open()).isEmpty();
         assertThat(state.cursor().done()).isTrue();
-        assertThat(ledgerRow(request.fillId()).state()).isEqualTo(State.RUNNING);
+        // started is written on the ledger's thread; done would be queued behind it, and is not
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ledgerRow(request.fillId()).state() == State.RUNNING);
         e.notifyCheckpointComplete(6); // an older checkpoint does not hold them all
         e.notifyCheckpointComplete(7);
         FillLedger.Fill done = await().atMost(Duration.ofSeconds(30))
