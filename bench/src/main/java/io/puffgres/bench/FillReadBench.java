@@ -4,7 +4,6 @@ import io.puffgres.fill.Chunk;
 import io.puffgres.fill.ChunkPlanner;
 import io.puffgres.fill.ChunkReader;
 import io.puffgres.fill.FillTable;
-import io.puffgres.fill.PlanCursor;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.ProjectLoader;
 import io.puffgres.testkit.PostgresCluster;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -63,7 +61,7 @@ public final class FillReadBench {
         try (Connection c = pg.connect(db)) {
             table = FillTable.resolve(c, items);
             long t0 = System.nanoTime();
-            chunks = plan(c, table);
+            chunks = new ChunkPlanner(table, CHUNK_ROWS).all(c);
             System.out.printf(
                     "planned %d chunks of %,d rows in %.2f s%n",
                     chunks.size(), CHUNK_ROWS, (System.nanoTime() - t0) / 1e9);
@@ -94,19 +92,6 @@ public final class FillReadBench {
                         + " goal ≥ 0.5), %,.0f rows/s on 2 (%.2f×)%n",
                 rounds, rows, c, one, one / c, two, two / c);
         pg.dropDatabase(db);
-    }
-
-    private static List<Chunk> plan(Connection c, FillTable table) throws Exception {
-        ChunkPlanner planner = new ChunkPlanner(table, CHUNK_ROWS);
-        List<Chunk> chunks = new ArrayList<>();
-        PlanCursor cursor = PlanCursor.start();
-        for (Optional<ChunkPlanner.Step> step = planner.next(c, cursor);
-                step.isPresent();
-                step = planner.next(c, cursor)) {
-            chunks.add(step.get().chunk());
-            cursor = step.get().next();
-        }
-        return chunks;
     }
 
     /** One COPY into a counter of lines; rows/s. */

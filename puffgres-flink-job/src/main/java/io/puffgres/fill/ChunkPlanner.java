@@ -47,6 +47,17 @@ public final class ChunkPlanner {
         };
     }
 
+    /** Every chunk, planned at once and held in a list: for tests and benchmarks (a fill plans a few ahead). */
+    public List<Chunk> all(Connection c) throws SQLException {
+        List<Chunk> chunks = new ArrayList<>();
+        PlanCursor cursor = PlanCursor.start();
+        for (Optional<Step> step = next(c, cursor); step.isPresent(); step = next(c, cursor)) {
+            chunks.add(step.get().chunk());
+            cursor = step.get().next();
+        }
+        return chunks;
+    }
+
     private Step range(Connection c, PlanCursor cursor) throws SQLException {
         int index = cursor.nextIndex();
         List<String> lower = cursor.lower();

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,10 +81,7 @@ public final class FillLedger {
 
     /** @param schema the state schema ({@code [state] schema}); a plain lower-case identifier */
     public FillLedger(String schema) {
-        if (!schema.matches("[a-z_][a-z0-9_]*")) {
-            throw new IllegalArgumentException("state schema must be a lower-case identifier, got \"" + schema + "\"");
-        }
-        this.schema = schema;
+        this.schema = DlqTable.checkSchema(schema);
     }
 
     public String name() {
@@ -94,34 +90,25 @@ public final class FillLedger {
 
     /** Creates the schema and table when missing. */
     public void ensure(Connection c) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_xact_lock(hashtext('puffgres.fills.create'))");
-            DlqTable.ensureSchema(c, schema);
-            s.execute("CREATE TABLE IF NOT EXISTS " + name() + " ("
-                    + "id bigserial PRIMARY KEY,"
-                    + "mapping text NOT NULL,"
-                    + "version int NOT NULL,"
-                    + "namespace text NOT NULL,"
-                    + "reason text NOT NULL"
-                    + " CHECK (reason IN ('initial', 'new_mapping', 'new_version', 'backfill', 'repair')),"
-                    + "state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),"
-                    + "requested_at timestamptz NOT NULL DEFAULT now(),"
-                    + "started_at timestamptz,"
-                    + "finished_at timestamptz,"
-                    + "rows_estimate bigint NOT NULL DEFAULT -1,"
-                    + "rows_done bigint NOT NULL DEFAULT 0,"
-                    + "chunks_done bigint NOT NULL DEFAULT 0,"
-                    + "cursor text,"
-                    + "error text)");
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
+        DlqTable.createTable(
+                c,
+                schema,
+                "CREATE TABLE IF NOT EXISTS " + name() + " ("
+                        + "id bigserial PRIMARY KEY,"
+                        + "mapping text NOT NULL,"
+                        + "version int NOT NULL,"
+                        + "namespace text NOT NULL,"
+                        + "reason text NOT NULL"
+                        + " CHECK (reason IN ('initial', 'new_mapping', 'new_version', 'backfill', 'repair')),"
+                        + "state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),"
+                        + "requested_at timestamptz NOT NULL DEFAULT now(),"
+                        + "started_at timestamptz,"
+                        + "finished_at timestamptz,"
+                        + "rows_estimate bigint NOT NULL DEFAULT -1,"
+                        + "rows_done bigint NOT NULL DEFAULT 0,"
+                        + "chunks_done bigint NOT NULL DEFAULT 0,"
+                        + "cursor text,"
+                        + "error text)");
     }
 
     /** Records a new fill, pending; returns its id (the {@link FillRequest#fillId()} of its source). */

@@ -49,6 +49,22 @@ class FillEnumeratorIT {
         }
     }
 
+    /** An enumerator of {@code request} on {@code ctx}, started, with reader 0 registered. */
+    private FillEnumerator started(ScriptedEnumeratorContext ctx, FillRequest request, FillEnumeratorState restored)
+            throws Exception {
+        FillEnumerator e = new FillEnumerator(ctx, spec(request.mapping()), request, restored);
+        e.start();
+        ctx.register(0);
+        e.addReader(0);
+        return e;
+    }
+
+    private static void request(FillEnumerator e, int subtask, int chunks) {
+        for (int i = 0; i < chunks; i++) {
+            e.handleSplitRequest(subtask, "localhost");
+        }
+    }
+
     private static void finish(FillEnumerator e, int subtask, ChunkSplit split) {
         e.handleSourceEvent(subtask, new ChunkFinished(split.chunk().index(), split.assignment(), 10));
     }
@@ -57,14 +73,11 @@ class FillEnumeratorIT {
     void aRestartedReaderReadsAgainWhatNoCompletedCheckpointHolds() throws Exception {
         FillRequest request = fill("restarts");
         ScriptedEnumeratorContext ctx = new ScriptedEnumeratorContext(2);
-        FillEnumerator e = new FillEnumerator(ctx, spec("restarts"), request, null);
-        e.start();
-        for (int subtask : List.of(0, 1)) {
-            ctx.register(subtask);
-            e.addReader(subtask);
-            e.handleSplitRequest(subtask, "localhost");
-            e.handleSplitRequest(subtask, "localhost");
-        }
+        FillEnumerator e = started(ctx, request, null);
+        ctx.register(1);
+        e.addReader(1);
+        request(e, 0, 2);
+        request(e, 1, 2);
         ctx.runUntil(() -> ctx.assignedCount() == 4);
         ChunkSplit a = ctx.of(0).get(0);
         ChunkSplit b = ctx.of(0).get(1);
@@ -81,8 +94,7 @@ class FillEnumeratorIT {
         e.addSplitsBack(List.of(), 0);
         ctx.register(0);
         e.addReader(0);
-        e.handleSplitRequest(0, "localhost");
-        e.handleSplitRequest(0, "localhost");
+        request(e, 0, 2);
         ctx.runUntil(() -> ctx.of(0).size() == 4);
         assertThat(ctx.of(0).subList(2, 4))
                 .extracting(ChunkSplit::chunk)
@@ -106,13 +118,10 @@ class FillEnumeratorIT {
     void theLedgerSaysDoneOnlyOnceACompletedCheckpointHoldsEveryChunk() throws Exception {
         FillRequest request = fill("ending");
         ScriptedEnumeratorContext ctx = new ScriptedEnumeratorContext(1);
-        FillEnumerator e = new FillEnumerator(ctx, spec("ending"), request, null);
-        e.start();
-        ctx.register(0);
-        e.addReader(0);
+        FillEnumerator e = started(ctx, request, null);
         int finished = 0;
         while (!ctx.noMoreSplits.contains(0)) {
-            e.handleSplitRequest(0, "localhost");
+            request(e, 0, 1);
             int want = finished + 1;
             ctx.runUntil(() -> ctx.of(0).size() == want || ctx.noMoreSplits.contains(0));
             if (ctx.of(0).size() == want) {
@@ -140,12 +149,8 @@ class FillEnumeratorIT {
     void aRestoreReadsTheOpenChunksAgain() throws Exception {
         FillRequest request = fill("restored");
         ScriptedEnumeratorContext before = new ScriptedEnumeratorContext(1);
-        FillEnumerator e = new FillEnumerator(before, spec("restored"), request, null);
-        e.start();
-        before.register(0);
-        e.addReader(0);
-        e.handleSplitRequest(0, "localhost");
-        e.handleSplitRequest(0, "localhost");
+        FillEnumerator e = started(before, request, null);
+        request(e, 0, 2);
         before.runUntil(() -> before.of(0).size() == 2);
         finish(e, 0, before.of(0).get(0));
         FillEnumeratorState state = FillEnumeratorStateSerializer.INSTANCE.deserialize(
@@ -156,11 +161,8 @@ class FillEnumeratorIT {
         assertThat(state.open()).contains(before.of(0).get(1).chunk());
 
         ScriptedEnumeratorContext after = new ScriptedEnumeratorContext(1);
-        FillEnumerator restored = new FillEnumerator(after, spec("restored"), request, state);
-        restored.start();
-        after.register(0);
-        restored.addReader(0);
-        restored.handleSplitRequest(0, "localhost");
+        FillEnumerator restored = started(after, request, state);
+        request(restored, 0, 1);
         after.runUntil(() -> after.of(0).size() == 1);
         assertThat(after.of(0).get(0).chunk()).isEqualTo(before.of(0).get(1).chunk());
         restored.close();

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Mappings of test tables, and a whole fill read without Flink: every chunk planned, then read. */
 final class FillFixtures {
@@ -61,16 +60,7 @@ final class FillFixtures {
 
     /** Every chunk of {@code table}, planned to the end. */
     static List<Chunk> plan(Connection c, FillTable table, int chunkRows) throws Exception {
-        ChunkPlanner planner = new ChunkPlanner(table, chunkRows);
-        List<Chunk> chunks = new ArrayList<>();
-        PlanCursor cursor = PlanCursor.start();
-        for (Optional<ChunkPlanner.Step> step = planner.next(c, cursor);
-                step.isPresent();
-                step = planner.next(c, cursor)) {
-            chunks.add(step.get().chunk());
-            cursor = step.get().next();
-        }
-        return chunks;
+        return new ChunkPlanner(table, chunkRows).all(c);
     }
 
     /** The rows of each chunk, in the order read. */
