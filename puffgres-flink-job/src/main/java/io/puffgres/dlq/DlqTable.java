@@ -25,10 +25,15 @@ public final class DlqTable {
 
     /** @param schema the state schema ({@code [state] schema}, default {@code puffgres}); a plain identifier */
     public DlqTable(String schema) {
+        this.schema = checkSchema(schema);
+    }
+
+    /** {@code schema} when it is a plain lower-case identifier (state tables name it unquoted); else an error. */
+    public static String checkSchema(String schema) {
         if (!schema.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("state schema must be a lower-case identifier, got \"" + schema + "\"");
         }
-        this.schema = schema;
+        return schema;
     }
 
     public String name() {
@@ -57,27 +62,41 @@ public final class DlqTable {
 
     /** Creates the schema and table when missing. */
     public void ensure(Connection c) throws SQLException {
+        createTable(
+                c,
+                schema,
+                "CREATE TABLE IF NOT EXISTS " + name() + " ("
+                        + "id bigserial PRIMARY KEY,"
+                        + "lsn pg_lsn NOT NULL,"
+                        + "mapping text NOT NULL,"
+                        + "mapping_version int NOT NULL,"
+                        + "namespace text NOT NULL,"
+                        + "doc_id text NOT NULL,"
+                        + "event jsonb NOT NULL,"
+                        + "error_kind text NOT NULL,"
+                        + "error_message text NOT NULL,"
+                        + "error_detail text NOT NULL DEFAULT '',"
+                        + "retry_count int NOT NULL DEFAULT 0,"
+                        + "first_failed_at timestamptz NOT NULL DEFAULT now(),"
+                        + "last_failed_at timestamptz NOT NULL DEFAULT now(),"
+                        + "resolved_at timestamptz,"
+                        + "UNIQUE (mapping, mapping_version, lsn, doc_id, error_kind))");
+    }
+
+    /**
+     * Runs {@code createTable} (a {@code CREATE TABLE IF NOT EXISTS} of a state table) after creating {@code schema}
+     * when missing, in one transaction under an advisory lock named after the statement, so that parallel writers
+     * creating the same table do not race (two concurrent {@code IF NOT EXISTS} can both try to create it).
+     */
+    public static void createTable(Connection c, String schema, String createTable) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_xact_lock(hashtext('puffgres.dlq.create'))");
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))");
+                Statement s = c.createStatement()) {
+            lock.setString(1, createTable);
+            lock.execute();
             ensureSchema(c, schema);
-            s.execute("CREATE TABLE IF NOT EXISTS " + name() + " ("
-                    + "id bigserial PRIMARY KEY,"
-                    + "lsn pg_lsn NOT NULL,"
-                    + "mapping text NOT NULL,"
-                    + "mapping_version int NOT NULL,"
-                    + "namespace text NOT NULL,"
-                    + "doc_id text NOT NULL,"
-                    + "event jsonb NOT NULL,"
-                    + "error_kind text NOT NULL,"
-                    + "error_message text NOT NULL,"
-                    + "error_detail text NOT NULL DEFAULT '',"
-                    + "retry_count int NOT NULL DEFAULT 0,"
-                    + "first_failed_at timestamptz NOT NULL DEFAULT now(),"
-                    + "last_failed_at timestamptz NOT NULL DEFAULT now(),"
-                    + "resolved_at timestamptz,"
-                    + "UNIQUE (mapping, mapping_version, lsn, doc_id, error_kind))");
+            s.execute(createTable);
             c.commit();
         } catch (SQLException e) {
             c.rollback();
