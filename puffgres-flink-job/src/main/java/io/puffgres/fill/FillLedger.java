@@ -27,7 +27,9 @@ public final class FillLedger {
         NEW_MAPPING,
         NEW_VERSION,
         BACKFILL,
-        REPAIR;
+        REPAIR,
+        /** Filled before puffgres kept this ledger (by Flink CDC's snapshot): recorded done, never read. */
+        ADOPTED;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -99,7 +101,7 @@ public final class FillLedger {
                         + "version int NOT NULL,"
                         + "namespace text NOT NULL,"
                         + "reason text NOT NULL"
-                        + " CHECK (reason IN ('initial', 'new_mapping', 'new_version', 'backfill', 'repair')),"
+                        + " CHECK (reason IN ('initial', 'new_mapping', 'new_version', 'backfill', 'repair', 'adopted')),"
                         + "state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),"
                         + "requested_at timestamptz NOT NULL DEFAULT now(),"
                         + "started_at timestamptz,"
@@ -109,6 +111,17 @@ public final class FillLedger {
                         + "chunks_done bigint NOT NULL DEFAULT 0,"
                         + "cursor text,"
                         + "error text)");
+    }
+
+    /** Whether the ledger's table exists (a project that never ran with fills has none). */
+    public boolean exists(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** Records a new fill, pending; returns its id (the {@link FillRequest#fillId()} of its source). */
@@ -130,6 +143,11 @@ public final class FillLedger {
     /** The fills of {@code mapping} that are not done (pending, running, failed), oldest first. */
     public List<Fill> pending(Connection c, String mapping) throws SQLException {
         return select(c, "WHERE state <> 'done' AND mapping = ? ORDER BY id", mapping);
+    }
+
+    /** Every fill of {@code mapping}, any version and state, oldest first. */
+    public List<Fill> of(Connection c, String mapping) throws SQLException {
+        return select(c, "WHERE mapping = ? ORDER BY id", mapping);
     }
 
     /** Every fill that is not done, oldest first. */

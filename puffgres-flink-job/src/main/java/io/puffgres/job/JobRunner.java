@@ -4,6 +4,8 @@ import io.puffgres.config.PostgresUrl;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.dlq.DlqTable;
 import io.puffgres.event.RelationId;
+import io.puffgres.fill.FillLedger;
+import io.puffgres.fill.FillSource;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.source.ChunkKey;
@@ -103,10 +105,11 @@ public final class JobRunner {
     }
 
     /**
-     * A started job: the Flink client, the checkpoint or savepoint it was restored from (if any), its slot, and the
-     * address of the Flink web UI and REST API (empty without web UI).
+     * A started job: the Flink client, the checkpoint or savepoint it was restored from (if any), its slot, the
+     * address of the Flink web UI and REST API (empty without web UI), and the fills it runs.
      */
-    public record Started(JobClient client, Optional<Path> restoredFrom, String slot, Optional<String> restUrl) {}
+    public record Started(
+            JobClient client, Optional<Path> restoredFrom, String slot, Optional<String> restUrl, FillPlan fills) {}
 
     /**
      * How often the REST API refreshes task metrics (Flink's default is 10 s): {@code puffgres status} and the live
@@ -127,6 +130,7 @@ public final class JobRunner {
         Map<String, RelationId> relations = new LinkedHashMap<>();
         Map<RelationId, List<String>> idColumns = new LinkedHashMap<>();
         long snapshotLsn;
+        FillPlan fillPlan;
         Optional<String> chunkKey;
         try (Connection c = config.postgres().connect()) {
             for (Migration m : mappings) {
@@ -143,13 +147,23 @@ public final class JobRunner {
             }
             chunkKey = chunks.column();
             ReplicationSetup.ensurePublication(c, config.postgres().publication(), tables);
-            ReplicationSetup.ensureSlot(
+            boolean slotCreated = ReplicationSetup.ensureSlot(
                     c, slot, options.plugin(), options.createSlot(), config.postgres(), options.notes());
             if (options.fromLsn().isPresent()) {
                 ReplicationSetup.advanceSlot(c, slot, options.fromLsn().get());
             }
             new DlqTable(config.state().schema()).ensure(c);
             snapshotLsn = ReplicationSetup.currentLsn(c);
+            fillPlan = FillPlan.decide(
+                    c,
+                    project,
+                    mappings,
+                    new FillLedger(config.state().schema()),
+                    slotCreated,
+                    options.fromLsn().isPresent());
+            for (Migration kept : fillPlan.kept()) {
+                relations.put(JobSpec.key(kept, false), ReplicationSetup.cdcRelation(c, kept));
+            }
         }
         Path checkpoints = checkpointDir(project);
         Optional<Path> restore = options.fromLsn().isPresent() ? Optional.empty() : latestCheckpoint(checkpoints);
@@ -197,13 +211,16 @@ public final class JobRunner {
 
         Map<String, Integer> versions = new LinkedHashMap<>();
         mappings.forEach(m -> versions.put(JobSpec.key(m, true), m.version()));
+        fillPlan.kept().forEach(m -> versions.put(JobSpec.key(m, false), m.version()));
         JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, slot, versions, options.strict());
-        PostgresCdcSources.Settings source =
-                sourceSettings(config, relations, slot, options, restore.isPresent(), chunkKey);
-        PuffgresJob.build(env, spec, PostgresCdcSources.build(source), relations);
+        PostgresCdcSources.Settings source = sourceSettings(config, relations, slot, options, chunkKey);
+        List<FillSource> fills = fillPlan.fills().stream()
+                .map(f -> new FillSource(spec, f.request()))
+                .toList();
+        PuffgresJob.build(env, spec, PostgresCdcSources.build(source), relations, fills);
         try {
             JobClient client = env.executeAsync("puffgres: " + String.join(", ", relations.keySet()));
-            return new Started(client, restore, slot, restUrl);
+            return new Started(client, restore, slot, restUrl, fillPlan);
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException && port >= 0) {
@@ -264,11 +281,12 @@ public final class JobRunner {
             Map<String, RelationId> relations,
             String slot,
             Options options,
-            boolean restoring,
             Optional<String> chunkKey) {
         PostgresUrl url = config.postgres().url();
         // --from-lsn: the slot was moved there; "committed" streams from the slot's confirmed position, no snapshot
-        StartupOptions startup = options.fromLsn().isPresent() ? StartupOptions.committed() : StartupOptions.initial();
+        // Flink CDC reads no snapshot: fills do (FillPlan); the stream starts at the slot's confirmed position, which
+        // for a slot created now is its consistent point, and for --from-lsn where the slot was moved
+        StartupOptions startup = StartupOptions.committed();
         return new PostgresCdcSources.Settings(
                 url.host(),
                 url.port(),

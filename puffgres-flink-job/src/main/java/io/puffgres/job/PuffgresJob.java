@@ -5,7 +5,9 @@ import io.puffgres.dlq.DlqSink;
 import io.puffgres.event.PgIdentifiers;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
+import io.puffgres.fill.FillSource;
 import io.puffgres.lookup.RowLookup;
+import io.puffgres.migration.Membership;
 import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
@@ -27,7 +29,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The job graph: one CDC source, then per mapping {@code <mapping>: route} → {@code <mapping>: lookup} →
- * keyBy(id) ({@link #keyById}) → {@code <mapping>: apply + write}; every DLQ entry goes to one Postgres sink.
+ * keyBy(id) ({@link #keyById}) → {@code <mapping>: apply + write}, with a {@code <mapping>: fill} source joining it for
+ * each fill the run makes; every DLQ entry goes to one Postgres sink.
  * Operator names carry the mapping name; uids carry name and version, so a restart restores each mapping's state and
  * a new version starts fresh.
  */
@@ -44,12 +47,15 @@ public final class PuffgresJob {
      * Adds the job to {@code env}: a pipeline per mapping key ({@link JobSpec#key}), in the order of {@code relations}.
      *
      * @param relations the table CDC follows for each mapping key of {@code spec}
+     * @param fills fill sources, each feeding the pipeline of its mapping's newest version: before the lookup stage
+     *     for {@code lookup} membership (which decides it), else straight to the keyed writer
      */
     public static void build(
             StreamExecutionEnvironment env,
             JobSpec spec,
             Source<RowEvent, ?, ?> source,
-            Map<String, RelationId> relations) {
+            Map<String, RelationId> relations,
+            List<FillSource> fills) {
         DataStream<RowEvent> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres cdc")
                 .uid("postgres-cdc-source");
         List<DataStream<DlqEntry>> dlq = new ArrayList<>();
@@ -63,12 +69,21 @@ public final class PuffgresJob {
                     .name(name + ": route")
                     .uid(uid + "-route");
             dlq.add(routed.getSideOutput(EventRouter.DLQ));
-            SingleOutputStreamOperator<MappedEvent> looked = routed.transform(
+            List<DataStream<MappedEvent>> filled = new ArrayList<>();
+            for (FillSource fill : fills) {
+                if (fill.request().mapping().equals(name)) {
+                    filled.add(env.fromSource(fill, WatermarkStrategy.noWatermarks(), fill.name())
+                            .uid(fill.uid()));
+                }
+            }
+            boolean lookupDecides = spec.mapping(name).membership().mode() == Membership.Mode.LOOKUP;
+            SingleOutputStreamOperator<MappedEvent> looked = union(routed, lookupDecides ? filled : List.of())
+                    .transform(
                             name + WriterMetric.LOOKUP_SUFFIX,
                             MappedEventSerializer.TYPE,
                             new RowLookup(spec, name, PgIdentifiers.quote(table), LOOKUP_POOL))
                     .uid(uid + "-lookup");
-            dlq.add(keyById(looked, env.getParallelism())
+            dlq.add(keyById(union(looked, lookupDecides ? List.of() : filled), env.getParallelism())
                     .transform(name + WriterMetric.WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
                     .uid(uid + "-write")
                     .setMaxParallelism(EventRouter.MAX_PARALLELISM));
@@ -78,6 +93,10 @@ public final class PuffgresJob {
             all = all.union(dlq.subList(1, dlq.size()).toArray(DataStream[]::new));
         }
         all.sinkTo(new DlqSink(spec)).name("dlq: postgres").uid("dlq-sink").setParallelism(1);
+    }
+
+    private static DataStream<MappedEvent> union(DataStream<MappedEvent> stream, List<DataStream<MappedEvent>> more) {
+        return more.isEmpty() ? stream : stream.union(more.toArray(DataStream[]::new));
     }
 
     /**
