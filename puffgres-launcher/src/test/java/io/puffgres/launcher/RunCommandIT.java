@@ -85,7 +85,9 @@ class RunCommandIT {
         assertThat(r.exitCode()).isEqualTo(ExitCode.RUNTIME);
         assertThat(r.out())
                 .contains("mapping runstrict v1: public.runstrict -> namespace runstrict")
-                .contains("starting with a snapshot of the mapped tables")
+                .contains("streaming from the slot's position")
+                .contains(
+                        "filling namespace runstrict from public.runstrict (mapping runstrict v1, initial load, fill #")
                 .contains("Flink web UI: http://127.0.0.1:");
         List<String> err = r.err()
                 .lines()

@@ -3,6 +3,7 @@ package io.puffgres.cli.run;
 import io.puffgres.cli.AppliedMigrations;
 import io.puffgres.cli.CliException;
 import io.puffgres.cli.ExitCode;
+import io.puffgres.cli.FillLines;
 import io.puffgres.cli.MappingSummary;
 import io.puffgres.cli.OptionValues;
 import io.puffgres.cli.ProjectOption;
@@ -10,6 +11,7 @@ import io.puffgres.cli.RunFile;
 import io.puffgres.cli.status.FailureCause;
 import io.puffgres.cli.status.LiveStatus;
 import io.puffgres.config.Diagnostic;
+import io.puffgres.job.FillPlan;
 import io.puffgres.job.JobRunner;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
@@ -145,10 +147,13 @@ public final class RunCommand implements Callable<Integer> {
         }
         out.println(job.restoredFrom()
                 .map(p -> "resuming from " + p)
-                .orElse(
-                        fromLsn != null
-                                ? "streaming from " + fromLsn
-                                : "starting with a snapshot of the mapped tables"));
+                .orElse(fromLsn != null ? "streaming from " + fromLsn : "streaming from the slot's position"));
+        for (FillPlan.Fill fill : job.fills().fills()) {
+            out.println(FillLines.started(fill));
+        }
+        for (Migration kept : job.fills().kept()) {
+            out.println(FillLines.kept(kept));
+        }
         job.restUrl().ifPresent(url -> out.println("Flink web UI: " + url));
         out.println("running; Ctrl-C stops with a savepoint (the next run resumes from it)");
         Path runFile = RunFile.path(loaded);

@@ -7,9 +7,13 @@ import static io.puffgres.cli.TextTable.oneLine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.puffgres.cli.FillLines;
 import io.puffgres.cli.RunFile;
 import io.puffgres.cli.TextTable;
 import io.puffgres.dlq.DlqRecord;
+import io.puffgres.fill.FillLedger;
+import io.puffgres.migration.Migration;
+import io.puffgres.stream.JobSpec;
 import io.puffgres.stream.WriterMetric;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -116,6 +120,31 @@ final class StatusOutput {
             root.putNull("dlq");
             return root;
         }
+        ArrayNode fills = root.putArray("fills");
+        for (FillLedger.Fill f : read.fills()) {
+            ObjectNode o = fills.addObject();
+            o.put("id", f.id());
+            o.put("mapping", f.mapping());
+            o.put("version", f.version());
+            o.put("namespace", f.namespace());
+            o.put("reason", f.reason().word());
+            o.put("state", f.state().word());
+            o.put("rows_done", f.rowsDone());
+            o.put("rows_estimate", f.rowsEstimate());
+            o.put("chunks_done", f.chunksDone());
+            o.put("requested_at", f.requestedAt().toString());
+            o.put("started_at", f.startedAt().map(Instant::toString).orElse(null));
+            o.put("finished_at", f.finishedAt().map(Instant::toString).orElse(null));
+            o.put("error", f.error().orElse(null));
+        }
+        ArrayNode superseded = root.putArray("superseded");
+        for (Migration m : read.superseded()) {
+            ObjectNode o = superseded.addObject();
+            o.put("mapping", m.mappingName());
+            o.put("version", m.version());
+            o.put("namespace", m.namespace());
+            o.put("still_mirrored", mirrored(r, m));
+        }
         ObjectNode dlq = root.putObject("dlq");
         dlq.put("unresolved", read.dlq().unresolved());
         ObjectNode byMapping = dlq.putObject("by_mapping");
@@ -134,6 +163,44 @@ final class StatusOutput {
             o.put("last_failed_at", e.lastFailedAt().toString());
         }
         return root;
+    }
+
+    /** The fills, and the namespaces that filled newer versions replaced. */
+    private static void fills(StatusReport r, StatusReport.Postgres.Read read, PrintWriter out) {
+        if (read.fills().isEmpty() && read.superseded().isEmpty()) {
+            return;
+        }
+        out.println("fills:");
+        for (FillLedger.Fill f : read.fills()) {
+            out.printf(
+                    "  %s v%d -> namespace %s (%s, #%d): %s%n",
+                    f.mapping(),
+                    f.version(),
+                    f.namespace(),
+                    FillLines.reason(f.reason()),
+                    f.id(),
+                    FillLines.progress(f));
+        }
+        for (Migration m : read.superseded()) {
+            out.printf(
+                    "  namespace %s (mapping %s v%d) is %s; delete it once nothing reads it%n",
+                    m.namespace(),
+                    m.mappingName(),
+                    m.version(),
+                    mirrored(r, m)
+                            ? "still mirrored by this run, since the newer version's namespace caught up only after"
+                                    + " it started: no longer updated after the next puffgres run"
+                            : "no longer updated: the newer version's namespace is filled and mirrored instead");
+        }
+        out.println();
+    }
+
+    /** Whether the running job still mirrors {@code older} (it started before the newer version's fill was done). */
+    private static boolean mirrored(StatusReport r, Migration older) {
+        String key = JobSpec.key(older, false);
+        return r.job()
+                .map(j -> j.mappings().stream().anyMatch(m -> m.name().equals(key)))
+                .orElse(false);
     }
 
     private static String epochMs(double ms) {
@@ -216,6 +283,7 @@ final class StatusOutput {
             out.println("DLQ: unknown, Postgres is unreachable");
             return;
         }
+        fills(r, read, out);
         StatusReport.Dlq dlq = read.dlq();
         if (dlq.unresolved() == 0) {
             out.println("DLQ: no unresolved entries");

@@ -4,6 +4,8 @@ import io.puffgres.cli.PostgresAccess;
 import io.puffgres.cli.RunFile;
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.dlq.DlqTable;
+import io.puffgres.fill.FillLedger;
+import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,9 +15,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Everything {@code puffgres status} shows, gathered at one moment: the running job (its run file and the Flink REST
@@ -44,7 +49,12 @@ record StatusReport(
 
     /** What Postgres said: the slot and the DLQ, or why it could not be read. */
     sealed interface Postgres {
-        record Read(Slot slot, Dlq dlq) implements Postgres {}
+        /**
+         * @param fills the fills not done, and the newest fill of each mapping's newest version
+         * @param superseded older versions whose namespace a filled newer version replaced (no longer updated, or
+         *     only until the run that still mirrors them ends)
+         */
+        record Read(Slot slot, Dlq dlq, List<FillLedger.Fill> fills, List<Migration> superseded) implements Postgres {}
 
         /** @param error the driver's message, e.g. {@code Connection to localhost:5432 refused …} */
         record Unreachable(String error) implements Postgres {}
@@ -105,7 +115,11 @@ record StatusReport(
         String slot = run.map(RunFile::slot).orElse(slotName);
         Postgres postgres;
         try (Connection c = postgresAccess.open()) {
-            postgres = new Postgres.Read(slot(c, slot), dlq(c, project));
+            FillLedger ledger = new FillLedger(project.config().state().schema());
+            postgres = ledger.exists(c)
+                    ? new Postgres.Read(
+                            slot(c, slot), dlq(c, project), fills(c, ledger, project), superseded(c, ledger, project))
+                    : new Postgres.Read(slot(c, slot), dlq(c, project), List.of(), List.of());
         } catch (SQLException e) {
             postgres = new Postgres.Unreachable(e.getMessage());
         }
@@ -133,6 +147,37 @@ record StatusReport(
                 return new Slot(true, active, lsn, lsn.map(l -> Math.max(0, lag)), walStatus, safeWalSize);
             }
         }
+    }
+
+    private static List<FillLedger.Fill> fills(Connection c, FillLedger ledger, Project project) throws SQLException {
+        Map<Long, FillLedger.Fill> shown = new TreeMap<>();
+        for (FillLedger.Fill f : ledger.open(c)) {
+            shown.put(f.id(), f);
+        }
+        for (Migration m : project.effectiveMappings()) {
+            ledger.latest(c, m.mappingName(), m.version()).ifPresent(f -> shown.put(f.id(), f));
+        }
+        return List.copyOf(shown.values());
+    }
+
+    /**
+     * For each mapping whose newest version's namespace is filled: the older version it replaced, when that one wrote
+     * to another namespace that was filled too (and so may still be read by the application).
+     */
+    private static List<Migration> superseded(Connection c, FillLedger ledger, Project project) throws SQLException {
+        List<Migration> found = new ArrayList<>();
+        for (Migration m : project.effectiveMappings()) {
+            Optional<FillLedger.Fill> newest = ledger.latest(c, m.mappingName(), m.version());
+            if (newest.isEmpty() || newest.get().state() != FillLedger.State.DONE) {
+                continue;
+            }
+            project.migrations().stream()
+                    .filter(o -> o.mappingName().equals(m.mappingName()) && o.version() < m.version())
+                    .filter(o -> !o.namespace().equals(m.namespace()))
+                    .max(Comparator.comparingInt(Migration::version))
+                    .ifPresent(found::add);
+        }
+        return found;
     }
 
     private static Dlq dlq(Connection c, Project project) throws SQLException {

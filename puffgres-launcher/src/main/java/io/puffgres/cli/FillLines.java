@@ -1,0 +1,64 @@
+package io.puffgres.cli;
+
+import io.puffgres.fill.FillLedger;
+import io.puffgres.job.FillPlan;
+import io.puffgres.migration.Migration;
+import java.util.Locale;
+
+/** How a fill reads in the CLI: the same words in {@code run}, {@code backfill} and {@code status}. */
+public final class FillLines {
+
+    private FillLines() {}
+
+    /** The line {@code run} prints for a fill it runs. */
+    public static String started(FillPlan.Fill fill) {
+        Migration m = fill.migration();
+        FillLedger.Fill row = fill.row();
+        String what = row.startedAt().isPresent() ? "resuming the fill of namespace " : "filling namespace ";
+        return what + m.namespace() + " from " + m.source().relation() + " (mapping " + m.mappingName() + " v"
+                + m.version() + ", " + reason(row.reason()) + ", fill #" + row.id() + "); progress: puffgres status";
+    }
+
+    /** The line {@code run} prints for an older version it keeps mirroring while the newer one's namespace fills. */
+    public static String kept(Migration older) {
+        return "still mirroring mapping " + older.mappingName() + " v" + older.version() + " into namespace "
+                + older.namespace() + " until the new version's namespace is filled";
+    }
+
+    /** A fill's state in one line, e.g. {@code filling: 120,000 of ~1,000,000 rows (12%), 12 chunks}. */
+    public static String progress(FillLedger.Fill row) {
+        return switch (row.state()) {
+            case PENDING -> "pending (starts with the next puffgres run)";
+            case RUNNING -> "filling: " + rows(row) + ", " + row.chunksDone() + " chunk(s) done";
+            case DONE ->
+                row.reason() == FillLedger.Reason.ADOPTED
+                        ? "filled before puffgres kept a ledger of fills"
+                        : "filled: " + String.format(Locale.ROOT, "%,d", row.rowsDone()) + " rows"
+                                + row.finishedAt().map(t -> ", done " + t).orElse("");
+            case FAILED ->
+                "failed after " + rows(row) + ": " + row.error().orElse("no error recorded")
+                        + " (the next puffgres run resumes it)";
+        };
+    }
+
+    private static String rows(FillLedger.Fill row) {
+        String done = String.format(Locale.ROOT, "%,d", row.rowsDone());
+        if (row.rowsEstimate() <= 0) {
+            return done + " rows";
+        }
+        long percent = Math.min(100, row.rowsDone() * 100 / row.rowsEstimate());
+        return done + " of ~" + String.format(Locale.ROOT, "%,d", row.rowsEstimate()) + " rows (" + percent + "%)";
+    }
+
+    /** Why a fill runs, in words. */
+    public static String reason(FillLedger.Reason reason) {
+        return switch (reason) {
+            case INITIAL -> "initial load";
+            case NEW_MAPPING -> "new mapping";
+            case NEW_VERSION -> "new version";
+            case BACKFILL -> "backfill";
+            case REPAIR -> "repair";
+            case ADOPTED -> "adopted";
+        };
+    }
+}
