@@ -4,6 +4,7 @@ import io.puffgres.cli.ExitCode;
 import io.puffgres.cli.Invocation;
 import io.puffgres.cli.dlq.DlqCommand;
 import io.puffgres.cli.generate.GenerateCommand;
+import io.puffgres.cli.run.BackfillCommand;
 import io.puffgres.cli.run.RunCommand;
 import io.puffgres.cli.run.StopCommand;
 import io.puffgres.cli.status.StatusCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Spec;
             ValidateCommand.class,
             ApplyCommand.class,
             RunCommand.class,
+            BackfillCommand.class,
             StopCommand.class,
             StatusCommand.class,
             DlqCommand.class,

@@ -69,6 +69,12 @@ final class GracefulStop implements AutoCloseable {
         }
     }
 
+    /** The run's work is done ({@code why}, e.g. every fill of a backfill): stops with a savepoint, as SIGTERM does. */
+    void finished(String why) {
+        out.println(why + ".");
+        terminate();
+    }
+
     /** Starts the stop with a savepoint, unless one has started already; returns whether this call started it. */
     private boolean stop(String howToCancel) {
         if (!stopping.compareAndSet(false, true)) {

@@ -11,6 +11,7 @@ import io.puffgres.cli.RunFile;
 import io.puffgres.cli.status.FailureCause;
 import io.puffgres.cli.status.LiveStatus;
 import io.puffgres.config.Diagnostic;
+import io.puffgres.fill.FillLedger;
 import io.puffgres.job.FillPlan;
 import io.puffgres.job.JobRunner;
 import io.puffgres.migration.Migration;
@@ -58,6 +59,9 @@ import picocli.CommandLine.Spec;
             ExitCode.HELP_FOOTER
         })
 public final class RunCommand implements Callable<Integer> {
+
+    /** Set by {@code backfill}: follow the run's fills and stop the job once they are done. */
+    boolean untilFilled;
 
     @Spec
     CommandSpec spec;
@@ -121,7 +125,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The run itself, holding the project's run lock. */
-    private int run(Project all, PrintWriter out) throws Exception {
+    int run(Project all, PrintWriter out) throws Exception {
         Project loaded = preflight(all, out);
         JobRunner.Options options = new JobRunner.Options(
                 Optional.ofNullable(slot),
@@ -164,8 +168,10 @@ public final class RunCommand implements Callable<Integer> {
                 job.slot(),
                 Instant.now().toString());
         self.write(runFile);
+        boolean terminal = System.console() != null;
         try (GracefulStop stop = new GracefulStop(job.client(), JobRunner.savepointDir(loaded), out).install();
-                LiveStatus live = LiveStatus.start(job.restUrl(), self.jobId(), out, System.console() != null)) {
+                LiveStatus live = LiveStatus.start(job.restUrl(), self.jobId(), out, terminal && !untilFilled);
+                AutoCloseable watch = untilFilled ? watchFills(loaded, job, out, terminal, stop) : () -> {}) {
             try {
                 job.client().getJobExecutionResult().get();
             } catch (ExecutionException e) {
@@ -190,6 +196,23 @@ public final class RunCommand implements Callable<Integer> {
                 Files.deleteIfExists(runFile);
             }
         }
+    }
+
+    /** For {@code backfill}: progress of the run's fills, and a stop with a savepoint once every one is done. */
+    private AutoCloseable watchFills(
+            Project loaded, JobRunner.Started job, PrintWriter out, boolean terminal, GracefulStop stop) {
+        List<Long> ids = job.fills().fills().stream().map(f -> f.row().id()).toList();
+        if (ids.isEmpty()) {
+            stop.finished("nothing to fill");
+            return () -> {};
+        }
+        return FillWatch.start(
+                new FillLedger(loaded.config().state().schema()),
+                project.postgres(loaded),
+                ids,
+                out,
+                terminal,
+                () -> stop.finished("every fill is done: stopping the job (puffgres run resumes the stream)"));
     }
 
     /**
