@@ -6,6 +6,8 @@ import io.puffgres.dlq.DlqTable;
 import io.puffgres.event.RelationId;
 import io.puffgres.fill.FillLedger;
 import io.puffgres.fill.FillSource;
+import io.puffgres.fill.FillTable;
+import io.puffgres.fill.FillTableException;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.source.ChunkKey;
@@ -161,6 +163,13 @@ public final class JobRunner {
                     new FillLedger(config.state().schema()),
                     slotCreated,
                     options.fromLsn().isPresent());
+            for (FillPlan.Fill fill : fillPlan.fills()) {
+                try {
+                    FillTable.resolve(c, fill.migration()); // a table a fill cannot read is refused now, not later
+                } catch (FillTableException e) {
+                    throw new SetupException(e.getMessage());
+                }
+            }
             for (Migration kept : fillPlan.kept()) {
                 relations.put(JobSpec.key(kept, false), ReplicationSetup.cdcRelation(c, kept));
             }
