@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.OperatorStateStore;
@@ -23,6 +24,9 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamElement;
 import org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.function.ThrowingRunnable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Looks changes up in Postgres before the mapping sees them, through a small pool of connections (one per
@@ -48,6 +52,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * passes only when none is running, so nothing held here needs to be in a checkpoint.
  */
 public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RowLookup.class);
 
     private static final long serialVersionUID = 1L;
 
@@ -205,7 +211,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                 try {
                     result = CurrentRows.resolve(connection.get(), migration, tableSql, e);
                 } catch (Throwable ex) { // an Error too: a lookup that never reports back would hold the stream
-                    mailbox.execute(
+                    post(
                             () -> {
                                 throw new IllegalStateException(
                                         "lookup of id " + e.id() + " for mapping " + mappingName + " failed: " + ex,
@@ -214,7 +220,7 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                             "lookup failure");
                     return;
                 }
-                mailbox.execute(
+                post(
                         () -> {
                             h.record.replace(result);
                             h.running = false;
@@ -224,6 +230,18 @@ public final class RowLookup extends DrainingOperator<MappedEvent, MappedEvent> 
                         },
                         "lookup result");
             });
+        }
+    }
+
+    /**
+     * Hands a lookup's outcome to the task thread. A task that has closed (failed, cancelled, restarting) takes no
+     * more: the outcome is dropped, as the change it belongs to is read again after the restore.
+     */
+    private void post(ThrowingRunnable<? extends Exception> action, String description) {
+        try {
+            mailbox.execute(action, description);
+        } catch (RejectedExecutionException closed) {
+            LOG.debug("{} for mapping {} dropped: the task has closed", description, mappingName);
         }
     }
 

@@ -3,6 +3,7 @@ package io.puffgres.cli.run;
 import io.puffgres.cli.CliException;
 import io.puffgres.cli.ExitCode;
 import io.puffgres.cli.FillLines;
+import io.puffgres.cli.OptionValues;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.RunFile;
 import io.puffgres.fill.FillLedger;
@@ -65,6 +66,15 @@ public final class BackfillCommand implements Callable<Integer> {
             description = "Run in the background (log: puffgres/state/run.log); it keeps streaming after the fills.")
     boolean detach;
 
+    @Option(
+            names = "--web-ui-port",
+            paramLabel = "PORT",
+            defaultValue = "8081",
+            converter = OptionValues.WebUiPort.class,
+            description = "Port of the Flink web UI and REST API while it runs (default: ${DEFAULT-VALUE});"
+                    + " 0 picks a free port, -1 for none.")
+    int webUiPort;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -84,7 +94,7 @@ public final class BackfillCommand implements Callable<Integer> {
         if (detach) {
             RunLock.checkFree(all);
             return Detached.start(
-                    List.of("run", "--project", project.dir().toString()),
+                    List.of("run", "--project", project.dir().toString(), "--web-ui-port", String.valueOf(webUiPort)),
                     project.invocation(),
                     RunFile.path(all),
                     out);
@@ -93,7 +103,7 @@ public final class BackfillCommand implements Callable<Integer> {
         run.spec = spec;
         run.project = project;
         run.plugin = "pgoutput";
-        run.webUiPort = 8081;
+        run.webUiPort = webUiPort;
         run.untilFilled = true;
         try (RunLock lock = RunLock.acquire(all)) {
             return run.run(all, out);

@@ -1,0 +1,110 @@
+package io.puffgres.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.puffgres.cli.ExitCode;
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.client.WriteRequest;
+import io.puffgres.document.DocId;
+import io.puffgres.document.Document;
+import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.testkit.PostgresDatabase;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code puffgres backfill}: after the initial fill of {@code run --create-slot}, a namespace that lost and changed
+ * documents behind puffgres's back is filled again from the table, the job stops once the fill is done, and the ledger
+ * and {@code status} say so. Wrong arguments are refused before anything is recorded.
+ */
+class BackfillCommandIT {
+
+    @RegisterExtension
+    static final PostgresDatabase db = new PostgresDatabase();
+
+    @RegisterExtension
+    static final EmulatorExtension tpuf = new EmulatorExtension();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROWS = 600;
+
+    @Test
+    void refillsANamespaceThatDriftedThenStopsTheJob() throws Exception {
+        CliProject project = CliProject.create(db, tpuf, "bfill");
+        db.execute("INSERT INTO bfill SELECT g, 'title ' || g FROM generate_series(1, " + ROWS + ") g");
+        ValidateCommandTest.Result started = project.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
+        assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
+        await().atMost(Duration.ofSeconds(120))
+                .untilAsserted(
+                        () -> assertThat(fill(project, "initial").path("state").asText())
+                                .as("the initial fill")
+                                .isEqualTo("done"));
+        assertThat(project.titles()).hasSize(ROWS);
+        ValidateCommandTest.Result stopped = project.run("stop");
+        assertThat(stopped.exitCode()).as(stopped.err()).isEqualTo(ExitCode.OK);
+
+        // the namespace drifts: documents lost and changed where puffgres did not write
+        try (TurbopufferClient client = new TurbopufferClient(
+                tpuf.baseUrl(), Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(10))) {
+            WriteRequest.Builder drift = WriteRequest.builder();
+            for (long id = 1; id <= 50; id++) {
+                drift.delete(new DocId.Uint(id));
+            }
+            drift.upsert(new Document(new DocId.Uint(100), Map.of("title", "wrong", "__source_lsn", 1L)));
+            client.write("bfill", drift.build());
+        }
+        assertThat(project.titles()).hasSize(ROWS - 50).containsEntry(100L, "wrong");
+
+        ValidateCommandTest.Result backfill = project.run("backfill", "bfill", "--web-ui-port", "0");
+        assertThat(backfill.exitCode()).as(backfill.err()).isEqualTo(ExitCode.OK);
+        assertThat(backfill.out())
+                .containsPattern("fill #\\d+ of namespace bfill from public.bfill \\(mapping bfill v1\\) recorded")
+                .contains("every fill is done: stopping the job")
+                .contains("stopped with savepoint");
+
+        Map<Long, String> expected = new TreeMap<>();
+        for (long id = 1; id <= ROWS; id++) {
+            expected.put(id, "title " + id);
+        }
+        assertThat(project.titles()).isEqualTo(expected);
+        JsonNode fill = fill(project, "backfill");
+        assertThat(fill.path("state").asText()).isEqualTo("done");
+        assertThat(fill.path("rows_done").asLong()).isEqualTo(ROWS);
+        assertThat(project.run("status").out())
+                .containsPattern("bfill v1 -> namespace bfill \\(backfill, #\\d+\\): filled: 600 rows");
+    }
+
+    @Test
+    void refusesAnUnknownMappingAndHasNothingToResume() throws Exception {
+        CliProject project = CliProject.create(db, tpuf, "bfargs");
+        ValidateCommandTest.Result unknown = project.run("backfill", "nosuch");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(unknown.err()).contains("no mapping named nosuch; the project's mappings: bfargs");
+
+        ValidateCommandTest.Result resume = project.run("backfill", "--resume");
+        assertThat(resume.exitCode()).as(resume.err()).isEqualTo(ExitCode.OK);
+        assertThat(resume.out()).contains("bfargs v1: no open fill to resume").contains("nothing to fill");
+    }
+
+    /** The newest fill with {@code reason} in {@code status --json}. */
+    private static JsonNode fill(CliProject project, String reason) throws Exception {
+        JsonNode found = null;
+        for (JsonNode f : JSON.readTree(project.run("status", "--json").out()).path("fills")) {
+            if (f.path("reason").asText().equals(reason)) {
+                found = f;
+            }
+        }
+        assertThat(found)
+                .as("a fill with reason " + reason + " in status --json")
+                .isNotNull();
+        return found;
+    }
+}
