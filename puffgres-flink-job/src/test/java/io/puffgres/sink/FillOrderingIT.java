@@ -220,6 +220,41 @@ class FillOrderingIT {
     }
 
     @Test
+    void withAVersioningColumnTheSnapshotStillDecidesWhatIsDropped() throws Exception {
+        h = w.open(
+                w.spec(
+                        "flush_interval_ms = 60000\n[versioning]\nmode = \"column\"\ncolumn = \"version\"",
+                        "",
+                        "\"id\", \"title\", \"version\""),
+                null);
+        Snapshot s = Snapshot.parse("100:105:102", 1000); // 101 committed, 102 runs
+        apply(filled(versioned(1, "old", 5), s));
+        apply(change(versioned(1, "by 102", 6), 900, 102));
+        apply(filled(versioned(2, "by 101", 5), s));
+        apply(change(versioned(2, "by 101", 5), 800, 101)); // in the fill row
+        // the application's version went down; the column alone would let the older fill row through
+        apply(change(versioned(3, "by 106", 1), 1100, 106));
+        apply(filled(versioned(3, "old", 5), s));
+
+        assertThat(doc(1))
+                .containsEntry("title", "by 102")
+                .containsEntry("version", 6)
+                .containsEntry("__source_lsn", 1000);
+        assertThat(doc(2)).containsEntry("title", "by 101").containsEntry("version", 5);
+        assertThat(doc(3)).containsEntry("title", "by 106").containsEntry("version", 1);
+        assertThat(count(WriterMetric.CHANGES_IN_FILL)).isEqualTo(1);
+        assertThat(count(WriterMetric.FILL_ROWS_STALE)).isEqualTo(1);
+    }
+
+    private static Row versioned(long id, String title, long version) {
+        return Row.builder()
+                .put("id", "int8", id)
+                .put("title", "text", title)
+                .put("version", "int8", version)
+                .build();
+    }
+
+    @Test
     void aStreamedChangeWithoutTransactionIdFailsWhereItMeetsAFillRow() throws Exception {
         apply(change(on(2, "unordered"), 900, -1)); // no fill row of id 2: nothing to order against
         apply(filled(on(1, "old"), Snapshot.parse("100:105:102", 1000)));
