@@ -59,16 +59,10 @@ class ChangeEventDeserializerIT {
         }
     }
 
-    /** A fill row is ordered against a change by the change's transaction: both decoders must report it, exactly. */
-    @ParameterizedTest
-    @ValueSource(strings = {"pgoutput", "wal2json"})
-    void reportsTheTransactionIdOfEveryChange(String plugin) throws Exception {
-        String table = "tx_" + plugin;
-        db.execute(
-                "CREATE TABLE " + table + " (id bigint PRIMARY KEY, title text)",
-                "INSERT INTO " + table + " VALUES (1, 'before the stream')",
-                "CREATE PUBLICATION " + table + " FOR TABLE " + table);
-        TX_EVENTS.clear();
+    /** Starts the source on {@code table} (snapshot, then {@code plugin}'s stream) in a MiniCluster, into {@code sink}. */
+    private static JobClient start(
+            String table, String slot, String publication, String plugin, SinkFunction<RowEvent> sink)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.enableCheckpointing(1000);
         env.fromSource(
@@ -79,16 +73,29 @@ class ChangeEventDeserializerIT {
                                 "postgres",
                                 "unused",
                                 Map.of(),
-                                List.of("public." + table),
-                                table + "_slot",
-                                table,
+                                List.of(table),
+                                slot,
+                                publication,
                                 plugin,
                                 StartupOptions.initial(),
                                 Optional.empty())),
                         WatermarkStrategy.noWatermarks(),
                         "cdc")
-                .addSink(new CollectTx());
-        JobClient job = env.executeAsync("deserializer-tx-" + plugin);
+                .addSink(sink);
+        return env.executeAsync("deserializer-it " + slot);
+    }
+
+    /** A fill row is ordered against a change by the change's transaction: both decoders must report it, exactly. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pgoutput", "wal2json"})
+    void reportsTheTransactionIdOfEveryChange(String plugin) throws Exception {
+        String table = "tx_" + plugin;
+        db.execute(
+                "CREATE TABLE " + table + " (id bigint PRIMARY KEY, title text)",
+                "INSERT INTO " + table + " VALUES (1, 'before the stream')",
+                "CREATE PUBLICATION " + table + " FOR TABLE " + table);
+        TX_EVENTS.clear();
+        JobClient job = start("public." + table, table + "_slot", table, plugin, new CollectTx());
         long xid;
         try {
             await().atMost(Duration.ofSeconds(60))
@@ -127,26 +134,7 @@ class ChangeEventDeserializerIT {
                 "ALTER TABLE pages REPLICA IDENTITY FULL",
                 "INSERT INTO pages (id, title) VALUES (1, 'snapshot row')",
                 "CREATE PUBLICATION puffgres_it FOR TABLE pages");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
-        env.enableCheckpointing(1000);
-        env.fromSource(
-                        PostgresCdcSources.build(new PostgresCdcSources.Settings(
-                                "127.0.0.1",
-                                PostgresCluster.shared().port(),
-                                db.name(),
-                                "postgres",
-                                "unused",
-                                Map.of(),
-                                List.of("public.pages"),
-                                "puffgres_it_slot",
-                                "puffgres_it",
-                                "pgoutput",
-                                StartupOptions.initial(),
-                                Optional.empty())),
-                        WatermarkStrategy.noWatermarks(),
-                        "cdc")
-                .addSink(new Collect());
-        JobClient job = env.executeAsync("deserializer-it");
+        JobClient job = start("public.pages", "puffgres_it_slot", "puffgres_it", "pgoutput", new Collect());
         try {
             await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> assertThat(EVENTS).anyMatch(e -> e.op() == Op.READ));
