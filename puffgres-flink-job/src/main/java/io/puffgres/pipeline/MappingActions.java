@@ -135,11 +135,20 @@ public final class MappingActions implements AutoCloseable {
      * @throws TransformMemoryException see {@link #decide}
      */
     public Outcome apply(MappedEvent e) {
+        return apply(e, e.event().lsn());
+    }
+
+    /**
+     * {@link #apply(MappedEvent)} with the write stamped {@code stamp} instead of the change's LSN: the stream's writer
+     * orders fill rows and changes so (a fill row's horizon, a change below it stamped with it; docs/job.md, "Filling
+     * a namespace"). The stamp is the document's {@code __source_lsn} and, without a {@code [versioning]} column, what
+     * turbopuffer's conditional upsert compares.
+     */
+    public Outcome apply(MappedEvent e, long stamp) {
         DocId id = docId(e.id());
-        long lsn = e.event().lsn();
         return switch (e.kind()) {
-            case DELETE -> new Outcome.Delete(id, lsn);
-            case CHANGE -> outcome(decide(e.event(), id), id, lsn);
+            case DELETE -> new Outcome.Delete(id, stamp);
+            case CHANGE -> outcome(decide(e.event(), id), id, stamp);
             case TRUNCATE ->
                 throw new IllegalArgumentException("a TRUNCATE is written as a whole: WriteRequests.truncate");
         };

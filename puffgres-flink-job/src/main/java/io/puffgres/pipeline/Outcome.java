@@ -13,7 +13,10 @@ public sealed interface Outcome permits Outcome.Write, Outcome.Skip, Failure {
     sealed interface Write extends Outcome permits Upsert, Delete {
         DocId id();
 
-        /** The WAL position of the change it comes from (the document's {@code __source_lsn}). */
+        /**
+         * The document's {@code __source_lsn}: the WAL position of the change it comes from, or the stamp that orders it
+         * against a fill row ({@link MappingActions#apply(MappedEvent, long)}).
+         */
         long lsn();
     }
 

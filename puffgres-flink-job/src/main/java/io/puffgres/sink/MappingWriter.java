@@ -25,8 +25,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * One mapping's operator on the stream keyed by document id: the {@link LsnGuard}, then the pipeline's {@link
  * MappingActions} (membership, transform, document), then the {@link WriteScheduler} that batches and writes to the
- * mapping's namespace. Emits the changes it cannot apply as {@link DlqEntry}s (with {@code --strict} it stops at the
- * first). Upserts apply only where the stored {@code __source_lsn} (or versioning column) is not newer than the
+ * mapping's namespace. Fill rows ({@link MappedEvent#isFill()}) come through the same guard, which orders them against
+ * the stream by their snapshot's visibility of each change's transaction (docs/job.md, "Filling a namespace"). Emits
+ * the changes it cannot apply as {@link DlqEntry}s (with {@code --strict} it stops at the first). Upserts apply only where the stored {@code __source_lsn} (or versioning column) is not newer than the
  * incoming one: protection against other writers and replays. A delete of an id the guard knows to have no document
  * is not sent (metric {@code deletesSkipped}). Transient write errors are retried by the client without limit
  * (back-pressure, the retries metric counts them), or up to {@code [turbopuffer] max_retries} times; then, and for the
@@ -124,30 +125,49 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     public void processElement(StreamRecord<MappedEvent> record) throws Exception {
         MappedEvent e = record.getValue();
         RowEvent event = e.event();
-        long lsn = event.lsn();
         metrics.eventsIn.inc();
         if (e.kind() == MappedEvent.Kind.TRUNCATE) {
-            scheduler.truncate(lsn);
+            scheduler.truncate(event.lsn());
+            guard.truncated(event.lsn());
             return;
         }
-        if (!guard.admit(lsn)) {
-            metrics.stale.inc();
-            return;
+        LsnGuard.Verdict verdict = e.isFill() ? guard.admitFill(e.fill()) : guard.admit(event.lsn(), event.txId());
+        switch (verdict) {
+            case STALE -> metrics.stale.inc();
+            case FILL_STALE -> metrics.fillRowsStale.inc();
+            case IN_FILL -> {
+                guard.applied(); // reflected: a fill row read after it holds it
+                metrics.changesInFill.inc();
+            }
+            case UNORDERABLE -> throw unorderable(e);
+            case APPLY -> apply(e);
         }
-        Outcome outcome = actions.apply(e);
+    }
+
+    private void apply(MappedEvent e) throws Exception {
+        Outcome outcome = actions.apply(e, guard.stamp());
         if (outcome instanceof Outcome.Delete && guard.knownAbsent()) {
-            guard.skippedDelete(lsn);
+            guard.skippedDelete();
             metrics.deletesSkipped.inc();
             return;
         }
-        guard.applied(lsn); // before the write is buffered: buffering may run mails that change the current key
+        guard.applied(); // before the write is buffered: buffering may run mails that change the current key
         if (outcome instanceof Outcome.Write w) {
-            scheduler.add(Pending.of(e.id(), w, event));
+            scheduler.add(Pending.of(e.id(), w, e.event(), e.isFill()));
         } else if (outcome instanceof Outcome.Skip) {
             metrics.skips.inc();
         } else {
-            toDlq(event, (Failure) outcome);
+            toDlq(e.event(), (Failure) outcome);
         }
+    }
+
+    /** A streamed change without a transaction id met a fill row: whether the row holds it cannot be known. */
+    private IllegalStateException unorderable(MappedEvent e) {
+        return new IllegalStateException(
+                "mapping " + mappingName + ": the " + e.event().op() + " of id " + e.id()
+                        + " at LSN " + e.event().lsnText() + " in " + e.event().relation()
+                        + " carries no transaction id, so it cannot be ordered against the fill row read in snapshot "
+                        + guard.fill() + " (the source must report each change's transaction: Debezium's source.txId)");
     }
 
     @Override
@@ -155,9 +175,9 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
         metrics.acknowledged(batch, startNanos);
         try {
             for (Pending p : batch) {
-                if (p.write() instanceof Outcome.Delete) {
+                if (p.write() instanceof Outcome.Delete && !p.fill()) {
                     setCurrentKey(p.key()); // a mail runs between records: the next record sets its own key again
-                    guard.deleted(p.write().lsn());
+                    guard.deleted(p.event().lsn()); // the change's own LSN, which the guard compares, not its stamp
                 }
             }
         } catch (Exception ex) {

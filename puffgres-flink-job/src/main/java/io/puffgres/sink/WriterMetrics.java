@@ -22,6 +22,8 @@ final class WriterMetrics {
     final Counter skips;
     final Counter deletesSkipped;
     final Counter stale;
+    final Counter fillRowsStale;
+    final Counter changesInFill;
     final Counter dlq;
     /** Bumped by the client's threads. */
     final Counter retries;
@@ -47,6 +49,8 @@ final class WriterMetrics {
         deletesSkipped = group.counter(WriterMetric.DELETES_SKIPPED.id());
         skips = group.counter(WriterMetric.SKIPS.id());
         stale = group.counter(WriterMetric.STALE_DROPPED.id());
+        fillRowsStale = group.counter(WriterMetric.FILL_ROWS_STALE.id());
+        changesInFill = group.counter(WriterMetric.CHANGES_IN_FILL.id());
         dlq = group.counter(WriterMetric.DLQ.id());
         batches = group.counter(WriterMetric.BATCHES.id());
         retries = group.counter(WriterMetric.RETRIES.id(), new ThreadSafeSimpleCounter());
@@ -68,7 +72,9 @@ final class WriterMetrics {
         long newestCommit = 0;
         for (Pending p : batch) {
             (p.write() instanceof Outcome.Upsert ? upserts : deletes).inc();
-            newestCommit = Math.max(newestCommit, p.event().commitTime().toEpochMilli());
+            if (!p.fill()) { // the lag is the stream's: a fill row's time is when it was read
+                newestCommit = Math.max(newestCommit, p.event().commitTime().toEpochMilli());
+            }
         }
         if (newestCommit > 0) { // snapshot rows carry no commit time
             lagMs = Math.max(0, lastFlushMs - newestCommit);

@@ -33,7 +33,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Turns Debezium change records from the Flink CDC Postgres source into {@link RowEvent}s, so nothing downstream
  * sees Debezium or Kafka Connect types. Needs {@code column.propagate.source.type=.*} (see {@link
- * PostgresCdcSources}) to know each column's Postgres type. Values follow {@link Row}'s representation.
+ * PostgresCdcSources}) to know each column's Postgres type. Values follow {@link Row}'s representation. Every
+ * streamed INSERT, UPDATE and DELETE carries its transaction id (pgoutput and wal2json both report it); one without
+ * fails the source rather than reach the writer, which could not order it against a fill row.
  * Serializable; holds nothing but where each schema's fields are. Used by one thread (a source reader's).
  */
 public final class ChangeEventDeserializer implements DebeziumDeserializationSchema<RowEvent> {
@@ -141,6 +143,12 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         Long lsn = l.lsn() == null ? null : (Long) source.get(l.lsn());
         Long txId = l.txId() == null ? null : (Long) source.get(l.txId());
         Long tsMs = (Long) source.get(l.tsMs());
+        if (txId == null && (op == Op.INSERT || op == Op.UPDATE || op == Op.DELETE)) {
+            // a fill row is ordered against a change by whether the fill's snapshot sees the change's transaction
+            throw new IllegalStateException("the " + op + " in " + relation + " at LSN "
+                    + RowEvent.lsnText(lsn == null ? 0 : lsn) + " carries no transaction id (Debezium's source.txId),"
+                    + " without which it cannot be ordered against the rows a fill reads");
+        }
         out.collect(new RowEvent(
                 op,
                 relation,

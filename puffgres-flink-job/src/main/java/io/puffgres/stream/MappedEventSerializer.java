@@ -11,7 +11,7 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Flink serializer of {@link MappedEvent}: the id, the kind and the event ({@link RowEventSerializer}), then a fill
- * row's snapshot. The kind's byte carries {@link #FILL} when a snapshot follows, so what earlier versions wrote (never
+ * row's snapshot ({@link SnapshotSerializer}). The kind's byte carries {@link #FILL} when a snapshot follows, so what earlier versions wrote (never
  * with it) reads the same.
  */
 public final class MappedEventSerializer extends ImmutableSerializer<MappedEvent> {
@@ -34,15 +34,7 @@ public final class MappedEventSerializer extends ImmutableSerializer<MappedEvent
         out.writeByte(e.kind().ordinal() | (e.isFill() ? FILL : 0));
         RowEventSerializer.INSTANCE.serialize(e.event(), out);
         if (e.isFill()) {
-            io.puffgres.event.Snapshot s = e.fill();
-            out.writeLong(s.xmin());
-            out.writeLong(s.xmax());
-            long[] running = s.running();
-            out.writeInt(running.length);
-            for (long xid : running) {
-                out.writeLong(xid);
-            }
-            out.writeLong(s.horizon());
+            SnapshotSerializer.INSTANCE.serialize(e.fill(), out);
         }
     }
 
@@ -51,16 +43,7 @@ public final class MappedEventSerializer extends ImmutableSerializer<MappedEvent
         String id = in.readUTF();
         int kind = in.readByte() & 0xFF;
         RowEvent event = RowEventSerializer.INSTANCE.deserialize(in);
-        io.puffgres.event.Snapshot fill = null;
-        if ((kind & FILL) != 0) {
-            long xmin = in.readLong();
-            long xmax = in.readLong();
-            long[] running = new long[in.readInt()];
-            for (int i = 0; i < running.length; i++) {
-                running[i] = in.readLong();
-            }
-            fill = new io.puffgres.event.Snapshot(xmin, xmax, running, in.readLong());
-        }
+        io.puffgres.event.Snapshot fill = (kind & FILL) != 0 ? SnapshotSerializer.INSTANCE.deserialize(in) : null;
         return new MappedEvent(id, KINDS[kind & ~FILL], event, fill);
     }
 

@@ -22,6 +22,13 @@ public enum WriterMetric {
     SKIPS("skips"),
     /** Changes at or before the latest LSN applied to their id (counter). */
     STALE_DROPPED("staleDropped"),
+    /**
+     * Fill rows dropped because the id already holds newer: a change the row's snapshot does not see was applied, or a
+     * fill row read in a snapshot that sees all this one sees, or a TRUNCATE after the row was read (counter).
+     */
+    FILL_ROWS_STALE("fillRowsStale"),
+    /** Streamed changes dropped because the fill row applied to their id holds them: its snapshot sees them (counter). */
+    CHANGES_IN_FILL("changesInFill"),
     /** Changes sent to the DLQ (counter). */
     DLQ("dlq"),
     /** Write requests acknowledged by turbopuffer (counter). */

@@ -1,6 +1,7 @@
 package io.puffgres.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.puffgres.event.Op;
@@ -10,6 +11,9 @@ import io.puffgres.event.RowEvent;
 import io.puffgres.testkit.PostgresCluster;
 import io.puffgres.testkit.PostgresDatabase;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -26,6 +30,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Flink CDC Postgres source (pgoutput, our publication) through our deserializer, in a local MiniCluster. */
 class ChangeEventDeserializerIT {
@@ -43,15 +49,20 @@ class ChangeEventDeserializerIT {
         }
     }
 
-    @Test
-    void deliversSnapshotAndStreamingChangesAsRowEvents() throws Exception {
-        db.execute(
-                "CREATE TABLE pages (id bigint PRIMARY KEY, title text, n int4, s int2, price numeric(10,2),"
-                        + " ratio numeric, score float8, r real, ok boolean, uid uuid, born date, at timestamp,"
-                        + " atz timestamptz, meta jsonb, tags text[], blob bytea)",
-                "ALTER TABLE pages REPLICA IDENTITY FULL",
-                "INSERT INTO pages (id, title) VALUES (1, 'snapshot row')",
-                "CREATE PUBLICATION puffgres_it FOR TABLE pages");
+    /** Events of {@link #reportsTheTransactionIdOfEveryChange}, apart from the other test's. */
+    static final ConcurrentLinkedQueue<RowEvent> TX_EVENTS = new ConcurrentLinkedQueue<>();
+
+    static final class CollectTx implements SinkFunction<RowEvent> {
+        @Override
+        public void invoke(RowEvent value, Context context) {
+            TX_EVENTS.add(value);
+        }
+    }
+
+    /** Starts the source on {@code table} (snapshot, then {@code plugin}'s stream) in a MiniCluster, into {@code sink}. */
+    private static JobClient start(
+            String table, String slot, String publication, String plugin, SinkFunction<RowEvent> sink)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.enableCheckpointing(1000);
         env.fromSource(
@@ -62,16 +73,68 @@ class ChangeEventDeserializerIT {
                                 "postgres",
                                 "unused",
                                 Map.of(),
-                                List.of("public.pages"),
-                                "puffgres_it_slot",
-                                "puffgres_it",
-                                "pgoutput",
+                                List.of(table),
+                                slot,
+                                publication,
+                                plugin,
                                 StartupOptions.initial(),
                                 Optional.empty())),
                         WatermarkStrategy.noWatermarks(),
                         "cdc")
-                .addSink(new Collect());
-        JobClient job = env.executeAsync("deserializer-it");
+                .addSink(sink);
+        return env.executeAsync("deserializer-it " + slot);
+    }
+
+    /** A fill row is ordered against a change by the change's transaction: both decoders must report it, exactly. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pgoutput", "wal2json"})
+    void reportsTheTransactionIdOfEveryChange(String plugin) throws Exception {
+        String table = "tx_" + plugin;
+        db.execute(
+                "CREATE TABLE " + table + " (id bigint PRIMARY KEY, title text)",
+                "INSERT INTO " + table + " VALUES (1, 'before the stream')",
+                "CREATE PUBLICATION " + table + " FOR TABLE " + table);
+        TX_EVENTS.clear();
+        JobClient job = start("public." + table, table + "_slot", table, plugin, new CollectTx());
+        long xid;
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(TX_EVENTS).anyMatch(e -> e.op() == Op.READ));
+            try (Connection c = db.connect()) {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO " + table + " VALUES (2, 'two')");
+                    st.execute("UPDATE " + table + " SET title = 'one' WHERE id = 1");
+                    st.execute("DELETE FROM " + table + " WHERE id = 2");
+                    try (ResultSet rs = st.executeQuery("SELECT txid_current()")) {
+                        rs.next();
+                        xid = rs.getLong(1);
+                    }
+                }
+                c.commit();
+            }
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() ->
+                            assertThat(TX_EVENTS).extracting(RowEvent::op).contains(Op.INSERT, Op.UPDATE, Op.DELETE));
+        } finally {
+            job.cancel().get();
+        }
+        assertThat(TX_EVENTS)
+                .filteredOn(e -> e.op() != Op.READ)
+                .extracting(RowEvent::op, RowEvent::txId)
+                .containsExactly(tuple(Op.INSERT, xid), tuple(Op.UPDATE, xid), tuple(Op.DELETE, xid));
+    }
+
+    @Test
+    void deliversSnapshotAndStreamingChangesAsRowEvents() throws Exception {
+        db.execute(
+                "CREATE TABLE pages (id bigint PRIMARY KEY, title text, n int4, s int2, price numeric(10,2),"
+                        + " ratio numeric, score float8, r real, ok boolean, uid uuid, born date, at timestamp,"
+                        + " atz timestamptz, meta jsonb, tags text[], blob bytea)",
+                "ALTER TABLE pages REPLICA IDENTITY FULL",
+                "INSERT INTO pages (id, title) VALUES (1, 'snapshot row')",
+                "CREATE PUBLICATION puffgres_it FOR TABLE pages");
+        JobClient job = start("public.pages", "puffgres_it_slot", "puffgres_it", "pgoutput", new Collect());
         try {
             await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> assertThat(EVENTS).anyMatch(e -> e.op() == Op.READ));

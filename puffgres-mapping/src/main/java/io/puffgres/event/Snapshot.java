@@ -49,6 +49,17 @@ public record Snapshot(long xmin, long xmax, long[] running, long horizon) {
     }
 
     /**
+     * Whether this snapshot sees every transaction {@code other} sees. Snapshots of one server are nested: a transaction
+     * visible to one is visible to every snapshot taken after it. So this is whether this one was taken at or after
+     * {@code other}: a later xmax (a transaction started in between), or the same xmax and no more transactions
+     * running (between the two, some may only have finished).
+     */
+    public boolean seesAllOf(Snapshot other) {
+        int byXmax = Long.compareUnsigned(xmax, other.xmax);
+        return byXmax > 0 || (byXmax == 0 && running.length <= other.running.length);
+    }
+
+    /**
      * {@code xid} as a 64-bit id: as is when it has an epoch, else the one with these low 32 bits nearest xmax (a
      * negative value is a 32-bit id read as a signed int).
      */

@@ -51,6 +51,20 @@ class SnapshotTest {
     }
 
     @Test
+    void aLaterSnapshotSeesAllThatAnEarlierOneSees() {
+        Snapshot early = Snapshot.parse("750:754:750,752", 1);
+        Snapshot sameXmaxOneFinished = Snapshot.parse("750:754:750", 2);
+        Snapshot later = Snapshot.parse("752:760:752,757", 3);
+        assertThat(later.seesAllOf(early)).isTrue();
+        assertThat(early.seesAllOf(later)).isFalse();
+        assertThat(sameXmaxOneFinished.seesAllOf(early)).isTrue();
+        assertThat(early.seesAllOf(sameXmaxOneFinished)).isFalse();
+        assertThat(early.seesAllOf(Snapshot.parse("750:754:750,752", 9)))
+                .as("the same visibility, whatever the horizon")
+                .isTrue();
+    }
+
+    @Test
     void rejectsWhatIsNoSnapshot() {
         assertThatThrownBy(() -> Snapshot.parse("1:2", 0)).hasMessageContaining("not a pg_snapshot: 1:2");
         assertThatThrownBy(() -> Snapshot.parse("9:2:", 0)).hasMessageContaining("xmin 9 is after xmax 2");
