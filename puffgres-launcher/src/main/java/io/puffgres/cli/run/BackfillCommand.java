@@ -32,9 +32,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "backfill",
         description = {
-            "Fill mappings' namespaces again from their tables (every mapping when none is named), while the stream",
-            "goes on: each table is read in chunks, each chunk in its own snapshot, and ordered against the changes",
-            "streamed meanwhile. Runs the job until every fill is done (a progress bar each), then stops it with a",
+            "Fill mappings' namespaces again from their tables, beside the stream.",
+            "Every mapping when none is named. Each table is read in chunks, each chunk in its own snapshot, and",
+            "ordered against the changes streamed meanwhile. Runs the job until every fill is done (a progress bar",
+            "each), then stops it with a",
             "savepoint; puffgres run resumes the stream. A fill interrupted (Ctrl-C, kill -9) resumes with --resume",
             "or the next run, without reading finished chunks again. Progress also in puffgres status."
         },
