@@ -62,8 +62,9 @@ class StatusMappingsIT {
                     deletes.put(m.path("mapping").asText(), m.path("deletes").asLong());
                 });
                 assertThat(upserts).isEqualTo(Map.of("twomaps", 3L, "twomaps_ones", 2L));
-                assertThat(deletes).isEqualTo(Map.of("twomaps", 0L, "twomaps_ones", 1L));
-                assertThat(s.path("events").asLong()).isEqualTo(6);
+                // the fill reads only members (the predicate pushed down): no delete for the row that is none
+                assertThat(deletes).isEqualTo(Map.of("twomaps", 0L, "twomaps_ones", 0L));
+                assertThat(s.path("events").asLong()).isEqualTo(5);
             });
         } finally {
             project.run("stop");
