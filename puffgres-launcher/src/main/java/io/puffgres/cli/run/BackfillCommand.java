@@ -3,7 +3,6 @@ package io.puffgres.cli.run;
 import io.puffgres.cli.CliException;
 import io.puffgres.cli.ExitCode;
 import io.puffgres.cli.FillLines;
-import io.puffgres.cli.OptionValues;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.RunFile;
 import io.puffgres.fill.FillLedger;
@@ -67,14 +66,8 @@ public final class BackfillCommand implements Callable<Integer> {
             description = "Run in the background (log: puffgres/state/run.log); it keeps streaming after the fills.")
     boolean detach;
 
-    @Option(
-            names = "--web-ui-port",
-            paramLabel = "PORT",
-            defaultValue = "8081",
-            converter = OptionValues.WebUiPort.class,
-            description = "Port of the Flink web UI and REST API while it runs (default: ${DEFAULT-VALUE});"
-                    + " 0 picks a free port, -1 for none.")
-    int webUiPort;
+    @Mixin
+    WebUiPortOption webUi = new WebUiPortOption();
 
     @Override
     public Integer call() throws Exception {
@@ -95,7 +88,7 @@ public final class BackfillCommand implements Callable<Integer> {
         if (detach) {
             RunLock.checkFree(all);
             return Detached.start(
-                    List.of("run", "--project", project.dir().toString(), "--web-ui-port", String.valueOf(webUiPort)),
+                    List.of("run", "--project", project.dir().toString(), "--web-ui-port", String.valueOf(webUi.port)),
                     project.invocation(),
                     RunFile.path(all),
                     out);
@@ -103,8 +96,8 @@ public final class BackfillCommand implements Callable<Integer> {
         RunCommand run = new RunCommand();
         run.spec = spec;
         run.project = project;
-        run.plugin = "pgoutput";
-        run.webUiPort = webUiPort;
+        run.plugin = RunCommand.DEFAULT_PLUGIN;
+        run.webUi = webUi;
         run.untilFilled = true;
         try (RunLock lock = RunLock.acquire(all)) {
             return run.run(all, out);

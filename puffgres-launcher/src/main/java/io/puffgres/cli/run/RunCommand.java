@@ -60,6 +60,9 @@ import picocli.CommandLine.Spec;
         })
 public final class RunCommand implements Callable<Integer> {
 
+    /** The decoding plugin when {@code --plugin} is not given. */
+    static final String DEFAULT_PLUGIN = "pgoutput";
+
     /** Set by {@code backfill}: follow the run's fills and stop the job once they are done. */
     boolean untilFilled;
 
@@ -93,19 +96,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--plugin",
             paramLabel = "NAME",
-            defaultValue = "pgoutput",
+            defaultValue = DEFAULT_PLUGIN,
             converter = OptionValues.DecodingPlugin.class,
             description = "Logical decoding plugin: pgoutput (default) or wal2json.")
     String plugin;
 
-    @Option(
-            names = "--web-ui-port",
-            paramLabel = "PORT",
-            defaultValue = "8081",
-            converter = OptionValues.WebUiPort.class,
-            description = "Port of the Flink web UI and REST API, on [flink] web_ui_bind (default: ${DEFAULT-VALUE});"
-                    + " 0 picks a free port, -1 for none.")
-    int webUiPort;
+    @Mixin
+    WebUiPortOption webUi = new WebUiPortOption();
 
     @Override
     public Integer call() throws Exception {
@@ -133,7 +130,7 @@ public final class RunCommand implements Callable<Integer> {
                 Optional.ofNullable(fromLsn),
                 strict,
                 plugin,
-                webUiPort,
+                webUi.port,
                 note -> {
                     out.println("note: " + note);
                     out.flush();
