@@ -127,8 +127,13 @@ public final class DlqTable {
 
     /** Whether the table exists (it is created by the first {@code puffgres run}). */
     public boolean exists(Connection c) throws SQLException {
+        return tableExists(c, name());
+    }
+
+    /** Whether the state table {@code qualifiedName} ({@code schema.table}) exists; for every state table. */
+    public static boolean tableExists(Connection c, String qualifiedName) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, name());
+            ps.setString(1, qualifiedName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);

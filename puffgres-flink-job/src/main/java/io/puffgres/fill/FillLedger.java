@@ -115,13 +115,7 @@ public final class FillLedger {
 
     /** Whether the ledger's table exists (a project that never ran with fills has none). */
     public boolean exists(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, name());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return DlqTable.tableExists(c, name());
     }
 
     /** Records a new fill, pending; returns its id (the {@link FillRequest#fillId()} of its source). */
