@@ -83,6 +83,34 @@ class BackfillCommandIT {
     }
 
     @Test
+    void detachedItFillsInTheBackgroundAndGoesOnStreaming() throws Exception {
+        CliProject project = CliProject.create(db, tpuf, "bfdetach");
+        db.execute("INSERT INTO bfdetach SELECT g, 'title ' || g FROM generate_series(1, 100) g");
+        ValidateCommandTest.Result first = project.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
+        assertThat(first.exitCode()).as(first.err()).isEqualTo(ExitCode.OK);
+        await().atMost(Duration.ofSeconds(120))
+                .untilAsserted(
+                        () -> assertThat(fill(project, "initial").path("state").asText())
+                                .isEqualTo("done"));
+        assertThat(project.run("stop").exitCode()).isEqualTo(ExitCode.OK);
+
+        ValidateCommandTest.Result detached = project.run("backfill", "--detach", "--web-ui-port", "0");
+        assertThat(detached.exitCode()).as(detached.err()).isEqualTo(ExitCode.OK);
+        try {
+            await().atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> assertThat(
+                                    fill(project, "backfill").path("state").asText())
+                            .isEqualTo("done"));
+            // the background run goes on streaming after the fill
+            db.execute("INSERT INTO bfdetach VALUES (101, 'after')");
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(project.titles()).containsEntry(101L, "after"));
+        } finally {
+            project.run("stop");
+        }
+    }
+
+    @Test
     void refusesAnUnknownMappingAndHasNothingToResume() throws Exception {
         CliProject project = CliProject.create(db, tpuf, "bfargs");
         ValidateCommandTest.Result unknown = project.run("backfill", "nosuch");
