@@ -2,10 +2,13 @@ package io.puffgres.cli.run;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import sun.misc.Signal;
@@ -21,15 +24,36 @@ import sun.misc.SignalHandler;
 final class GracefulStop implements AutoCloseable {
 
     private final JobClient job;
+    private final Delays delays;
     private final Path savepointDir;
     private final PrintWriter out;
+    static final int ATTEMPTS = 5;
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    private static final Duration STATUS_POLL = Duration.ofMillis(200);
+
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean cancelled = new AtomicBoolean();
     private final List<Restore> previous = new ArrayList<>();
     private volatile String savepoint;
 
     private record Restore(Signal signal, SignalHandler handler) {}
 
+    /** Runs a task after a pause (a test runs them by hand). */
+    interface Delays {
+        void after(Duration pause, Runnable task);
+    }
+
     GracefulStop(JobClient job, Path savepointDir, PrintWriter out) {
+        this(
+                job,
+                savepointDir,
+                out,
+                (pause, task) -> CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(task));
+    }
+
+    GracefulStop(JobClient job, Path savepointDir, PrintWriter out, Delays delays) {
+        this.delays = delays;
         this.job = job;
         this.savepointDir = savepointDir;
         this.out = out;
@@ -82,19 +106,52 @@ final class GracefulStop implements AutoCloseable {
         }
         out.println();
         out.println("stopping: flushing and taking a savepoint (" + howToCancel + ")");
+        savepoint(1);
+        return true;
+    }
+
+    /**
+     * Asks for the stop with a savepoint. A failed one is asked again, up to {@link #ATTEMPTS} times, once the job runs
+     * again after a pause that doubles: a savepoint fails when a task ends while it is taken (a fill source finishing,
+     * "checkpoint request for unknown task") and the job restarts from its last checkpoint. Then it cancels.
+     */
+    private void savepoint(int attempt) {
         job.stopWithSavepoint(false, savepointDir.toUri().toString(), SavepointFormatType.CANONICAL)
                 .whenComplete((path, error) -> {
                     if (error == null) {
                         savepoint = path;
+                    } else if (cancelled.get()) {
+                        return;
+                    } else if (attempt < ATTEMPTS) {
+                        out.println("the savepoint failed (" + error.getMessage()
+                                + "); asking again once the job runs (" + (attempt + 1) + " of " + ATTEMPTS + ")");
+                        whenRunning(RETRY_PAUSE.multipliedBy(1L << (attempt - 1)), () -> savepoint(attempt + 1));
                     } else {
-                        out.println("the savepoint failed (" + error.getMessage() + "); cancelling");
+                        out.println(
+                                "the savepoint failed " + ATTEMPTS + " times (" + error.getMessage() + "); cancelling");
                         cancel();
                     }
                 });
-        return true;
+    }
+
+    /** Runs {@code then} after {@code pause}, once the job runs; never when it has ended or was cancelled. */
+    private void whenRunning(Duration pause, Runnable then) {
+        delays.after(
+                pause,
+                () -> job.getJobStatus().whenComplete((status, error) -> {
+                    if (error != null || cancelled.get() || status.isGloballyTerminalState()) {
+                        return;
+                    }
+                    if (status == JobStatus.RUNNING) {
+                        then.run();
+                    } else {
+                        whenRunning(STATUS_POLL, then);
+                    }
+                }));
     }
 
     private void cancel() {
+        cancelled.set(true);
         CompletableFuture<Void> cancelled = job.cancel();
         cancelled.exceptionally(e -> null); // already gone
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,9 @@ class GracefulStopTest {
     /** A job client that records stop-with-savepoint and cancel; the savepoint completes when the test says so. */
     private static final class RecordingJob implements JobClient {
         final List<String> calls = new ArrayList<>();
-        final CompletableFuture<String> savepoint = new CompletableFuture<>();
+        final List<CompletableFuture<String>> savepoints = new ArrayList<>(List.of(new CompletableFuture<>()));
+        final CompletableFuture<String> savepoint = savepoints.get(0);
+        JobStatus status = JobStatus.RUNNING;
 
         @Override
         public JobID getJobID() {
@@ -31,7 +34,8 @@ class GracefulStopTest {
 
         @Override
         public CompletableFuture<JobStatus> getJobStatus() {
-            return CompletableFuture.completedFuture(JobStatus.RUNNING);
+            calls.add("status " + status);
+            return CompletableFuture.completedFuture(status);
         }
 
         @Override
@@ -43,8 +47,13 @@ class GracefulStopTest {
         @Override
         public CompletableFuture<String> stopWithSavepoint(
                 boolean advanceToEndOfEventTime, String directory, SavepointFormatType format) {
+            CompletableFuture<String> next = savepoints.get(savepoints.size() - 1);
+            if (next.isDone()) {
+                next = new CompletableFuture<>();
+                savepoints.add(next);
+            }
             calls.add("stop with savepoint into " + directory);
-            return savepoint;
+            return next;
         }
 
         @Override
@@ -66,7 +75,20 @@ class GracefulStopTest {
     private final RecordingJob job = new RecordingJob();
     private final StringWriter printed = new StringWriter();
     private final Path savepoints = Path.of("/tmp/project/puffgres/state/checkpoints/savepoints");
-    private final GracefulStop stop = new GracefulStop(job, savepoints, new PrintWriter(printed, true));
+    private final List<Duration> pauses = new ArrayList<>();
+    private final List<Runnable> delayed = new ArrayList<>();
+    private final GracefulStop stop =
+            new GracefulStop(job, savepoints, new PrintWriter(printed, true), (pause, task) -> {
+                pauses.add(pause);
+                delayed.add(task);
+            });
+
+    /** Runs the tasks waiting for their pause to end, as the clock would. */
+    private void pausesEnd() {
+        List<Runnable> due = new ArrayList<>(delayed);
+        delayed.clear();
+        due.forEach(Runnable::run);
+    }
 
     @Test
     void sigtermTwiceTakesOneSavepointAndNeverCancels() {
@@ -110,13 +132,63 @@ class GracefulStopTest {
     }
 
     @Test
-    void aFailedSavepointCancels() {
+    void aFailedSavepointIsAskedAgainOnceTheJobRunsAgain() {
         stop.terminate();
-        job.savepoint.completeExceptionally(new IllegalStateException("Checkpoint Coordinator is suspending"));
+        job.savepoints.get(0).completeExceptionally(new IllegalStateException("Task local checkpoint failure."));
+        job.status = JobStatus.RESTARTING;
+        pausesEnd();
+        job.status = JobStatus.RUNNING;
+        pausesEnd();
+        job.savepoints.get(1).complete("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-2");
 
-        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints.toUri(), "cancel");
+        String into = "stop with savepoint into " + savepoints.toUri();
+        assertThat(job.calls).containsExactly(into, "status RESTARTING", "status RUNNING", into);
+        assertThat(pauses).containsExactly(Duration.ofSeconds(1), Duration.ofMillis(200));
+        assertThat(stop.savepoint()).isEqualTo("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-2");
+        assertThat(printed.toString())
+                .contains(
+                        "the savepoint failed (Task local checkpoint failure.); asking again once the job runs (2 of 5)")
+                .doesNotContain("cancelling");
+    }
+
+    @Test
+    void aSavepointThatKeepsFailingCancels() {
+        stop.terminate();
+        for (int n = 0; n < GracefulStop.ATTEMPTS; n++) {
+            job.savepoints
+                    .get(n)
+                    .completeExceptionally(new IllegalStateException("Checkpoint Coordinator is suspending"));
+            pausesEnd();
+        }
+
+        assertThat(pauses)
+                .containsExactly(
+                        Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
+        assertThat(job.calls.stream().filter(c -> c.startsWith("stop with savepoint")))
+                .hasSize(GracefulStop.ATTEMPTS);
+        assertThat(job.calls).endsWith("cancel");
         assertThat(stop.savepoint()).isNull();
         assertThat(printed.toString())
-                .contains("the savepoint failed (Checkpoint Coordinator is suspending); cancelling");
+                .contains("the savepoint failed 5 times (Checkpoint Coordinator is suspending); cancelling");
+    }
+
+    @Test
+    void noSavepointIsAskedAgainOnceCancelledOrEnded() {
+        stop.interrupt();
+        job.savepoints.get(0).completeExceptionally(new IllegalStateException("Task local checkpoint failure."));
+        stop.interrupt();
+        pausesEnd();
+        assertThat(job.calls)
+                .containsExactly("stop with savepoint into " + savepoints.toUri(), "cancel", "status RUNNING");
+
+        RecordingJob ended = new RecordingJob();
+        List<Runnable> later = new ArrayList<>();
+        GracefulStop stopping = new GracefulStop(
+                ended, savepoints, new PrintWriter(new StringWriter(), true), (pause, task) -> later.add(task));
+        stopping.terminate();
+        ended.savepoints.get(0).completeExceptionally(new IllegalStateException("Task local checkpoint failure."));
+        ended.status = JobStatus.FAILED;
+        later.forEach(Runnable::run);
+        assertThat(ended.calls).containsExactly("stop with savepoint into " + savepoints.toUri(), "status FAILED");
     }
 }
