@@ -23,7 +23,8 @@ record IdVersion(long lsn, long txId, Snapshot fill) {
     /**
      * Whether a fill row read in {@code s} is behind what the id already holds: the latest change applied or reflected
      * is one {@code s} does not see (the stream is ahead of the row), or the fill row applied last was read in a
-     * snapshot that sees all {@code s} sees (it holds the same or newer).
+     * snapshot that sees more than {@code s} (it holds newer). A row of a snapshot that sees the same is written again:
+     * it holds the same, and turbopuffer may have lost what was written (a backfill of a namespace that drifted).
      */
     boolean fillRowStale(Snapshot s) {
         boolean streamAhead = txId >= 0
@@ -31,7 +32,7 @@ record IdVersion(long lsn, long txId, Snapshot fill) {
                 // no transaction known (state from before transaction ids were kept): every change s sees is below
                 // its horizon
                 : lsn != 0 && Long.compareUnsigned(lsn, s.horizon()) >= 0;
-        return streamAhead || (fill != null && fill.seesAllOf(s));
+        return streamAhead || (fill != null && fill.seesAllOf(s) && !s.seesAllOf(fill));
     }
 
     /**

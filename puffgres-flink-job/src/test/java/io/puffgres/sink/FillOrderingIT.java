@@ -9,13 +9,19 @@ import static io.puffgres.sink.WriterHarness.truncate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqEntry;
+import io.puffgres.document.DocId;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.event.Row;
 import io.puffgres.event.Snapshot;
 import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.stream.WriterMetric;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,6 +207,20 @@ class FillOrderingIT {
 
         assertThat(w.documents()).containsOnlyKeys("3");
         assertThat(count(WriterMetric.FILL_ROWS_STALE)).isEqualTo(1);
+    }
+
+    @Test
+    void aFillRowOfASnapshotThatSeesTheSameIsWrittenAgainSoABackfillRestoresWhatTurbopufferLost() throws Exception {
+        apply(filled(on(1, "one"), Snapshot.parse("103:103:", 1000)));
+        try (TurbopufferClient client = new TurbopufferClient(
+                tpuf.baseUrl(), Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(10))) {
+            client.write(
+                    "items", WriteRequest.builder().delete(new DocId.Uint(1)).build()); // drift
+        }
+        apply(filled(on(1, "one"), Snapshot.parse("103:103:", 1100))); // no transaction in between: sees the same
+
+        assertThat(doc(1)).containsEntry("title", "one").containsEntry("__source_lsn", 1100);
+        assertThat(count(WriterMetric.FILL_ROWS_STALE)).isZero();
     }
 
     @Test
