@@ -11,6 +11,7 @@ import io.puffgres.migration.Membership;
 import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.route.EventRouter;
 import io.puffgres.sink.MappingWriter;
+import io.puffgres.sink.StampFloor;
 import io.puffgres.stream.JobSpec;
 import io.puffgres.stream.MappedEventSerializer;
 import io.puffgres.stream.WriterMetric;
@@ -84,7 +85,12 @@ public final class PuffgresJob {
                             new RowLookup(spec, name, PgIdentifiers.quote(table), LOOKUP_POOL))
                     .uid(uid + "-lookup");
             dlq.add(keyById(union(looked, lookupDecides ? List.of() : filled), env.getParallelism())
-                    .transform(name + WriterMetric.WRITE_SUFFIX, DLQ_TYPE, new MappingWriter(spec, name))
+                    .transform(
+                            name + WriterMetric.WRITE_SUFFIX,
+                            DLQ_TYPE,
+                            filled.isEmpty()
+                                    ? new MappingWriter(spec, name)
+                                    : new MappingWriter(spec, name, StampFloor.walInsertPosition(spec)))
                     .uid(uid + "-write")
                     .setMaxParallelism(EventRouter.MAX_PARALLELISM));
         }

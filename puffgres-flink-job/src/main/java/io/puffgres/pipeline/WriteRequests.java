@@ -16,15 +16,30 @@ import java.util.List;
  */
 public final class WriteRequests {
 
-    private final Filter upsertCondition;
+    private final String versionAttribute;
+    private Filter upsertCondition;
     private final DocumentSchema schema;
 
     public WriteRequests(Migration migration, DocumentSchema schema) {
-        String versionAttribute = migration.versioning().mode() == Versioning.Mode.COLUMN
+        this.versionAttribute = migration.versioning().mode() == Versioning.Mode.COLUMN
                 ? migration.versioning().column().orElseThrow()
                 : AttributeNames.SOURCE_LSN;
         this.upsertCondition = Filter.lte(versionAttribute, Filter.refNew(versionAttribute));
         this.schema = schema;
+    }
+
+    /**
+     * From now on an upsert also applies where the stored {@code __source_lsn} is at or below {@code lsn}: {@code
+     * ["Or", [[__source_lsn, Lte, $ref_new], [__source_lsn, Lte, lsn]]]}. A mapping writer that fills sets it to the
+     * WAL insert position when it opens, so that a change below a fill row's horizon written by a run that died after
+     * its checkpoint is not refused (docs/job.md, "Restores"). Only for {@code __source_lsn} versioning; a {@code
+     * [versioning] column} keeps its condition.
+     */
+    public void floor(long lsn) {
+        if (versionAttribute.equals(AttributeNames.SOURCE_LSN)) {
+            upsertCondition = Filter.or(
+                    Filter.lte(versionAttribute, Filter.refNew(versionAttribute)), Filter.lte(versionAttribute, lsn));
+        }
     }
 
     /** One request of {@code writes}, whose ids are distinct; deletes are unconditional (the LSN guard ran). */

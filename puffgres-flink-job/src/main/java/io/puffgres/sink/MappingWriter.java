@@ -39,6 +39,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
 
     private final JobSpec spec;
     private final String mappingName;
+    private final StampFloor floor;
 
     private transient Migration migration;
     private transient MigrationTransforms transforms;
@@ -49,9 +50,21 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
     private transient WriterMetrics metrics;
     private transient SlotLag slotLag;
 
+    /** The writer of a mapping that no fill of this job writes to. */
     public MappingWriter(JobSpec spec, String mappingName) {
+        this(spec, mappingName, null);
+    }
+
+    /**
+     * The writer of a mapping with a fill in this job: when it opens, it reads {@code floor}, at or above every stamp
+     * a run that died after the checkpoint it restores may have written, and its upserts also apply where the stored
+     * stamp is at or below it. Without that a change below a fill row's horizon that such a run wrote would be
+     * refused for good (docs/job.md, "Restores").
+     */
+    public MappingWriter(JobSpec spec, String mappingName, StampFloor floor) {
         this.spec = spec;
         this.mappingName = mappingName;
+        this.floor = floor;
     }
 
     @Override
@@ -73,6 +86,9 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
         migration = spec.mapping(mappingName);
         transforms = new MigrationTransforms(spec.project());
         actions = MappingActions.create(spec.project(), transforms, migration);
+        if (floor != null) {
+            actions.requests().floor(floor.read());
+        }
         metrics = new WriterMetrics(
                 getMetricGroup(),
                 () -> scheduler == null ? 0 : scheduler.buffered(),

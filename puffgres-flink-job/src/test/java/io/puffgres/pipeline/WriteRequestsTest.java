@@ -44,6 +44,27 @@ class WriteRequestsTest {
     }
 
     @Test
+    void aFloorAlsoAcceptsWhatIsStoredAtOrBelowIt() throws Exception {
+        Migration m = Mappings.items("");
+        WriteRequests requests = new WriteRequests(m, new DocumentSchema(m));
+        requests.floor(1200);
+
+        assertThat(json(requests.batch(List.of(upsert(1, Instant.EPOCH, 900)))))
+                .contains("\"upsert_condition\":[\"Or\",[[\"__source_lsn\",\"Lte\",{\"$ref_new\":\"__source_lsn\"}],"
+                        + "[\"__source_lsn\",\"Lte\",1200]]]");
+    }
+
+    @Test
+    void aVersioningColumnKeepsItsConditionUnderAFloor() throws Exception {
+        Migration m = Mappings.items("[versioning]\nmode = \"column\"\ncolumn = \"status\"\n");
+        WriteRequests requests = new WriteRequests(m, new DocumentSchema(m));
+        requests.floor(1200);
+
+        assertThat(json(requests.batch(List.of(upsert(1, Instant.EPOCH, 900)))))
+                .contains("\"upsert_condition\":[\"status\",\"Lte\",{\"$ref_new\":\"status\"}]");
+    }
+
+    @Test
     void aBatchOfDeletesAloneHasNoConditionOrSchema() throws Exception {
         Migration m = Mappings.items("");
         String body = json(

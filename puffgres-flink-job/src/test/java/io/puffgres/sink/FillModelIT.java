@@ -48,7 +48,7 @@ class FillModelIT {
     void everyOrderOfStreamAndFillRowsEndsWithTheModelsRows() throws Exception {
         Random random = new Random(SEED);
         for (int history = 0; history < HISTORIES; history++) {
-            PostgresModel pg = history(random);
+            PostgresModel pg = history(random, false);
             for (int order = 0; order < ORDERS; order++) {
                 List<Placed> feed = interleave(pg, random, random.nextBoolean() ? 0 : 1 + random.nextInt(8));
                 int batch = List.of(1, 2, 5, 1000).get(random.nextInt(4));
@@ -67,9 +67,9 @@ class FillModelIT {
 
     @Test
     void restoredMidWayTheReplayedStreamAndChunksReadAgainEndWithTheModelsRows() throws Exception {
-        Random random = new Random(SEED + 1);
-        for (int history = 0; history < HISTORIES; history++) {
-            PostgresModel pg = history(random);
+        for (int history : histories()) {
+            Random random = new Random(SEED * 1_000_003L + history); // each history on its own: -Dfill.model.history=N
+            PostgresModel pg = history(random, true);
             for (int order = 0; order < ORDERS / 2; order++) {
                 List<Placed> feed = interleave(pg, random, 0); // the stream in commit order: a checkpoint cuts it
                 int cut = random.nextInt(feed.size() + 1);
@@ -87,15 +87,40 @@ class FillModelIT {
                     }
                     first.prepareSnapshotPreBarrier(2); // what the run wrote after its checkpoint lands, then it dies
 
-                    var second = w.open(spec, state);
-                    for (Placed p : replay(pg, feed, cut, random)) {
+                    // the WAL insert position when the writer opens again: after everything the dead run read
+                    long floor = feed.subList(0, crash).stream()
+                            .mapToLong(p -> p.event().event().lsn())
+                            .max()
+                            .orElse(0);
+                    var second = w.openFilling(spec, state, floor);
+                    List<Placed> replay = replay(pg, feed, cut, crash, random);
+                    for (Placed p : replay) {
                         send(second, p.event());
                     }
                     second.endInput();
-                    assertEqualsModel(w, second, pg, "history " + history + ", restore " + order + " at " + cut);
+                    String what = "history " + history + ", restore " + order + " at " + cut + ", crash at " + crash
+                            + ", floor " + floor;
+                    try {
+                        assertEqualsModel(w, second, pg, what);
+                    } catch (AssertionError e) {
+                        throw new AssertionError(
+                                e.getMessage() + "\nfirst run:\n" + describe(feed.subList(0, crash))
+                                        + "\nafter the restore:\n" + describe(replay),
+                                e);
+                    }
                 }
             }
         }
+    }
+
+    /** The restore test's histories: {@code -Dfill.model.history=N} runs one, {@code -Dfill.model.histories=N} more. */
+    private static int[] histories() {
+        String one = System.getProperty("fill.model.history");
+        if (one != null) {
+            return new int[] {Integer.parseInt(one)};
+        }
+        return java.util.stream.IntStream.range(0, Integer.getInteger("fill.model.histories", HISTORIES))
+                .toArray();
     }
 
     private static JobSpec spec(WriterHarness w, int batch) throws Exception {
@@ -105,13 +130,18 @@ class FillModelIT {
                 "\"id\", \"title\", \"status\"");
     }
 
-    /** A random history: the workload, with a fill's chunks and some repair reads taken and read in between. */
-    private static PostgresModel history(Random random) {
+    /**
+     * A random history: the workload, with a fill's chunks and some repair reads taken and read in between; with
+     * {@code readAgain}, also reads of chunks already read, as a run after a restart reads its unfinished chunks again
+     * while the workload goes on ({@link PostgresModel.Read#again}: not in the first run's feed).
+     */
+    private static PostgresModel history(Random random, boolean readAgain) {
         PostgresModel pg = new PostgresModel(random, IDS, random.nextBoolean());
         List<Long> chunks = new ArrayList<>();
         for (long from = 1; from <= IDS; from += CHUNK) {
             chunks.add(from);
         }
+        List<Long> read = new ArrayList<>();
         boolean truncateLate = random.nextInt(3) == 0; // then few changes follow: a row read before stays visible
         for (int i = 0; i < STEPS; i++) {
             if (truncateLate && i == STEPS - STEPS / 20) {
@@ -121,6 +151,10 @@ class FillModelIT {
             if (choice < 3 && !chunks.isEmpty()) {
                 long from = chunks.remove(0);
                 pg.snapshot(from, Math.min(IDS, from + CHUNK - 1));
+                read.add(from);
+            } else if (readAgain && choice >= 8 && choice < 11 && !read.isEmpty()) {
+                long from = read.get(random.nextInt(read.size()));
+                pg.snapshotAgain(from, Math.min(IDS, from + CHUNK - 1));
             } else if (choice < 4) {
                 long from = 1 + random.nextInt(IDS);
                 pg.snapshot(from, Math.min(IDS, from + random.nextInt(IDS)));
@@ -160,6 +194,9 @@ class FillModelIT {
         }
         for (int read = 0; read < pg.reads.size(); read++) {
             PostgresModel.Read r = pg.reads.get(read);
+            if (r.again()) {
+                continue; // the run after a restart reads it
+            }
             for (MappedEvent row : r.rows()) {
                 // anywhere, or soon after the changes committed before it was read (a fill a little behind)
                 double key = random.nextBoolean()
@@ -173,11 +210,14 @@ class FillModelIT {
     }
 
     /**
-     * What reaches the writer after a restore from a checkpoint taken after {@code cut} events of {@code feed}: the
-     * stream from there on, and the chunks not all delivered by then read again in a snapshot taken now (after the
-     * whole history), their rows anywhere.
+     * What reaches the writer after a restore from a checkpoint taken after {@code cut} events of {@code feed}, the run
+     * having died after {@code crash}: the stream from the checkpoint on, and the chunks not all delivered by the
+     * checkpoint read again, their rows anywhere: in a snapshot the history took after the crash ({@link
+     * PostgresModel.Read#again}, transactions still running), else in one taken now (after the whole history).
      */
-    private static List<Placed> replay(PostgresModel pg, List<Placed> feed, int cut, Random random) {
+    private static List<Placed> replay(PostgresModel pg, List<Placed> feed, int cut, int crash, Random random) {
+        int streamedAtCrash =
+                (int) feed.subList(0, crash).stream().filter(p -> p.read() < 0).count();
         List<Placed> out = new ArrayList<>();
         Map<Integer, Integer> delivered = new HashMap<>();
         for (Placed p : feed.subList(0, cut)) {
@@ -192,14 +232,40 @@ class FillModelIT {
         }
         for (int read = 0; read < pg.reads.size(); read++) {
             PostgresModel.Read r = pg.reads.get(read);
-            if (delivered.getOrDefault(read, 0) < r.rows().size()) {
-                for (MappedEvent row : pg.readNow(r.from(), r.to())) {
+            if (!r.again() && delivered.getOrDefault(read, 0) < r.rows().size()) {
+                List<PostgresModel.Read> after = pg.reads.stream()
+                        .filter(a -> a.again() && a.from() == r.from() && a.taken() >= streamedAtCrash)
+                        .toList();
+                List<MappedEvent> rows = after.isEmpty()
+                        ? pg.readNow(r.from(), r.to())
+                        : after.get(random.nextInt(after.size())).rows();
+                for (MappedEvent row : rows) {
                     out.add(new Placed(random.nextDouble() * (newest + 1), read, row));
                 }
             }
         }
         out.sort(Comparator.comparingDouble(Placed::key));
         return out;
+    }
+
+    /** One line per event, for a failure's message. */
+    private static String describe(List<Placed> events) {
+        StringBuilder out = new StringBuilder();
+        for (Placed p : events) {
+            MappedEvent e = p.event();
+            out.append(p.read() < 0 ? "  stream " : "  fill#" + p.read() + " ")
+                    .append(e.kind())
+                    .append(" id ")
+                    .append(e.id())
+                    .append(" lsn ")
+                    .append(e.event().lsn())
+                    .append(" tx ")
+                    .append(e.event().txId())
+                    .append(e.isFill() ? " snapshot " + e.fill() : "")
+                    .append(e.event().after() != null ? " " + e.event().after() : "")
+                    .append('\n');
+        }
+        return out.toString();
     }
 
     private static void assertEqualsModel(

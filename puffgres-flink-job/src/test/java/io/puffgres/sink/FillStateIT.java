@@ -110,6 +110,23 @@ class FillStateIT {
     }
 
     @Test
+    void aChangeBelowTheHorizonOfAFillRowThatARunWroteAfterItsCheckpointIsNotRefused() throws Exception {
+        Snapshot dead = Snapshot.parse("100:105:102", 1000); // 102 wrote id 3 at 900; it commits after the restart
+        var before = w.openFilling(spec, null, 800);
+        apply(before, filled(on(1, "one"), dead));
+        OperatorSubtaskState state = checkpoint(before, 1);
+        apply(before, filled(on(3, "three"), dead)); // its chunk unfinished when the job dies: stored at 1000
+
+        var after = w.openFilling(spec, state, 1200); // the WAL insert position when the writer opens again
+        apply(after, change(on(3, "by 102"), 900, 102)); // restored state knows no fill row of id 3: stamped 900
+        apply(after, filled(on(3, "three"), Snapshot.parse("102:110:102", 1300))); // read again, 102 still running
+        apply(after, change(on(1, "by 111"), 1400, 111));
+
+        assertThat(titles()).containsExactlyInAnyOrderEntriesOf(Map.of("1", "by 111@1400", "3", "by 102@900"));
+        assertThat(w.count(after, WriterMetric.FILL_ROWS_STALE)).isEqualTo(1); // the stream is ahead of it
+    }
+
+    @Test
     void aRestoreAtAnotherParallelismKeepsEveryIdsFillAndTheFillHorizon() throws Exception {
         Snapshot s = Snapshot.parse("100:105:102", 1000); // 101 committed, 102 runs
         List<KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry>> two =

@@ -46,10 +46,13 @@ final class PostgresModel {
     }
 
     /** A snapshot taken, its chunk of ids not read yet. */
-    private record PendingRead(Snapshot snapshot, long from, long to, int truncations) {}
+    private record PendingRead(Snapshot snapshot, long from, long to, int truncations, int taken, boolean again) {}
 
-    /** A fill's read of the ids {@code from..to}: the rows it found, once the stream held {@code streamed} changes. */
-    record Read(long from, long to, List<MappedEvent> rows, int streamed) {}
+    /**
+     * A fill's read of the ids {@code from..to}: the rows it found, once the stream held {@code streamed} changes, in a
+     * snapshot taken when it held {@code taken}; {@code again}: a chunk read again by a run after a restart.
+     */
+    record Read(long from, long to, List<MappedEvent> rows, int streamed, int taken, boolean again) {}
 
     final List<MappedEvent> stream = new ArrayList<>();
     /** The reads, in the order they were read. */
@@ -201,7 +204,12 @@ final class PostgresModel {
 
     /** Takes a snapshot for the chunk of ids {@code from..to}, to be read later ({@link #readOne}). */
     void snapshot(long from, long to) {
-        pending.add(new PendingRead(snapshotNow(), from, to, truncations));
+        pending.add(new PendingRead(snapshotNow(), from, to, truncations, stream.size(), false));
+    }
+
+    /** As {@link #snapshot}, for the same chunk read again by a run after a restart ({@link Read#again}). */
+    void snapshotAgain(long from, long to) {
+        pending.add(new PendingRead(snapshotNow(), from, to, truncations, stream.size(), true));
     }
 
     /** {@code pg_current_snapshot()} now, with {@code pg_current_wal_insert_lsn()} read after it. */
@@ -222,7 +230,7 @@ final class PostgresModel {
         // a TRUNCATE between the snapshot and the read: the table reads empty
         List<MappedEvent> rows =
                 read.truncations() == truncations ? rows(read.snapshot(), read.from(), read.to()) : List.of();
-        reads.add(new Read(read.from(), read.to(), rows, stream.size()));
+        reads.add(new Read(read.from(), read.to(), rows, stream.size(), read.taken(), read.again()));
     }
 
     /** The rows of ids {@code from..to} in a snapshot taken and read now (a chunk read again after a restart). */

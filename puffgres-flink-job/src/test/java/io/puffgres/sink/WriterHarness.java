@@ -100,6 +100,17 @@ final class WriterHarness implements AutoCloseable {
     /** Subtask {@code index} of {@code subtasks}, with the job's number of key groups. */
     KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(
             JobSpec spec, OperatorSubtaskState restore, int subtasks, int index) throws Exception {
+        return open(new MappingWriter(spec, "items"), restore, subtasks, index);
+    }
+
+    /** A writer of a mapping with a fill, whose stamp floor is {@code floor} (the WAL position when it opens). */
+    KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> openFilling(
+            JobSpec spec, OperatorSubtaskState restore, long floor) throws Exception {
+        return open(new MappingWriter(spec, "items", () -> floor), restore, 1, 0);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, MappedEvent, DlqEntry> open(
+            MappingWriter writer, OperatorSubtaskState restore, int subtasks, int index) throws Exception {
         InterceptingOperatorMetricGroup operatorMetrics = new InterceptingOperatorMetricGroup();
         // as the harness builds its own environment, with a metric group that keeps the operator's metrics
         MockEnvironment env = new MockEnvironmentBuilder()
@@ -118,7 +129,7 @@ final class WriterHarness implements AutoCloseable {
                 })
                 .build();
         environments.add(env);
-        var h = new Harness(new MappingWriter(spec, "items"), env);
+        var h = new Harness(writer, env);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         harnesses.add(h);
         metrics.put(h, operatorMetrics);
