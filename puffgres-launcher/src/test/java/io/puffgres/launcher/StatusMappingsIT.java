@@ -8,10 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.cli.ExitCode;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
-import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.HashMap;
@@ -82,7 +79,7 @@ class StatusMappingsIT {
 
     @Test
     void showsAFillMidWayFromTheLedgerAndTheLiveJobAndVerifyWaitsForIt() throws Exception {
-        CliProject project = identityProject("midfill");
+        CliProject project = CliProject.withIdentityTransform(db, tpuf, "midfill");
         db.execute(
                 "INSERT INTO midfill SELECT g, 'title ' || g FROM generate_series(1, " + FILL_ROWS + ") g",
                 "ANALYZE midfill"); // the fill's estimate: pg_class.reltuples
@@ -158,24 +155,6 @@ class StatusMappingsIT {
                         + " load: [\\d,]+ of ~200,000 rows \\(\\d+%\\), \\d+ chunk\\(s\\) done\\); verify again once it"
                         + " is filled")
                 .contains("verify: 0 of 1 mapping(s) match, 1 being filled (verify again once filled)");
-    }
-
-    /**
-     * A project as {@link CliProject#create} makes it, but with the identity transform: a JS transform's first calls
-     * can outlast its timeout on a loaded machine, and this test fills 200,000 rows.
-     */
-    private static CliProject identityProject(String name) throws Exception {
-        db.execute("CREATE TABLE " + name + " (id bigint PRIMARY KEY, title text)");
-        Path dir = Files.createTempDirectory("puffgres-cli-");
-        ProjectFiles.writeConfig(dir, db.jdbcUrl(), name, name, tpuf.baseUrl(), 500);
-        Files.writeString(
-                dir.resolve("puffgres/migrations/0001_" + name + ".toml"),
-                ProjectFiles.migration(1, name, name, name, "\"id\", \"title\"", "flush_interval_ms = 50"));
-        Files.writeString(
-                dir.resolve("puffgres.toml"), "[state]\nschema = \"" + name + "\"\n", StandardOpenOption.APPEND);
-        CliProject project = new CliProject(dir, name, tpuf);
-        assertThat(project.run("apply").exitCode()).isEqualTo(ExitCode.OK);
-        return project;
     }
 
     /** The project's one fill in {@code status --json}. */
