@@ -77,7 +77,17 @@ public final class FillLedger {
             long rowsDone,
             long chunksDone,
             Optional<String> cursor,
-            Optional<String> error) {}
+            Optional<String> error) {
+
+        /**
+         * Whether the namespace holds every row of this fill: it is done (an adopted fill is recorded done). A run fills
+         * a mapping version whose newest fill is not ({@code job.FillPlan}); {@code verify} compares only one whose
+         * newest fill is.
+         */
+        public boolean filled() {
+            return state == State.DONE;
+        }
+    }
 
     private final String schema;
 

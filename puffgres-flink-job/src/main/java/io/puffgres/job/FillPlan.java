@@ -66,7 +66,7 @@ public record FillPlan(List<Fill> fills, List<Migration> kept) {
                 latest = ledger.get(c, id);
             }
             FillLedger.Fill row = latest.orElseThrow();
-            if (row.state() == FillLedger.State.DONE) {
+            if (row.filled()) {
                 continue;
             }
             fills.add(new Fill(row, m));
@@ -99,7 +99,7 @@ public record FillPlan(List<Fill> fills, List<Migration> kept) {
                 .toList();
         for (Migration o : older) {
             Optional<FillLedger.Fill> fill = ledger.latest(c, o.mappingName(), o.version());
-            if (fill.isPresent() && fill.get().state() == FillLedger.State.DONE) {
+            if (fill.isPresent() && fill.get().filled()) {
                 return o.namespace().equals(m.namespace()) ? Optional.empty() : Optional.of(o);
             }
         }

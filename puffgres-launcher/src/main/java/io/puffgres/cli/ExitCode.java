@@ -12,6 +12,11 @@ public final class ExitCode {
     public static final int INVALID_CONFIG = 3;
     /** A preflight check found a problem (doctor, verify). */
     public static final int PREFLIGHT = 4;
+    /**
+     * {@code verify}: no difference found, but a namespace is still being filled, so it was not compared; verify again
+     * once it is filled.
+     */
+    public static final int FILLING = 5;
 
     /** The exit codes as every command's help ends with them. */
     public static final String HELP_FOOTER =

@@ -41,13 +41,19 @@ public final class FillLines {
         };
     }
 
-    private static String rows(FillLedger.Fill row) {
-        String done = String.format(Locale.ROOT, "%,d", row.rowsDone());
-        if (row.rowsEstimate() <= 0) {
+    /** A fill's rows done, with the estimate when known: {@code 120,000 of ~1,000,000 rows (12%)}. */
+    public static String rows(FillLedger.Fill row) {
+        return rows(row.rowsDone(), row.rowsEstimate());
+    }
+
+    /** Rows done of an estimate ({@code -1} or 0: unknown), as {@link #rows(FillLedger.Fill)} shows them. */
+    public static String rows(long rowsDone, long rowsEstimate) {
+        String done = String.format(Locale.ROOT, "%,d", rowsDone);
+        if (rowsEstimate <= 0) {
             return done + " rows";
         }
-        long percent = Math.min(100, row.rowsDone() * 100 / row.rowsEstimate());
-        return done + " of ~" + String.format(Locale.ROOT, "%,d", row.rowsEstimate()) + " rows (" + percent + "%)";
+        long percent = Math.min(100, rowsDone * 100 / rowsEstimate);
+        return done + " of ~" + String.format(Locale.ROOT, "%,d", rowsEstimate) + " rows (" + percent + "%)";
     }
 
     /** Why a fill runs, in words. */

@@ -9,18 +9,21 @@ import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
 import io.puffgres.config.ProjectConfig;
+import io.puffgres.fill.FillLedger;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import io.puffgres.transform.TransformLoadException;
 import io.puffgres.verify.Report;
+import io.puffgres.verify.Unfilled;
 import io.puffgres.verify.Verification;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -39,14 +42,18 @@ import picocli.CommandLine.Spec;
         description = {
             "Compare Postgres with turbopuffer: missing, extra and stale documents.",
             "Each member row, run through the mapping's current transform, is compared with the document in the",
-            "namespace. Reports counts and the missing, extra and stale ids. Writes nothing."
+            "namespace. Reports counts and the missing, extra and stale ids. Writes nothing.",
+            "A namespace whose fill is not done (being filled, failed, or never filled) is not compared: verify says",
+            "so, with the fill's progress or error and what fills it."
         },
         mixinStandardHelpOptions = true,
         footer = {
             "%nExamples:",
             "  puffgres verify",
             "  puffgres verify pages_public --limit 100",
-            "%nExit codes: 0 equal, 1 runtime failure, 2 usage error, 3 invalid project, 4 differences found."
+            "%nExit codes: 0 equal, 1 runtime failure, 2 usage error, 3 invalid project, 4 differences found (or a",
+            "namespace not filled: its fill failed or never ran), 5 no difference found but a namespace is still being",
+            "filled (not compared: verify again once it is filled)."
         })
 final class VerifyCommand implements Callable<Integer> {
 
@@ -85,6 +92,9 @@ final class VerifyCommand implements Callable<Integer> {
         ProjectConfig config = loaded.config();
         PostgresAccess postgres = project.postgres(loaded);
         int differing = 0;
+        int unfilled = 0;
+        int filling = 0;
+        FillLedger ledger = new FillLedger(config.state().schema());
         try (ScratchDirectory classes = ScratchDirectory.create("puffgres-verify-");
                 Connection c = postgres.connect();
                 TurbopufferClient client = new TurbopufferClient(
@@ -96,7 +106,20 @@ final class VerifyCommand implements Callable<Integer> {
             c.setAutoCommit(false);
             // one snapshot per mapping: the rows, view and lookup queries all see the same data
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            // a project that never ran with fills keeps no ledger: its namespaces are compared as they are
+            boolean tracked = ledger.exists(c);
+            c.commit();
             for (Migration m : mappings) {
+                Optional<Unfilled> notFilled =
+                        tracked ? Unfilled.of(m, ledger.latest(c, m.mappingName(), m.version())) : Optional.empty();
+                if (notFilled.isPresent()) {
+                    c.commit();
+                    notFilled.get().lines().forEach(out::println);
+                    out.flush();
+                    filling += notFilled.get().filling() ? 1 : 0;
+                    unfilled += notFilled.get().filling() ? 0 : 1;
+                    continue;
+                }
                 Report report = Verification.run(
                         c, client, loaded, m, ReplicationSetup.cdcRelation(c, m), limit, classes.path(), err);
                 c.commit();
@@ -117,12 +140,34 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (TurbopufferException e) {
             throw new CliException(ExitCode.RUNTIME, e.getMessage(), "run puffgres doctor");
         }
-        if (differing == 0) {
-            out.println("verify: " + mappings.size() + " mapping(s) match");
-            return ExitCode.OK;
+        out.println(summary(mappings.size(), differing, unfilled, filling));
+        if (differing + unfilled > 0) {
+            return ExitCode.PREFLIGHT;
         }
-        out.println("verify: " + differing + " of " + mappings.size() + " mapping(s) differ");
-        return ExitCode.PREFLIGHT;
+        return filling > 0 ? ExitCode.FILLING : ExitCode.OK;
+    }
+
+    /**
+     * {@code verify: 3 mapping(s) match}, {@code verify: 1 of 3 mapping(s) differ}, then how many are not filled
+     * (failed, or never filled) and being filled, when any.
+     */
+    static String summary(int mappings, int differing, int unfilled, int filling) {
+        int compared = mappings - unfilled - filling;
+        StringBuilder line = new StringBuilder("verify: ");
+        if (differing > 0) {
+            line.append(differing).append(" of ").append(mappings).append(" mapping(s) differ");
+        } else if (compared == mappings) {
+            line.append(mappings).append(" mapping(s) match");
+        } else {
+            line.append(compared).append(" of ").append(mappings).append(" mapping(s) match");
+        }
+        if (unfilled > 0) {
+            line.append(", ").append(unfilled).append(" not filled");
+        }
+        if (filling > 0) {
+            line.append(", ").append(filling).append(" being filled (verify again once filled)");
+        }
+        return line.toString();
     }
 
     private List<Migration> selected(Project loaded) {

@@ -20,8 +20,8 @@ import java.util.TreeMap;
 /**
  * A throwaway project for the command ITs: table {@code name (id bigint PRIMARY KEY, title text)} mirrored into
  * namespace {@code name} by a JS transform that copies the title, except that it throws for titles starting with
- * "boom" (so those rows go to the DLQ); slot, publication and state schema are named {@code name} too. The migration is
- * applied.
+ * "boom" (so those rows go to the DLQ), or by the identity transform ({@link #withIdentityTransform}); slot,
+ * publication and state schema are named {@code name} too. The migration is applied.
  */
 record CliProject(Path dir, String name, EmulatorExtension tpuf) {
 
@@ -36,6 +36,20 @@ record CliProject(Path dir, String name, EmulatorExtension tpuf) {
             "");
 
     static CliProject create(PostgresDatabase db, EmulatorExtension tpuf, String name) throws IOException {
+        return create(db, tpuf, name, true);
+    }
+
+    /**
+     * The same project with the identity transform: for many rows, since a JS transform's first calls can outlast its
+     * timeout on a loaded machine.
+     */
+    static CliProject withIdentityTransform(PostgresDatabase db, EmulatorExtension tpuf, String name)
+            throws IOException {
+        return create(db, tpuf, name, false);
+    }
+
+    private static CliProject create(PostgresDatabase db, EmulatorExtension tpuf, String name, boolean js)
+            throws IOException {
         db.execute("CREATE TABLE IF NOT EXISTS " + name + " (id bigint PRIMARY KEY, title text)");
         Path dir = Files.createTempDirectory("puffgres-cli-");
         ProjectFiles.writeConfig(dir, db.jdbcUrl(), name, name, tpuf.baseUrl(), 500);
@@ -54,9 +68,7 @@ record CliProject(Path dir, String name, EmulatorExtension tpuf) {
                         "[id]",
                         "column = \"id\"",
                         "type = \"uint\"",
-                        "[transform]",
-                        "kind = \"js\"",
-                        "path = \"transforms/t.js\"",
+                        js ? "[transform]\nkind = \"js\"\npath = \"transforms/t.js\"" : "",
                         "[write]",
                         "flush_interval_ms = 50",
                         ""));

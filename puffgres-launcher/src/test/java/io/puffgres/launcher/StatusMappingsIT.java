@@ -9,6 +9,7 @@ import io.puffgres.cli.ExitCode;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code puffgres status} of a job running two mappings of one table: at parallelism 1 both writers run in the
- * source's task (one Flink vertex), and each mapping still gets its own figures.
+ * {@code puffgres status} of a job's mappings and fills: two mappings of one table, whose writers run in the source's
+ * task at parallelism 1 (one Flink vertex), each with its own figures; and a fill held mid-way, with its figures from
+ * the ledger and the live job (and {@code verify} saying it is being filled).
  */
 class StatusMappingsIT {
 
@@ -26,6 +28,8 @@ class StatusMappingsIT {
 
     @RegisterExtension
     static final EmulatorExtension tpuf = new EmulatorExtension();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void reportsEachMappingOfOneVertexApart() throws Exception {
@@ -69,5 +73,94 @@ class StatusMappingsIT {
         } finally {
             project.run("stop");
         }
+    }
+
+    private static final int FILL_ROWS = 200_000;
+
+    @Test
+    void showsAFillMidWayFromTheLedgerAndTheLiveJobAndVerifyWaitsForIt() throws Exception {
+        CliProject project = CliProject.withIdentityTransform(db, tpuf, "midfill");
+        db.execute(
+                "INSERT INTO midfill SELECT g, 'title ' || g FROM generate_series(1, " + FILL_ROWS + ") g",
+                "ANALYZE midfill"); // the fill's estimate: pg_class.reltuples
+        ValidateCommandTest.Result started = project.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
+        assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
+        try {
+            try (Connection lock = db.connect()) {
+                // once a chunk is finished and the live job reports a rate, hold the fill: its next chunk waits
+                await().atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(200))
+                        .untilAsserted(() -> {
+                            JsonNode f = fill(project);
+                            assertThat(f.path("rows_done").asLong())
+                                    .as(f.toString())
+                                    .isPositive();
+                            assertThat(f.path("rows_per_second").asDouble())
+                                    .as(f.toString())
+                                    .isPositive();
+                        });
+                lock.setAutoCommit(false);
+                lock.createStatement().execute("LOCK TABLE midfill IN ACCESS EXCLUSIVE MODE");
+                assertHeldFillIsShown(project);
+                lock.rollback();
+            }
+            await().atMost(Duration.ofSeconds(180))
+                    .untilAsserted(() ->
+                            assertThat(fill(project).path("state").asText()).isEqualTo("done"));
+            ValidateCommandTest.Result verify = project.run("verify");
+            assertThat(verify.out())
+                    .contains(
+                            FILL_ROWS + " member rows in Postgres, " + FILL_ROWS + " documents in turbopuffer: equal");
+            assertThat(verify.exitCode()).isEqualTo(ExitCode.OK);
+        } finally {
+            project.run("stop");
+        }
+    }
+
+    /** While the fill is held: its figures in status (json and text), the writer's fill counters, and verify waits. */
+    private static void assertHeldFillIsShown(CliProject project) throws Exception {
+        JsonNode held = fill(project);
+        assertThat(held.path("state").asText()).as(held.toString()).isEqualTo("running");
+        assertThat(held.path("live").asBoolean()).isTrue();
+        assertThat(held.path("rows_estimate").asLong()).isEqualTo(FILL_ROWS);
+        assertThat(held.path("rows_done").asLong()).isBetween(1L, FILL_ROWS - 1L);
+        // the readers' count: the REST API may read it a fetch earlier than the enumerator's rows done
+        assertThat(held.path("rows_read").asLong()).isPositive();
+        assertThat(held.path("chunks_done").asLong()).isPositive();
+        assertThat(held.path("chunks_total").isNull()
+                        || held.path("chunks_total").asLong() > 1)
+                .isTrue();
+        assertThat(held.path("cursor").asText()).isNotEmpty();
+        assertThat(held.path("rows_per_second").asDouble()).isPositive(); // over the last minute
+        assertThat(held.path("eta_seconds").isIntegralNumber()).isTrue();
+        assertThat(held.path("dlq").isIntegralNumber()).isTrue();
+        assertThat(held.path("dlq").asLong()).isZero();
+
+        JsonNode writer = JSON.readTree(project.run("status", "--json").out())
+                .path("mappings")
+                .path(0);
+        assertThat(writer.path("fill_rows_stale").isIntegralNumber()).isTrue();
+        assertThat(writer.path("changes_in_fill").isIntegralNumber()).isTrue();
+        assertThat(project.run("status").out())
+                .containsPattern("midfill v1 -> namespace midfill \\(initial load, #\\d+\\): filling: [\\d,]+ of"
+                        + " ~200,000 rows \\(\\d+%\\), \\d+( of \\d+)? chunk(s|\\(s\\)) done, [\\d,]+ rows/s, ETA"
+                        + " \\d+ (s|min|h)( \\d+ (s|min))?, cursor \\S+, fill DLQ 0\\n")
+                .containsPattern("MAPPING .* STALE +FILL STALE +IN FILL +DLQ ");
+
+        // verify reads the ledger, not the locked table: it says the namespace is being filled, at once
+        ValidateCommandTest.Result verify = project.run("verify");
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(ExitCode.FILLING);
+        assertThat(verify.out())
+                .containsPattern("midfill v1 -> namespace midfill: being filled, not compared \\(fill #\\d+, initial"
+                        + " load: [\\d,]+ of ~200,000 rows \\(\\d+%\\), \\d+ chunk\\(s\\) done\\); verify again once it"
+                        + " is filled")
+                .contains("verify: 0 of 1 mapping(s) match, 1 being filled (verify again once filled)");
+    }
+
+    /** The project's one fill in {@code status --json}. */
+    private static JsonNode fill(CliProject project) throws Exception {
+        JsonNode fills = JSON.readTree(project.run("status", "--json").out()).path("fills");
+        assertThat(fills).hasSize(1);
+        return fills.path(0);
     }
 }

@@ -12,12 +12,16 @@ import io.puffgres.client.WriteRequest;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
 import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.fill.FillLedger;
 import io.puffgres.job.JobRunner;
 import io.puffgres.migration.ProjectLoader;
 import io.puffgres.testkit.PostgresDatabase;
 import io.puffgres.testkit.ProjectFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -126,6 +130,12 @@ class VerifyIT {
         return dir;
     }
 
+    /** Keeps the project's state (DLQ, fills ledger) in a schema of its own within the class's database. */
+    private static void stateSchema(Path dir, String schema) throws IOException {
+        Files.writeString(
+                dir.resolve("puffgres.toml"), "[state]\nschema = \"" + schema + "\"\n", StandardOpenOption.APPEND);
+    }
+
     private static TurbopufferClient client() {
         return new TurbopufferClient(tpuf.baseUrl(), Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(10));
     }
@@ -175,7 +185,13 @@ class VerifyIT {
                 assertThat(count(client, "cheap")).isEqualTo(3);
                 assertThat(count(client, "paid_orders")).isEqualTo(2);
             });
-            ValidateCommandTest.Result snapshot = verify(dir);
+            // the documents are there before the initial fills are recorded done (at the next checkpoint)
+            ValidateCommandTest.Result[] filled = new ValidateCommandTest.Result[1];
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                filled[0] = verify(dir);
+                assertThat(filled[0].exitCode()).as(filled[0].out()).isNotEqualTo(ExitCode.FILLING);
+            });
+            ValidateCommandTest.Result snapshot = filled[0];
             assertThat(snapshot.out().lines().toList())
                     .containsExactly(
                             "pages v1 -> namespace pages: 5 member rows in Postgres, 5 documents in turbopuffer: equal",
@@ -256,6 +272,7 @@ class VerifyIT {
                         + " ('10000000-0000-4000-8000-000000000000', 'one'), ('a0000000-0000-4000-8000-000000000000', 'a')");
         Path dir = Files.createTempDirectory("puffgres-verify-ids-");
         ProjectFiles.writeConfig(dir, db.jdbcUrl(), "ids", "ids", tpuf.baseUrl(), 500);
+        stateSchema(dir, "ids"); // no ledger of fills: the namespaces are compared as they are
         Files.createDirectories(dir.resolve("puffgres/transforms"));
         Files.writeString(
                 dir.resolve("puffgres/transforms/tags.js"),
@@ -324,5 +341,65 @@ class VerifyIT {
                         "  stale 1, documents that differ from the transformed row:",
                         "    10000000-0000-4000-8000-000000000000: name: expected \"one\", found \"uno\"",
                         "verify: 2 of 2 mapping(s) differ");
+    }
+
+    @Test
+    void aNamespaceBeingFilledFailedOrNeverFilledIsNotComparedAndTheExitCodeSaysWhich() throws Exception {
+        db.execute(
+                "CREATE TABLE notes (id bigint PRIMARY KEY, body text)", "INSERT INTO notes VALUES (1, 'a'), (2, 'b')");
+        Path dir = Files.createTempDirectory("puffgres-verify-fills-");
+        ProjectFiles.writeConfig(dir, db.jdbcUrl(), "fills", "fills", tpuf.baseUrl(), 500);
+        stateSchema(dir, "fills");
+        String[] names = {"filling", "failing", "fresh", "filled"};
+        for (int v = 1; v <= names.length; v++) {
+            String name = names[v - 1];
+            Files.writeString(
+                    dir.resolve("puffgres/migrations/000" + v + "_" + name + ".toml"),
+                    ProjectFiles.migration(v, name, name, "notes", "\"id\", \"body\"", ""));
+        }
+        // the ledger as runs leave it: one fill running, one failed, one done, none for "fresh" (applied since)
+        FillLedger ledger = new FillLedger("fills");
+        long running;
+        long failed;
+        try (Connection c = db.connect()) {
+            ledger.ensure(c);
+            running = ledger.request(c, "filling", 1, "filling", FillLedger.Reason.NEW_MAPPING);
+            ledger.started(c, running, 2);
+            ledger.progress(c, running, 1, 1, "2");
+            failed = ledger.request(c, "failing", 2, "failing", FillLedger.Reason.NEW_MAPPING);
+            ledger.started(c, failed, 2);
+            ledger.failed(c, failed, "mapping failing: table public.notes does not exist; create it");
+            ledger.done(c, ledger.request(c, "filled", 4, "filled", FillLedger.Reason.INITIAL), 2, 1);
+        }
+        try (TurbopufferClient client = client()) {
+            client.write(
+                    "filled",
+                    WriteRequest.builder()
+                            .upsert(new Document(new DocId.Uint(1), Map.of("body", "a")))
+                            .upsert(new Document(new DocId.Uint(2), Map.of("body", "b")))
+                            .build());
+        }
+
+        ValidateCommandTest.Result all = verify(dir);
+        assertThat(all.out().lines().toList())
+                .containsExactly(
+                        "filling v1 -> namespace filling: being filled, not compared (fill #" + running
+                                + ", new mapping: 1 of ~2 rows (50%), 1 chunk(s) done); verify again once it is filled",
+                        "failing v2 -> namespace failing: not filled, not compared: fill #" + failed
+                                + ", new mapping, failed after 0 of ~2 rows (0%): mapping failing: table public.notes"
+                                + " does not exist; create it",
+                        "  fix its cause, then puffgres run (or puffgres backfill --resume) takes the fill up again",
+                        "fresh v3 -> namespace fresh: not filled yet, not compared: the fills ledger has no fill of v3",
+                        "  puffgres run fills it as it starts (stop a run that is running first), or puffgres backfill"
+                                + " fresh",
+                        "filled v4 -> namespace filled: 2 member rows in Postgres, 2 documents in turbopuffer: equal",
+                        "verify: 1 of 4 mapping(s) match, 2 not filled, 1 being filled (verify again once filled)");
+        assertThat(all.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(verify(dir, "filling").exitCode()).isEqualTo(ExitCode.FILLING);
+        assertThat(verify(dir, "failing").exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(verify(dir, "fresh").exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(verify(dir, "filled").exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(verify(dir, "filling").out())
+                .endsWith("verify: 0 of 1 mapping(s) match, 1 being filled (verify again once filled)\n");
     }
 }

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * Reads a running puffgres job from the Flink REST API ({@code /jobs/:id}, {@code /jobs/:id/vertices/:vid/subtasks/
  * metrics}, {@code /jobs/:id/checkpoints}, {@code /jobs/:id/metrics}, {@code /jobs/:id/exceptions}): its state, each
- * mapping's writer metrics summed over subtasks (the latest of the time gauges), its checkpoints and its restarts.
+ * mapping's writer metrics summed over subtasks (the latest of the time gauges), its running fill sources ({@link
+ * FillSourceMetrics}), its checkpoints and its restarts.
  * Flink refreshes these metrics every second (see JobRunner), so a read may lag that much. Thread-safe; each
  * {@link #read()} makes a few HTTP calls.
  */
@@ -48,7 +49,13 @@ final class JobMetrics {
             .toList();
 
     /** One read of the job: Flink's state ({@code RUNNING}, {@code RESTARTING}, …) and what it reports. */
-    record Snapshot(String state, List<Mapping> mappings, Checkpoints checkpoints, Restarts restarts) {
+    record Snapshot(
+            String state, List<Mapping> mappings, List<Fill> fills, Checkpoints checkpoints, Restarts restarts) {
+
+        /** The running fill source of {@code mapping}, if the job runs one that reports metrics. */
+        Optional<Fill> fill(String mapping) {
+            return fills.stream().filter(f -> f.mapping().equals(mapping)).findFirst();
+        }
 
         /** The sum of {@code metric} over the mappings. */
         double total(WriterMetric metric) {
@@ -99,6 +106,28 @@ final class JobMetrics {
             return mappings.stream().flatMap(m -> m.lag().stream()).max(Comparator.comparingDouble(Lag::seconds));
         }
     }
+
+    /**
+     * A running fill source's metrics ({@link FillSourceMetrics}): its readers' summed over subtasks (since each task
+     * started), its enumerator's as they are.
+     *
+     * @param rowsRead rows the readers handed on ({@code fillRowsRead}), finished chunks or not
+     * @param rowsPerSecond the readers' rate over the last minute ({@code fillRowsPerSecond})
+     * @param dlq rows whose id could not be a document id, written to the DLQ by the readers ({@code fillDlq})
+     * @param rowsDone rows of the chunks finished ({@code fillRowsDone})
+     * @param chunksDone chunks finished ({@code fillChunksDone})
+     * @param chunksTotal every chunk of the fill, -1 until all are planned ({@code fillChunksTotal})
+     * @param rowsEstimate the table's estimated rows, -1 unknown ({@code fillRowsEstimate})
+     */
+    record Fill(
+            String mapping,
+            long rowsRead,
+            double rowsPerSecond,
+            long dlq,
+            long rowsDone,
+            long chunksDone,
+            long chunksTotal,
+            long rowsEstimate) {}
 
     /** A replication lag ({@code lagMs}) and when it was measured: it keeps its value until the next write. */
     record Lag(double seconds, Instant measuredAt) {}
@@ -155,8 +184,13 @@ final class JobMetrics {
         JsonNode job = rest.get("");
         // by mapping: at parallelism > 1 its lookup stage and its writer run in different vertices
         Map<String, Map<WriterMetric, Double>> values = new LinkedHashMap<>();
+        List<Fill> fills = new ArrayList<>();
         for (JsonNode vertex : job.path("vertices")) {
             String name = vertex.path("name").asText();
+            for (String mapping : operatorMappings(name, FillSourceMetrics.NAME_SUFFIX)) {
+                FillSourceMetrics.read(rest, vertex.path("id").asText(), mapping)
+                        .ifPresent(fills::add);
+            }
             List<String> names = new ArrayList<>(writerMappings(name));
             operatorMappings(name, WriterMetric.LOOKUP_SUFFIX).stream()
                     .filter(m -> !names.contains(m))
@@ -169,7 +203,7 @@ final class JobMetrics {
                 .map(e -> new Mapping(e.getKey(), e.getValue()))
                 .toList();
         String state = job.path("state").asText();
-        return new Snapshot(state, mappings, checkpoints(), restarts(state));
+        return new Snapshot(state, mappings, List.copyOf(fills), checkpoints(), restarts(state));
     }
 
     /**

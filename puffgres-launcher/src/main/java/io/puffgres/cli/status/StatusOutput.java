@@ -104,6 +104,8 @@ final class StatusOutput {
                 o.put("deletes", m.count(WriterMetric.DELETES));
                 o.put("skips", m.count(WriterMetric.SKIPS));
                 o.put("stale_dropped", m.count(WriterMetric.STALE_DROPPED));
+                o.put("fill_rows_stale", m.count(WriterMetric.FILL_ROWS_STALE));
+                o.put("changes_in_fill", m.count(WriterMetric.CHANGES_IN_FILL));
                 o.put("dlq", m.count(WriterMetric.DLQ));
                 o.put("batches", m.count(WriterMetric.BATCHES));
                 o.put("batches_per_second", m.value(WriterMetric.BATCHES_PER_SECOND));
@@ -122,20 +124,7 @@ final class StatusOutput {
         }
         ArrayNode fills = root.putArray("fills");
         for (FillLedger.Fill f : read.fills()) {
-            ObjectNode o = fills.addObject();
-            o.put("id", f.id());
-            o.put("mapping", f.mapping());
-            o.put("version", f.version());
-            o.put("namespace", f.namespace());
-            o.put("reason", f.reason().word());
-            o.put("state", f.state().word());
-            o.put("rows_done", f.rowsDone());
-            o.put("rows_estimate", f.rowsEstimate());
-            o.put("chunks_done", f.chunksDone());
-            o.put("requested_at", f.requestedAt().toString());
-            o.put("started_at", f.startedAt().map(Instant::toString).orElse(null));
-            o.put("finished_at", f.finishedAt().map(Instant::toString).orElse(null));
-            o.put("error", f.error().orElse(null));
+            FillProgress.of(f, r).json(fills.addObject());
         }
         ArrayNode superseded = root.putArray("superseded");
         for (Migration m : read.superseded()) {
@@ -179,7 +168,7 @@ final class StatusOutput {
                     f.namespace(),
                     FillLines.reason(f.reason()),
                     f.id(),
-                    FillLines.progress(f));
+                    FillProgress.of(f, r).text());
         }
         for (Migration m : read.superseded()) {
             out.printf(
@@ -256,6 +245,8 @@ final class StatusOutput {
                     "DELETES>",
                     "SKIPS>",
                     "STALE>",
+                    "FILL STALE>",
+                    "IN FILL>",
                     "DLQ>",
                     "BATCHES/S>",
                     "RETRIES>",
@@ -270,6 +261,8 @@ final class StatusOutput {
                         m.count(WriterMetric.DELETES),
                         m.count(WriterMetric.SKIPS),
                         m.count(WriterMetric.STALE_DROPPED),
+                        m.count(WriterMetric.FILL_ROWS_STALE),
+                        m.count(WriterMetric.CHANGES_IN_FILL),
                         m.count(WriterMetric.DLQ),
                         decimal(m.value(WriterMetric.BATCHES_PER_SECOND)),
                         m.count(WriterMetric.RETRIES),

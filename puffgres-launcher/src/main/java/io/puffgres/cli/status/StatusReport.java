@@ -168,7 +168,7 @@ record StatusReport(
         List<Migration> found = new ArrayList<>();
         for (Migration m : project.effectiveMappings()) {
             Optional<FillLedger.Fill> newest = ledger.latest(c, m.mappingName(), m.version());
-            if (newest.isEmpty() || newest.get().state() != FillLedger.State.DONE) {
+            if (newest.isEmpty() || !newest.get().filled()) {
                 continue;
             }
             project.migrations().stream()

@@ -39,6 +39,7 @@ class JobMetricsTest {
         return new JobMetrics.Snapshot(
                 "RUNNING",
                 List.of(new JobMetrics.Mapping("pages", values)),
+                List.of(),
                 new JobMetrics.Checkpoints(1, 0, 1, Optional.of(1L), Optional.empty(), checkpointSince),
                 JobMetrics.Restarts.NONE);
     }

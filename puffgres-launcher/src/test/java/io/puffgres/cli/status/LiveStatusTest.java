@@ -37,6 +37,7 @@ class LiveStatusTest {
                                         WriterMetric.LAST_FLUSH_EPOCH_MS, epochMs(NOW.minusSeconds(2)),
                                         WriterMetric.LAG_MS, 1500.0,
                                         WriterMetric.LAG_AT_EPOCH_MS, epochMs(NOW.minusSeconds(2))))),
+                List.of(),
                 new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty(), Optional.empty()),
                 JobMetrics.Restarts.NONE);
         assertThat(LiveStatus.line(s, NOW, new LiveStatus.Sample(1184, NOW.minusSeconds(4))))
@@ -83,6 +84,7 @@ class LiveStatusTest {
         return new JobMetrics.Snapshot(
                 "RUNNING",
                 List.of(new JobMetrics.Mapping("pages", metrics)),
+                List.of(),
                 new JobMetrics.Checkpoints(0, 0, 0, Optional.empty(), Optional.empty(), Optional.empty()),
                 restarts);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.puffgres.cli.RunFile;
+import io.puffgres.fill.FillLedger;
 import io.puffgres.stream.WriterMetric;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -34,6 +35,7 @@ class StatusOutputTest {
                             WriterMetric.LAG_MS, 1200.0,
                             WriterMetric.LAG_AT_EPOCH_MS,
                                     (double) NOW.minusSeconds(70).toEpochMilli()))),
+            List.of(),
             new JobMetrics.Checkpoints(3, 0, 0, Optional.of(3L), Optional.of(NOW.minusSeconds(75)), Optional.empty()),
             new JobMetrics.Restarts(
                     14,
@@ -129,5 +131,83 @@ class StatusOutputTest {
                 .endsWith("wal_status lost (invalidated: Postgres removed WAL it needs; see puffgres doctor)");
         assertThat(StatusOutput.slot("pages", StatusReport.Slot.MISSING))
                 .isEqualTo("slot pages: does not exist (puffgres run --create-slot creates it)");
+    }
+
+    /** Fill #4 of pages, running: 20,000 of ~200,000 rows in 2 chunks by the ledger, planned up to key 20001. */
+    private static final FillLedger.Fill FILLING = new FillLedger.Fill(
+            4,
+            "pages",
+            1,
+            "pages",
+            FillLedger.Reason.INITIAL,
+            FillLedger.State.RUNNING,
+            NOW.minusSeconds(60),
+            Optional.of(NOW.minusSeconds(50)),
+            Optional.empty(),
+            200_000,
+            20_000,
+            2,
+            Optional.of("20001"),
+            Optional.empty());
+
+    private static StatusReport filling(Optional<RunFile> run, Optional<JobMetrics.Snapshot> job) {
+        return new StatusReport(
+                Path.of("/p"),
+                run,
+                job,
+                Optional.empty(),
+                Optional.empty(),
+                "pages",
+                new StatusReport.Postgres.Read(
+                        StatusReport.Slot.MISSING,
+                        new StatusReport.Dlq(Map.of(), List.of()),
+                        List.of(FILLING),
+                        List.of()),
+                NOW);
+    }
+
+    @Test
+    void aRunningFillShowsTheLedgerWithTheLiveSourcesFiguresAndTheWritersFillCounters() {
+        JobMetrics.Snapshot job = new JobMetrics.Snapshot(
+                "RUNNING",
+                List.of(new JobMetrics.Mapping(
+                        "pages", Map.of(WriterMetric.FILL_ROWS_STALE, 7.0, WriterMetric.CHANGES_IN_FILL, 3.0))),
+                // the enumerator is a chunk ahead of the ledger, written at most once a second
+                List.of(new JobMetrics.Fill("pages", 32_000, 1_000.0, 1, 30_000, 3, -1, 200_000)),
+                new JobMetrics.Checkpoints(1, 0, 0, Optional.empty(), Optional.empty(), Optional.empty()),
+                JobMetrics.Restarts.NONE);
+        StatusReport r = filling(Optional.of(RUN), Optional.of(job));
+        assertThat(text(r))
+                .contains("fills:\n  pages v1 -> namespace pages (initial load, #4): filling: 30,000 of ~200,000 rows"
+                        + " (15%), 3 chunk(s) done, 1,000 rows/s, ETA 2 min 50 s, cursor 20001, fill DLQ 1\n")
+                .containsPattern("MAPPING +EVENTS .* STALE +FILL STALE +IN FILL +DLQ .*\\npages( +\\S+){6} +7 +3 +0 ");
+        JsonNode s = StatusOutput.json(r);
+        assertThat(s.path("mappings").path(0).path("fill_rows_stale").asLong()).isEqualTo(7);
+        assertThat(s.path("mappings").path(0).path("changes_in_fill").asLong()).isEqualTo(3);
+        JsonNode fill = s.path("fills").path(0);
+        assertThat(fill.path("live").asBoolean()).isTrue();
+        assertThat(fill.path("rows_done").asLong()).isEqualTo(30_000);
+        assertThat(fill.path("rows_estimate").asLong()).isEqualTo(200_000);
+        assertThat(fill.path("rows_read").asLong()).isEqualTo(32_000);
+        assertThat(fill.path("chunks_done").asLong()).isEqualTo(3);
+        assertThat(fill.path("chunks_total").isNull()).isTrue(); // not every chunk is planned yet
+        assertThat(fill.path("cursor").asText()).isEqualTo("20001");
+        assertThat(fill.path("rows_per_second").asDouble()).isEqualTo(1_000.0);
+        assertThat(fill.path("eta_seconds").asLong()).isEqualTo(170);
+        assertThat(fill.path("dlq").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aRunningFillWithoutARunShowsTheLedgersFiguresAndWhatResumesIt() {
+        StatusReport r = filling(Optional.empty(), Optional.empty());
+        assertThat(text(r))
+                .contains("  pages v1 -> namespace pages (initial load, #4): filling: 20,000 of ~200,000 rows (10%), 2"
+                        + " chunk(s) done, cursor 20001; no run is filling it (the next puffgres run resumes it)\n");
+        JsonNode fill = StatusOutput.json(r).path("fills").path(0);
+        assertThat(fill.path("live").asBoolean()).isFalse();
+        assertThat(fill.path("rows_done").asLong()).isEqualTo(20_000);
+        for (String unknown : List.of("rows_read", "rows_per_second", "eta_seconds", "dlq", "chunks_total")) {
+            assertThat(fill.path(unknown).isNull()).as(unknown).isTrue();
+        }
     }
 }
