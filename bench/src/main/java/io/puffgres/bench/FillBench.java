@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,15 +103,28 @@ public final class FillBench {
                     snapshots[round - 1] = snapshot.rowsPerSecond();
                 }
             }
+            double[] ratios = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                ratios[i] = fills[i] / snapshots[i];
+            }
             double fill = FillReadBench.median(fills);
             double snapshot = FillReadBench.median(snapshots);
             double copy = FillReadBench.median(copies);
             double reader = FillReadBench.median(readers);
             System.out.printf(
                     "median of %d round(s), %,d rows: fill end to end %,.0f rows/s, Flink CDC snapshot end to end"
-                            + " %,.0f rows/s: %.2f× (goal ≥ 2); fill reader alone %,.0f rows/s, COPY %,.0f rows/s:"
-                            + " %.2f× (goal ≥ 0.5)%n",
-                    rounds, rows, fill, snapshot, fill / snapshot, reader, copy, reader / copy);
+                            + " %,.0f rows/s: %.2f× (goal ≥ 2; %.2f–%.2f× in the rounds); fill reader alone %,.0f"
+                            + " rows/s, COPY %,.0f rows/s: %.2f× (goal ≥ 0.5)%n",
+                    rounds,
+                    rows,
+                    fill,
+                    snapshot,
+                    fill / snapshot,
+                    Arrays.stream(ratios).min().orElse(0),
+                    Arrays.stream(ratios).max().orElse(0),
+                    reader,
+                    copy,
+                    reader / copy);
             if (updatesPerSecond > 0) {
                 RetainedWal wal = new RetainedWal(bench, updatesPerSecond);
                 wal.during(Load.FILL, "wal_fill");
@@ -151,11 +165,14 @@ public final class FillBench {
             try {
                 until(() -> documents(name) >= rows, "the namespace " + name + " holds " + rows + " documents");
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                double jobCpu = JobBench.jvmCpuSeconds() - jvm;
+                double emulatorSpent = JobBench.cpuSeconds(emulator) - emulatorCpu;
+                // cores busy on average: well under the machine's 2, the load waits on something other than CPU
                 String cpu = String.format(
-                                "CPU per row %.1f µs in the job's JVM + %.1f µs in the emulator's; by thread: ",
-                                (JobBench.jvmCpuSeconds() - jvm) / rows * 1e6,
-                                (JobBench.cpuSeconds(emulator) - emulatorCpu) / rows * 1e6)
-                        + JobBench.byThread(threads, rows, JobBench.jvmCpuSeconds() - jvm);
+                                "CPU per row %.1f µs in the job's JVM + %.1f µs in the emulator's (%.2f cores on"
+                                        + " average); by thread: ",
+                                jobCpu / rows * 1e6, emulatorSpent / rows * 1e6, (jobCpu + emulatorSpent) / seconds)
+                        + JobBench.byThread(threads, rows, jobCpu);
                 double done = seconds;
                 if (path == Load.FILL) {
                     until(() -> fillDone(name), "the ledger says the fill of " + name + " is done");

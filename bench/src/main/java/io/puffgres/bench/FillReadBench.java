@@ -185,6 +185,6 @@ public final class FillReadBench {
     static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
+        return (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2; // the middle two when even
     }
 }

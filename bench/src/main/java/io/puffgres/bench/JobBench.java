@@ -199,8 +199,8 @@ public final class JobBench {
 
     /**
      * The CPU each kind of thread spent since {@code before}, per event, largest first: where the job's time goes
-     * (threads that ended in between are not counted), then the rest of {@code jvmCpu}: JVM-internal threads such as
-     * GC and the JIT, which are not Java threads.
+     * (a thread that ended in between is not named), then the rest of {@code jvmCpu}: JVM-internal threads such as
+     * GC and the JIT, which are not Java threads, and the Java threads that ended in between.
      */
     static String byThread(Map<Long, Long> before, long events, double jvmCpu) {
         Map<String, Long> kinds = new TreeMap<>();
@@ -219,7 +219,9 @@ public final class JobBench {
                         .filter(e -> e.getValue() / 1e3 / events >= 0.5)
                         .map(e -> String.format("%s %.1f µs", e.getKey().strip(), e.getValue() / 1e3 / events))
                         .collect(Collectors.joining("; "))
-                + String.format("; GC, JIT and other JVM threads %.1f µs", (jvmCpu * 1e9 - javaThreads) / 1e3 / events);
+                + String.format(
+                        "; GC, JIT, other JVM threads and threads that ended %.1f µs",
+                        (jvmCpu * 1e9 - javaThreads) / 1e3 / events);
     }
 
     /** CPU time of this JVM, every thread (the Flink jobs, Debezium, the benchmark's polling). */
