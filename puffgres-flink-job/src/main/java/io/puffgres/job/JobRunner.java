@@ -131,6 +131,10 @@ public final class JobRunner {
      */
     public static Started startWithFlinkCdcSnapshot(Project project, Options options)
             throws SetupException, SQLException {
+        if (options.fromLsn().isPresent()) {
+            throw new IllegalArgumentException("Flink CDC's initial snapshot starts at the snapshot, not at a WAL"
+                    + " position: start it without fromLsn");
+        }
         return start(project, options, true);
     }
 
