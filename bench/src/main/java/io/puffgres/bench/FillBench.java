@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FillBench {
 
-    /** Longer than any run of a million rows here takes (the slowest, Flink CDC's snapshot, takes about a minute). */
+    /** Longer than any load of a million rows took here (the slowest, Flink CDC's snapshot beside updates: 516 s). */
     static final Duration LIMIT = Duration.ofMinutes(15);
 
     /** The project's state schema ({@code [state] schema}'s default), where the fills ledger lives. */
