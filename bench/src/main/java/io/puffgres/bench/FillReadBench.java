@@ -34,39 +34,24 @@ import org.postgresql.PGConnection;
  */
 public final class FillReadBench {
 
-    private static final int CHUNK_ROWS = ChunkPlanner.DEFAULT_CHUNK_ROWS;
+    static final int CHUNK_ROWS = ChunkPlanner.DEFAULT_CHUNK_ROWS;
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         PostgresCluster pg = PostgresCluster.shared();
         String db = pg.createDatabase("fillbench");
-        Path dir = Files.createTempDirectory("puffgres-fill-bench");
-        ProjectFiles.writeConfig(dir, pg.jdbcUrl(db), "s", "p", "http://127.0.0.1:1", 10_000);
-        String columns = "\"id\", \"title\", \"body\", \"status\", \"n\", \"score\", \"updated_at\"";
-        Files.writeString(
-                dir.resolve("puffgres/migrations/0001_items.toml"),
-                ProjectFiles.migration(1, "items", "items", "items", columns, ""));
-        Migration items = ProjectLoader.load(dir, Map.of()).effectiveMappings().get(0);
-        try (Connection c = pg.connect(db);
-                Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE items (id bigint PRIMARY KEY, title text, body text, status text, n int,"
-                    + " score float8, updated_at timestamptz)");
-            s.execute("INSERT INTO items SELECT g, 'title ' || g, repeat(md5(g::text), 5), 'published', g % 1000,"
-                    + " g / 7.0, now() FROM generate_series(1, " + rows + ") g");
-            s.execute("VACUUM ANALYZE items");
-        }
-        FillTable table;
+        createItems(pg, db, rows);
+        FillTable table = itemsTable(pg, db);
         List<Chunk> chunks;
         try (Connection c = pg.connect(db)) {
-            table = FillTable.resolve(c, items);
             long t0 = System.nanoTime();
             chunks = new ChunkPlanner(table, CHUNK_ROWS).all(c);
             System.out.printf(
                     "planned %d chunks of %,d rows in %.2f s%n",
                     chunks.size(), CHUNK_ROWS, (System.nanoTime() - t0) / 1e9);
         }
-        String copy = "COPY (SELECT " + table.selectList() + " FROM items ORDER BY id) TO STDOUT";
+        String copy = copySql(table);
         double[] copyRates = new double[rounds];
         double[] oneRates = new double[rounds];
         double[] twoRates = new double[rounds];
@@ -94,8 +79,39 @@ public final class FillReadBench {
         pg.dropDatabase(db);
     }
 
+    /** Table {@code items} with {@code rows} rows of ≈ 260 bytes (ids 1..rows, as {@code JobBench} writes them). */
+    static void createItems(PostgresCluster pg, String db, int rows) throws Exception {
+        try (Connection c = pg.connect(db);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id bigint PRIMARY KEY, title text, body text, status text, n int,"
+                    + " score float8, updated_at timestamptz)");
+            s.execute("INSERT INTO items SELECT g, 'title ' || g, repeat(md5(g::text), 5), 'published', g % 1000,"
+                    + " g / 7.0, now() FROM generate_series(1, " + rows + ") g");
+            s.execute("VACUUM ANALYZE items");
+        }
+    }
+
+    /** {@code items} as a fill of an identity mapping of its seven columns reads it. */
+    static FillTable itemsTable(PostgresCluster pg, String db) throws Exception {
+        Path dir = Files.createTempDirectory("puffgres-fill-bench");
+        ProjectFiles.writeConfig(dir, pg.jdbcUrl(db), "s", "p", "http://127.0.0.1:1", 10_000);
+        String columns = "\"id\", \"title\", \"body\", \"status\", \"n\", \"score\", \"updated_at\"";
+        Files.writeString(
+                dir.resolve("puffgres/migrations/0001_items.toml"),
+                ProjectFiles.migration(1, "items", "items", "items", columns, ""));
+        Migration items = ProjectLoader.load(dir, Map.of()).effectiveMappings().get(0);
+        try (Connection c = pg.connect(db)) {
+            return FillTable.resolve(c, items);
+        }
+    }
+
+    /** The ceiling: the same columns of every row, in key order, as one COPY. */
+    static String copySql(FillTable table) {
+        return "COPY (SELECT " + table.selectList() + " FROM items ORDER BY id) TO STDOUT";
+    }
+
     /** One COPY into a counter of lines; rows/s. */
-    private static double copy(PostgresCluster pg, String db, String sql, int rows) throws Exception {
+    static double copy(PostgresCluster pg, String db, String sql, int rows) throws Exception {
         try (Connection c = pg.connect(db)) {
             AtomicLong lines = new AtomicLong();
             OutputStream counter = new OutputStream() {
@@ -126,8 +142,7 @@ public final class FillReadBench {
     }
 
     /** Every chunk read by {@code connections} readers taking chunks in turn; rows/s. */
-    private static double read(
-            PostgresCluster pg, String db, FillTable table, List<Chunk> chunks, int connections, int rows)
+    static double read(PostgresCluster pg, String db, FillTable table, List<Chunk> chunks, int connections, int rows)
             throws Exception {
         ChunkReader reader = new ChunkReader(table, ChunkReader.DEFAULT_FETCH_SIZE);
         AtomicLong read = new AtomicLong();
@@ -167,9 +182,9 @@ public final class FillReadBench {
         }
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
+        return (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2; // the middle two when even
     }
 }

@@ -96,7 +96,7 @@ public final class JobBench {
                 SourceRun before = sourceOnly(pg, db, rows, "src_" + round);
                 double source = before.eventsPerSecond();
                 double sourceCpu = jvmCpuSeconds() - jvm0;
-                Path project = project(pg, db, emulatorUrl, "bench_" + round);
+                Path project = project(pg, db, "bench_" + round, "items");
                 job = JobRunner.start(
                         ProjectLoader.load(project, Map.of()),
                         new JobRunner.Options(Optional.empty(), false, Optional.of(from), false, "pgoutput", -1));
@@ -153,7 +153,7 @@ public final class JobBench {
      * gigabyte of JSON trees by the last round) would otherwise sit in the job's heap and slow every collection.
      * It shares the machine's cores with the job.
      */
-    private static Process startEmulator() throws Exception {
+    static Process startEmulator() throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // e.g. -Dbench.emulator.jvm=-XX:StartFlightRecording=filename=emulator.jfr to profile the emulator too
@@ -186,7 +186,7 @@ public final class JobBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** CPU time so far of every live thread, by thread id. */
-    private static Map<Long, Long> threadCpuNanos() {
+    static Map<Long, Long> threadCpuNanos() {
         Map<Long, Long> out = new HashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             long cpu = THREADS.getThreadCpuTime(id);
@@ -199,10 +199,10 @@ public final class JobBench {
 
     /**
      * The CPU each kind of thread spent since {@code before}, per event, largest first: where the job's time goes
-     * (threads that ended in between are not counted), then the rest of {@code jvmCpu}: JVM-internal threads such as
-     * GC and the JIT, which are not Java threads.
+     * (a thread that ended in between is not named), then the rest of {@code jvmCpu}: JVM-internal threads such as
+     * GC and the JIT, which are not Java threads, and the Java threads that ended in between.
      */
-    private static String byThread(Map<Long, Long> before, long events, double jvmCpu) {
+    static String byThread(Map<Long, Long> before, long events, double jvmCpu) {
         Map<String, Long> kinds = new TreeMap<>();
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (t == null) {
@@ -219,15 +219,17 @@ public final class JobBench {
                         .filter(e -> e.getValue() / 1e3 / events >= 0.5)
                         .map(e -> String.format("%s %.1f µs", e.getKey().strip(), e.getValue() / 1e3 / events))
                         .collect(Collectors.joining("; "))
-                + String.format("; GC, JIT and other JVM threads %.1f µs", (jvmCpu * 1e9 - javaThreads) / 1e3 / events);
+                + String.format(
+                        "; GC, JIT, other JVM threads and threads that ended %.1f µs",
+                        (jvmCpu * 1e9 - javaThreads) / 1e3 / events);
     }
 
     /** CPU time of this JVM, every thread (the Flink jobs, Debezium, the benchmark's polling). */
-    private static double jvmCpuSeconds() {
+    static double jvmCpuSeconds() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
-    private static double cpuSeconds(Process p) {
+    static double cpuSeconds(Process p) {
         return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
@@ -381,15 +383,16 @@ public final class JobBench {
         }
     }
 
-    private static Path project(PostgresCluster pg, String db, String emulatorUrl, String slot) throws Exception {
+    /** A project mirroring {@code items} into {@code namespace} (mapping of the same name) through {@code slot}. */
+    static Path project(PostgresCluster pg, String db, String slot, String namespace) throws Exception {
         Path dir = Files.createTempDirectory("puffgres-bench");
         ProjectFiles.writeConfig(dir, pg.jdbcUrl(db), slot, "bench_pub", emulatorUrl, 5000);
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
                 ProjectFiles.migration(
                         1,
-                        "items",
-                        "items",
+                        namespace,
+                        namespace,
                         "items",
                         "\"id\", \"title\", \"body\", \"status\", \"n\", \"score\", \"updated_at\"",
                         "flush_interval_ms = 100"));

@@ -122,6 +122,24 @@ public final class JobRunner {
     private JobRunner() {}
 
     public static Started start(Project project, Options options) throws SetupException, SQLException {
+        return start(project, options, false);
+    }
+
+    /**
+     * The job as it was before fills existed, for {@code FillBench} to compare against (no command reaches it): Flink
+     * CDC reads the initial snapshot ({@code StartupOptions.initial()}) and no fill runs; the ledger is not consulted.
+     */
+    public static Started startWithFlinkCdcSnapshot(Project project, Options options)
+            throws SetupException, SQLException {
+        if (options.fromLsn().isPresent()) {
+            throw new IllegalArgumentException("Flink CDC's initial snapshot starts at the snapshot, not at a WAL"
+                    + " position: start it without fromLsn");
+        }
+        return start(project, options, true);
+    }
+
+    private static Started start(Project project, Options options, boolean flinkCdcSnapshot)
+            throws SetupException, SQLException {
         ProjectConfig config = project.config();
         List<Migration> mappings = project.effectiveMappings();
         if (mappings.isEmpty()) {
@@ -156,13 +174,15 @@ public final class JobRunner {
             }
             new DlqTable(config.state().schema()).ensure(c);
             snapshotLsn = ReplicationSetup.currentLsn(c);
-            fillPlan = FillPlan.decide(
-                    c,
-                    project,
-                    mappings,
-                    new FillLedger(config.state().schema()),
-                    slotCreated,
-                    options.fromLsn().isPresent());
+            fillPlan = flinkCdcSnapshot
+                    ? new FillPlan(List.of(), List.of())
+                    : FillPlan.decide(
+                            c,
+                            project,
+                            mappings,
+                            new FillLedger(config.state().schema()),
+                            slotCreated,
+                            options.fromLsn().isPresent());
             for (FillPlan.Fill fill : fillPlan.fills()) {
                 try {
                     FillTable.resolve(c, fill.migration()); // a table a fill cannot read is refused now, not later
@@ -222,7 +242,15 @@ public final class JobRunner {
         mappings.forEach(m -> versions.put(JobSpec.key(m, true), m.version()));
         fillPlan.kept().forEach(m -> versions.put(JobSpec.key(m, false), m.version()));
         JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, slot, versions, options.strict());
-        PostgresCdcSources.Settings source = sourceSettings(config, relations, slot, options, chunkKey);
+        // Flink CDC reads no snapshot: fills do (FillPlan); "committed" streams from the slot's confirmed position,
+        // which for a slot created now is its consistent point, and for --from-lsn where the slot was moved
+        PostgresCdcSources.Settings source = sourceSettings(
+                config,
+                relations,
+                slot,
+                options,
+                flinkCdcSnapshot ? StartupOptions.initial() : StartupOptions.committed(),
+                chunkKey);
         List<FillSource> fills = fillPlan.fills().stream()
                 .map(f -> new FillSource(spec, f.request()))
                 .toList();
@@ -290,12 +318,9 @@ public final class JobRunner {
             Map<String, RelationId> relations,
             String slot,
             Options options,
+            StartupOptions startup,
             Optional<String> chunkKey) {
         PostgresUrl url = config.postgres().url();
-        // --from-lsn: the slot was moved there; "committed" streams from the slot's confirmed position, no snapshot
-        // Flink CDC reads no snapshot: fills do (FillPlan); the stream starts at the slot's confirmed position, which
-        // for a slot created now is its consistent point, and for --from-lsn where the slot was moved
-        StartupOptions startup = StartupOptions.committed();
         return new PostgresCdcSources.Settings(
                 url.host(),
                 url.port(),
