@@ -59,10 +59,14 @@ public final class WriteRequests {
         return b.build();
     }
 
-    /** Deletes the mapping's documents written from changes before {@code lsn} (a TRUNCATE at {@code lsn}). */
+    /**
+     * Deletes the mapping's documents written before a TRUNCATE at {@code lsn}: stamped at or below it. A stamp equal to
+     * it is a fill row's horizon (or a change stamped with it) read before the TRUNCATE took its lock: its WAL record
+     * can start exactly where the chunk read the insert position. No change of the stream has the TRUNCATE's own LSN.
+     */
     public static WriteRequest truncate(long lsn) {
         return WriteRequest.builder()
-                .deleteByFilter(Filter.lt(AttributeNames.SOURCE_LSN, lsn))
+                .deleteByFilter(Filter.lte(AttributeNames.SOURCE_LSN, lsn))
                 .build();
     }
 
