@@ -5,6 +5,7 @@ import io.puffgres.fill.ChunkPlanner;
 import io.puffgres.fill.ChunkReader;
 import io.puffgres.fill.FillTable;
 import io.puffgres.migration.Migration;
+import io.puffgres.migration.Project;
 import io.puffgres.migration.ProjectLoader;
 import io.puffgres.testkit.PostgresCluster;
 import io.puffgres.testkit.ProjectFiles;
@@ -34,8 +35,6 @@ import org.postgresql.PGConnection;
  */
 public final class FillReadBench {
 
-    private static final int CHUNK_ROWS = ChunkPlanner.DEFAULT_CHUNK_ROWS;
-
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -47,7 +46,9 @@ public final class FillReadBench {
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_items.toml"),
                 ProjectFiles.migration(1, "items", "items", "items", columns, ""));
-        Migration items = ProjectLoader.load(dir, Map.of()).effectiveMappings().get(0);
+        Project project = ProjectLoader.load(dir, Map.of());
+        Migration items = project.effectiveMappings().get(0);
+        int chunkRows = project.config().fill().chunkRows(); // the default
         try (Connection c = pg.connect(db);
                 Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id bigint PRIMARY KEY, title text, body text, status text, n int,"
@@ -61,10 +62,10 @@ public final class FillReadBench {
         try (Connection c = pg.connect(db)) {
             table = FillTable.resolve(c, items);
             long t0 = System.nanoTime();
-            chunks = new ChunkPlanner(table, CHUNK_ROWS).all(c);
+            chunks = new ChunkPlanner(table, chunkRows).all(c);
             System.out.printf(
                     "planned %d chunks of %,d rows in %.2f s%n",
-                    chunks.size(), CHUNK_ROWS, (System.nanoTime() - t0) / 1e9);
+                    chunks.size(), chunkRows, (System.nanoTime() - t0) / 1e9);
         }
         String copy = "COPY (SELECT " + table.selectList() + " FROM items ORDER BY id) TO STDOUT";
         double[] copyRates = new double[rounds];

@@ -224,7 +224,7 @@ public final class JobRunner {
         JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, slot, versions, options.strict());
         PostgresCdcSources.Settings source = sourceSettings(config, relations, slot, options, chunkKey);
         List<FillSource> fills = fillPlan.fills().stream()
-                .map(f -> new FillSource(spec, f.request()))
+                .map(f -> new FillSource(spec, f.request(config.fill().chunkRows())))
                 .toList();
         PuffgresJob.build(env, spec, PostgresCdcSources.build(source), relations, fills);
         try {
