@@ -113,6 +113,22 @@ final class ChunkReads {
     }
 
     /**
+     * Whether two connections read chunks at the same time: one's reads come before and after another's. A reader
+     * subtask reads on one connection at a time (it opens a new one when its fetcher was idle), so this shows two
+     * readers, where counting connections would not.
+     */
+    static boolean concurrentConnections(List<Read> reads) {
+        Map<Long, Integer> last = new HashMap<>();
+        for (int i = 0; i < reads.size(); i++) {
+            Integer before = last.put(reads.get(i).pid(), i);
+            if (before != null && before < i - 1) {
+                return true; // the reads between are other connections'
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether {@code reads} cover the whole key space without a gap: from the chunk without a lower bound, each
      * chunk's upper bound is the next one's lower bound, up to the chunk without an upper bound, through every
      * distinct chunk read.
