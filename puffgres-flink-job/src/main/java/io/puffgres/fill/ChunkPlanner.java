@@ -18,9 +18,6 @@ import java.util.Optional;
  */
 public final class ChunkPlanner {
 
-    /** Rows per chunk unless a fill asks otherwise: a chunk reads in about a tenth of a second. */
-    public static final int DEFAULT_CHUNK_ROWS = 10_000;
-
     /** A planned chunk and the cursor after it. */
     public record Step(Chunk chunk, PlanCursor next) {}
 

@@ -8,7 +8,7 @@ import java.io.Serializable;
  *
  * @param fillId the fill's id in {@link FillLedger}; it also names the source's state (its uid), so another fill of
  *     the same mapping version starts afresh
- * @param chunkRows about how many table rows a chunk holds ({@link ChunkPlanner#DEFAULT_CHUNK_ROWS})
+ * @param chunkRows about how many table rows a chunk holds ({@code [fill] chunk_rows})
  */
 public record FillRequest(long fillId, String mapping, int version, int chunkRows) implements Serializable {
 
@@ -16,10 +16,5 @@ public record FillRequest(long fillId, String mapping, int version, int chunkRow
         if (chunkRows < 1) {
             throw new IllegalArgumentException("chunk rows must be positive, got " + chunkRows);
         }
-    }
-
-    /** A fill of {@code mapping} at {@code version} with the default chunk size. */
-    public static FillRequest of(long fillId, String mapping, int version) {
-        return new FillRequest(fillId, mapping, version, ChunkPlanner.DEFAULT_CHUNK_ROWS);
     }
 }

@@ -28,8 +28,9 @@ public record FillPlan(List<Fill> fills, List<Migration> kept) {
     /** A fill the job runs: the ledger's row and the migration whose namespace it fills. */
     public record Fill(FillLedger.Fill row, Migration migration) {
 
-        public FillRequest request() {
-            return FillRequest.of(row.id(), migration.mappingName(), migration.version());
+        /** What the fill's source reads: this fill, in chunks of about {@code chunkRows} ({@code [fill] chunk_rows}). */
+        public FillRequest request(int chunkRows) {
+            return new FillRequest(row.id(), migration.mappingName(), migration.version(), chunkRows);
         }
     }
 

@@ -252,7 +252,7 @@ public final class JobRunner {
                 flinkCdcSnapshot ? StartupOptions.initial() : StartupOptions.committed(),
                 chunkKey);
         List<FillSource> fills = fillPlan.fills().stream()
-                .map(f -> new FillSource(spec, f.request()))
+                .map(f -> new FillSource(spec, f.request(config.fill().chunkRows())))
                 .toList();
         PuffgresJob.build(env, spec, PostgresCdcSources.build(source), relations, fills);
         try {

@@ -110,7 +110,7 @@ class ConvergenceIT {
      */
     private static void run(AtomicInteger done) {
         Random random = new Random(7);
-        JobHarness.pacedWorkload(db, OPERATIONS, PER_TRANSACTION, PACE_MS, done, op -> {
+        db.pacedWorkload(OPERATIONS, PER_TRANSACTION, PACE_MS, done, op -> {
             int id = 1 + random.nextInt(1500);
             return switch (random.nextInt(6)) {
                 case 0 ->

@@ -103,7 +103,7 @@ class FillConvergenceIT {
     /** Random changes over ids 1..ROWS+2000 (ids past ROWS are new), 30 a transaction, one every 25 ms at most. */
     private static void run(AtomicInteger done) {
         Random random = new Random(18);
-        JobHarness.pacedWorkload(db, OPERATIONS, 30, 25, done, op -> {
+        db.pacedWorkload(OPERATIONS, 30, 25, done, op -> {
             int id = 1 + random.nextInt(ROWS - 100 + 2000); // the long transaction's rows are left alone
             if (id > ROWS - 100) {
                 id += 100;

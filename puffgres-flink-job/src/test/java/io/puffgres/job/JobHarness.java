@@ -31,9 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntFunction;
 
 /** A throwaway puffgres project pointing at a test database and emulator, and helpers to run it and read back. */
 final class JobHarness implements AutoCloseable {
@@ -148,35 +145,6 @@ final class JobHarness implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /**
-     * Runs {@code total} statements ({@code statement} of the operation's number), {@code perTransaction} to a
-     * transaction, a transaction every {@code paceMs} at most; {@code done} counts the committed ones.
-     */
-    static void pacedWorkload(
-            PostgresDatabase db,
-            int total,
-            int perTransaction,
-            long paceMs,
-            AtomicInteger done,
-            IntFunction<String> statement) {
-        try (Connection c = db.connect();
-                Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            while (done.get() < total) {
-                for (int i = 0; i < perTransaction; i++) {
-                    s.addBatch(statement.apply(done.get() + i));
-                }
-                long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(paceMs);
-                s.executeBatch();
-                c.commit();
-                done.addAndGet(perTransaction);
-                LockSupport.parkNanos(next - System.nanoTime()); // pacing the load, not waiting for anything
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

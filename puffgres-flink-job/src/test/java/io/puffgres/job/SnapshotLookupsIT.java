@@ -101,7 +101,7 @@ class SnapshotLookupsIT {
     /** Seeded single-row changes, {@link #PER_TRANSACTION} to a transaction, one every {@link #PACE_MS}. */
     private static void run(AtomicInteger done) {
         Random random = new Random(15);
-        JobHarness.pacedWorkload(db, CHANGES, PER_TRANSACTION, PACE_MS, done, op -> {
+        db.pacedWorkload(CHANGES, PER_TRANSACTION, PACE_MS, done, op -> {
             int id = 1 + random.nextInt(ROWS);
             int kind = random.nextInt(10);
             return kind < 5

@@ -260,7 +260,8 @@ class RunGuardsIT {
         }
     }
 
-    private static void signal(long pid, String signal) throws Exception {
+    /** Sends {@code signal} (a name: TERM, KILL …) to process {@code pid}, as kill(1) does. */
+    static void signal(long pid, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(kill.exitValue()).isZero();

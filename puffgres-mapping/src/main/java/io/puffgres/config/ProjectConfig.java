@@ -12,7 +12,12 @@ import java.util.Properties;
  * @param embeddings present when the project has an {@code [embeddings]} table (needed by {@code ctx.embed})
  */
 public record ProjectConfig(
-        Postgres postgres, Turbopuffer turbopuffer, Flink flink, State state, Optional<Embeddings> embeddings) {
+        Postgres postgres,
+        Turbopuffer turbopuffer,
+        Flink flink,
+        Fill fill,
+        State state,
+        Optional<Embeddings> embeddings) {
 
     /**
      * {@code [postgres]}.
@@ -72,6 +77,14 @@ public record ProjectConfig(
             EMBEDDED
         }
     }
+
+    /**
+     * {@code [fill]}: how fills read their tables (docs/job.md, "Filling a namespace").
+     *
+     * @param chunkRows about how many table rows a chunk holds: each chunk is read in its own snapshot, and a fill
+     *     interrupted reads its unfinished chunks again
+     */
+    public record Fill(int chunkRows) {}
 
     /** {@code [state]}: the Postgres schema holding applied-migration records and the DLQ. */
     public record State(String schema) {}

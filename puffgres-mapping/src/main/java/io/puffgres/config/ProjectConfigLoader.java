@@ -49,6 +49,16 @@ public final class ProjectConfigLoader {
     /** The only {@code [flink] mode} that runs: a Flink MiniCluster inside {@code puffgres run}. */
     static final String EMBEDDED = "embedded";
 
+    /**
+     * Rows a fill reads in one chunk (one snapshot): large enough that planning (one index walk per chunk) costs little
+     * beside reading, small enough that a restart reads little again and no snapshot stays open long.
+     */
+    static final long DEFAULT_FILL_CHUNK_ROWS = 10_000;
+    /** Below this a chunk's planning and transaction cost more than its rows. */
+    static final long MIN_FILL_CHUNK_ROWS = 100;
+    /** A chunk is one snapshot held open while it is read: ten million rows hold one for minutes. */
+    static final long MAX_FILL_CHUNK_ROWS = 10_000_000;
+
     static final String DEFAULT_CHECKPOINT_DIR = "puffgres/state/checkpoints";
     static final String DEFAULT_STATE_SCHEMA = "puffgres";
     /** OpenAI's public endpoint; point it at any compatible server. */
@@ -112,7 +122,7 @@ public final class ProjectConfigLoader {
 
     private Optional<ProjectConfig> read(TomlScope root) {
         int before = out.size();
-        root.allowOnly(Set.of("postgres", "turbopuffer", "flink", "state", "embeddings"));
+        root.allowOnly(Set.of("postgres", "turbopuffer", "flink", "fill", "state", "embeddings"));
 
         TomlScope pg = root.section("postgres");
         pg.allowOnly(Set.of("url", "user", "password_env", "slot", "publication"));
@@ -190,6 +200,11 @@ public final class ProjectConfigLoader {
                             + " (every interface) (got \"" + webUiBind + "\")");
         }
 
+        TomlScope fi = root.section("fill");
+        fi.allowOnly(Set.of("chunk_rows"));
+        long chunkRows = integer(fi, "chunk_rows", MIN_FILL_CHUNK_ROWS, MAX_FILL_CHUNK_ROWS)
+                .orElse(DEFAULT_FILL_CHUNK_ROWS);
+
         TomlScope st = root.section("state");
         st.allowOnly(Set.of("schema"));
         String schema = string(st, "schema", false).orElse(DEFAULT_STATE_SCHEMA);
@@ -223,6 +238,7 @@ public final class ProjectConfigLoader {
                         stallAfter,
                         stallTimeout,
                         webUiBind),
+                new ProjectConfig.Fill((int) chunkRows),
                 new ProjectConfig.State(schema),
                 embeddings));
     }

@@ -213,6 +213,27 @@ class JsTransformTest {
     }
 
     @Test
+    void givesTheFirstCallTheLoadsTimeAndLaterCallsTheirOwn() throws Exception {
+        try (JsTransform t = load(
+                """
+                export function transform(row) { while (true) {} }
+                """,
+                Map.of(),
+                new JsTransform.Limits(
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(600),
+                        JsTransform.DEFAULT_MAX_ALLOCATION,
+                        JsTransform.DEFAULT_MAX_RETAINED))) {
+            assertThat(t.apply(event(1), ID, null))
+                    .isEqualTo(new Action.Error(
+                            "timeout", "pages.js: the transform ran longer than 600 ms and was stopped", ""));
+            assertThat(t.apply(event(2), ID, null))
+                    .isEqualTo(new Action.Error(
+                            "timeout", "pages.js: the transform ran longer than 200 ms and was stopped", ""));
+        }
+    }
+
+    @Test
     void stopsAnEndlessLoopAndKeepsWorking() throws Exception {
         try (JsTransform t = load("""
                 export function transform(row) {

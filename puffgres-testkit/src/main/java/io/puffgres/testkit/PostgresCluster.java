@@ -179,6 +179,15 @@ public final class PostgresCluster {
         return tls;
     }
 
+    /**
+     * The server's log file (its stderr: one line per message, prefixed by time and backend pid, {@code %m [%p]}). A
+     * test that needs statements logged turns that on for its own database ({@code ALTER DATABASE … SET
+     * log_statement = 'all'}), so the other tests' databases stay quiet.
+     */
+    public Path serverLog() {
+        return dataDir.resolve("server.log");
+    }
+
     /** Opens a connection to {@code database} as the {@code postgres} superuser. */
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(database));

@@ -1,5 +1,6 @@
 package io.puffgres.testkit;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -64,6 +69,11 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
         return cluster.get().jdbcUrl(name);
     }
 
+    /** The cluster's server log ({@link PostgresCluster#serverLog()}). */
+    public Path serverLog() {
+        return cluster.get().serverLog();
+    }
+
     /** A new connection to this class's database; the caller closes it. */
     public Connection connect() throws SQLException {
         return cluster.get().connect(name);
@@ -98,6 +108,31 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
             return rows;
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code total} statements ({@code statement} of the operation's number), {@code perTransaction} to a
+     * transaction, a transaction every {@code paceMs} at most; {@code done} counts the committed ones. A workload for
+     * a test to run beside the code it tests, on a thread of its own.
+     */
+    public void pacedWorkload(
+            int total, int perTransaction, long paceMs, AtomicInteger done, IntFunction<String> statement) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            while (done.get() < total) {
+                for (int i = 0; i < perTransaction; i++) {
+                    s.addBatch(statement.apply(done.get() + i));
+                }
+                long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(paceMs);
+                s.executeBatch();
+                c.commit();
+                done.addAndGet(perTransaction);
+                LockSupport.parkNanos(next - System.nanoTime()); // pacing the load, not waiting for anything
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
