@@ -81,7 +81,7 @@ class FillSourceIT {
     void everyRowIsEmittedExactlyOnceAtParallelismTwo() throws Exception {
         JobSpec spec = table("once");
         long id = request("once");
-        JobID job = cluster.start("once", spec, new FillRequest(id, "once", 1, CHUNK_ROWS), 2, null);
+        JobID job = cluster.start("once", spec, new FillRequest(id, "once", 1, CHUNK_ROWS, false), 2, null);
         Fill done = awaitDone(id);
         cluster.cancel(job);
         Map<String, AtomicInteger> seen = FillCluster.SEEN.get("once");
@@ -103,7 +103,7 @@ class FillSourceIT {
     void aRestoreReadsOnlyTheChunksNotFinishedInItsCheckpoint() throws Exception {
         JobSpec spec = table("resumed");
         long id = request("resumed");
-        FillRequest request = new FillRequest(id, "resumed", 1, CHUNK_ROWS);
+        FillRequest request = new FillRequest(id, "resumed", 1, CHUNK_ROWS, false);
         JobID first = cluster.start("first", spec, request, 2, null);
         Map<String, AtomicInteger> firstSeen = FillCluster.SEEN.get("first");
         await().atMost(WAIT).until(() -> firstSeen.size() >= 10 * CHUNK_ROWS);
@@ -163,7 +163,7 @@ class FillSourceIT {
         Path dir = FillFixtures.project(db, "loose", "\"id\", \"title\"", "table = \"loose\"", "uint", "");
         JobSpec spec = new JobSpec(dir.toString(), 0, "loose_slot", Map.of("loose", 1), false);
         long id = request("loose");
-        JobID job = cluster.start("loose", spec, new FillRequest(id, "loose", 1, 5), 1, null);
+        JobID job = cluster.start("loose", spec, new FillRequest(id, "loose", 1, 5, false), 1, null);
         Fill done = awaitDone(id);
         cluster.cancel(job);
         assertThat(FillCluster.SEEN.get("loose")).hasSize(20);

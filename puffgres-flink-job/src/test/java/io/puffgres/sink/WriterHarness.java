@@ -169,6 +169,15 @@ final class WriterHarness implements AutoCloseable {
                 snapshot);
     }
 
+    /** A sweep's finding that id {@code id} has no member row in {@code snapshot}. */
+    static MappedEvent absent(long id, Snapshot snapshot) {
+        Row row = Row.builder().put("id", "int8", id).build();
+        return MappedEvent.absent(
+                Long.toString(id),
+                new RowEvent(Op.DELETE, ITEMS, row, null, snapshot.horizon(), -1, COMMITTED),
+                snapshot);
+    }
+
     /** A row of {@code items(id, title, status)}. */
     static Row item(long id, String title, String status) {
         return Row.builder()

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -84,7 +85,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ProjectConfig config = loaded.config();
         PostgresAccess postgres = project.postgres(loaded);
-        int differing = 0;
+        List<String> differ = new ArrayList<>();
         try (ScratchDirectory classes = ScratchDirectory.create("puffgres-verify-");
                 Connection c = postgres.connect();
                 TurbopufferClient client = new TurbopufferClient(
@@ -102,7 +103,9 @@ final class VerifyCommand implements Callable<Integer> {
                 c.commit();
                 report.lines().forEach(out::println);
                 out.flush();
-                differing += report.equal() ? 0 : 1;
+                if (!report.equal()) {
+                    differ.add(m.mappingName());
+                }
             }
         } catch (SQLException e) {
             throw new CliException(
@@ -117,11 +120,14 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (TurbopufferException e) {
             throw new CliException(ExitCode.RUNTIME, e.getMessage(), "run puffgres doctor");
         }
+        int differing = differ.size();
         if (differing == 0) {
             out.println("verify: " + mappings.size() + " mapping(s) match");
             return ExitCode.OK;
         }
         out.println("verify: " + differing + " of " + mappings.size() + " mapping(s) differ");
+        out.println("hint: puffgres backfill --repair " + String.join(" ", differ)
+                + " rewrites every member row and deletes the documents without one");
         return ExitCode.PREFLIGHT;
     }
 
