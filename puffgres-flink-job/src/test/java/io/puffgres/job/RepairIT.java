@@ -36,8 +36,8 @@ class RepairIT {
 
     private static void table(String name) {
         db.execute(
-                "CREATE TABLE " + name + " (id bigint PRIMARY KEY, title text, status text)",
-                "INSERT INTO " + name + " SELECT g, 'row ' || g, CASE WHEN g % 10 = 0 THEN 'off' ELSE 'on' END"
+                "CREATE TABLE " + name + " (id bigint PRIMARY KEY, title text, status text, grp int)",
+                "INSERT INTO " + name + " SELECT g, 'row ' || g, CASE WHEN g % 10 = 0 THEN 'off' ELSE 'on' END, g % 2"
                         + " FROM generate_series(1, 2000) g");
     }
 
@@ -118,7 +118,7 @@ class RepairIT {
             awaitFill("same", "initial");
             h.cancel(job);
 
-            // version 2 keeps the namespace and wants fewer rows
+            // version 2 keeps the namespace, adds a column and wants the even rows only
             Files.writeString(
                     h.dir.resolve("puffgres/migrations/0002_same.toml"),
                     JobHarness.migration(
@@ -126,16 +126,16 @@ class RepairIT {
                             "same",
                             "same",
                             "same",
-                            COLUMNS,
-                            "[membership]\nmode = \"dsl\"\npredicate = \"status = 'on' AND id <= 1000\""));
+                            COLUMNS + ", \"grp\"",
+                            "[membership]\nmode = \"dsl\"\npredicate = \"status = 'on' AND grp = 0\""));
             job = h.start(JobRunner.Options.defaults());
-            db.execute("UPDATE same SET title = 'while filling' WHERE id IN (7, 1007)");
+            db.execute("UPDATE same SET title = 'while filling' WHERE id IN (7, 8)");
             awaitFill("same", "new_version");
-            String members = "SELECT id, status, title FROM same WHERE status = 'on' AND id <= 1000 ORDER BY id";
+            String members = "SELECT id, grp, status, title FROM same WHERE status = 'on' AND grp = 0 ORDER BY id";
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(documents(h, "same"))
                             .isEqualTo(h.rows(members).toString()));
-            assertThat(h.documents("same")).hasSize(900).doesNotContainKey(1007L);
+            assertThat(h.documents("same")).hasSize(800).doesNotContainKey(7L).containsKey(8L);
             h.cancel(job);
         }
     }

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * A table {@code items(id, title, status)} as Postgres runs it, for the model test of fills against the stream:
  * transactions that take row locks, write at increasing WAL positions, write their commit record and only later become
  * visible (then release their locks); snapshots as {@code pg_current_snapshot()} gives them, with the insert position
- * read after; reads in a snapshot (an empty table when a TRUNCATE came between, which is not MVCC-safe); TRUNCATE once
- * no transaction holds a lock. What it records: the stream (every committed change in commit-record order, as the
+ * read after; reads in a snapshot (an empty table when a TRUNCATE came between, which is not MVCC-safe), of a chunk's
+ * rows or of a sweep page's ids without a member row; TRUNCATE once no transaction holds a lock. What it records: the stream (every committed change in commit-record order, as the
  * writer's routed events) and each fill read's rows. Not thread-safe.
  */
 final class PostgresModel {
@@ -45,11 +45,14 @@ final class PostgresModel {
         }
     }
 
-    /** A snapshot taken, its chunk of ids not read yet. */
-    private record PendingRead(Snapshot snapshot, long from, long to, int truncations) {}
+    /** A snapshot taken, its chunk of ids (or sweep page, {@code sweep}) not read yet. */
+    private record PendingRead(Snapshot snapshot, long from, long to, int truncations, boolean sweep) {}
 
-    /** A fill's read of the ids {@code from..to}: the rows it found, once the stream held {@code streamed} changes. */
-    record Read(long from, long to, List<MappedEvent> rows, int streamed) {}
+    /**
+     * A fill's read of the ids {@code from..to}: the rows it found (a sweep: the absent events of the ids without a
+     * member row), once the stream held {@code streamed} changes.
+     */
+    record Read(long from, long to, boolean sweep, List<MappedEvent> rows, int streamed) {}
 
     final List<MappedEvent> stream = new ArrayList<>();
     /** The reads, in the order they were read. */
@@ -201,7 +204,12 @@ final class PostgresModel {
 
     /** Takes a snapshot for the chunk of ids {@code from..to}, to be read later ({@link #readOne}). */
     void snapshot(long from, long to) {
-        pending.add(new PendingRead(snapshotNow(), from, to, truncations));
+        pending.add(new PendingRead(snapshotNow(), from, to, truncations, false));
+    }
+
+    /** Takes a snapshot for a sweep page of ids {@code from..to}, to be read later ({@link #readOne}). */
+    void sweep(long from, long to) {
+        pending.add(new PendingRead(snapshotNow(), from, to, truncations, true));
     }
 
     /** {@code pg_current_snapshot()} now, with {@code pg_current_wal_insert_lsn()} read after it. */
@@ -220,21 +228,31 @@ final class PostgresModel {
     void readOne() {
         PendingRead read = pending.remove(random.nextInt(pending.size()));
         // a TRUNCATE between the snapshot and the read: the table reads empty
-        List<MappedEvent> rows =
-                read.truncations() == truncations ? rows(read.snapshot(), read.from(), read.to()) : List.of();
-        reads.add(new Read(read.from(), read.to(), rows, stream.size()));
+        boolean empty = read.truncations() != truncations;
+        List<MappedEvent> rows = read(read.snapshot(), read.from(), read.to(), read.sweep(), empty);
+        reads.add(new Read(read.from(), read.to(), read.sweep(), rows, stream.size()));
     }
 
-    /** The rows of ids {@code from..to} in a snapshot taken and read now (a chunk read again after a restart). */
-    List<MappedEvent> readNow(long from, long to) {
-        return rows(snapshotNow(), from, to);
+    /**
+     * The rows of ids {@code from..to} (or a sweep's absent events) in a snapshot taken and read now (a chunk read
+     * again after a restart).
+     */
+    List<MappedEvent> readNow(long from, long to, boolean sweep) {
+        return read(snapshotNow(), from, to, sweep, false);
     }
 
-    private List<MappedEvent> rows(Snapshot s, long from, long to) {
+    /**
+     * A chunk's rows as {@code s} sees them, or for a sweep page an absent event of each id without a member row
+     * ({@code empty}: the table reads empty).
+     */
+    private List<MappedEvent> read(Snapshot s, long from, long to, boolean sweep, boolean empty) {
         List<MappedEvent> rows = new ArrayList<>();
         for (long id = from; id <= to; id++) {
-            Row row = visible(id, s);
-            if (row != null && (!pushDown || "on".equals(row.get("status")))) {
+            Row row = empty ? null : visible(id, s);
+            boolean read = row != null && (!pushDown || "on".equals(row.get("status")));
+            if (sweep && !read) {
+                rows.add(WriterHarness.absent(id, s));
+            } else if (!sweep && read) {
                 rows.add(WriterHarness.filled(row, s));
             }
         }

@@ -4,6 +4,7 @@ import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.Query;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
+import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
@@ -257,6 +258,14 @@ final class WriterHarness implements AutoCloseable {
                 return Map.of();
             }
             throw e;
+        }
+    }
+
+    /** Writes {@code request} to namespace {@code items} as another writer would (a namespace left behind). */
+    void write(WriteRequest request) {
+        try (TurbopufferClient client =
+                new TurbopufferClient(baseUrl, Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(30))) {
+            client.write("items", request);
         }
     }
 

@@ -132,6 +132,7 @@ final class StatusOutput {
             o.put("rows_done", f.rowsDone());
             o.put("rows_estimate", f.rowsEstimate());
             o.put("chunks_done", f.chunksDone());
+            o.put("cursor", f.cursor().orElse(null));
             o.put("requested_at", f.requestedAt().toString());
             o.put("started_at", f.startedAt().map(Instant::toString).orElse(null));
             o.put("finished_at", f.finishedAt().map(Instant::toString).orElse(null));
