@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A reader's fetcher: reads its chunks one after another with {@link ChunkReader} (a sweep page with {@link
- * SweepReader}), handing rows to the task a batch at a time. Flink's queue between this fetcher and the task holds two batches, so a task that cannot emit (back
- * pressure) stops the fetcher, and the reader holds a few batches however large the chunk. Runs on the fetcher
- * thread; {@link #cancel} may come from another.
+ * SweepReader}), handing rows to the task a batch at a time. Flink's queue between this fetcher and the task holds two
+ * batches, so a task that cannot emit (back pressure) stops the fetcher, and the reader holds a few batches however
+ * large the chunk. Runs on the fetcher thread; {@link #cancel} may come from another.
  */
 final class ChunkSplitReader implements SplitReader<ChunkSplitReader.FillRow, ChunkSplit> {
 

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * ones (the restart lost their rows). Late reports of an earlier assignment are ignored. The ledger records the start,
  * progress (at most once a second) and, from {@link #notifyCheckpointComplete} once every chunk is confirmed, the end.
  * A table that cannot be filled, or a namespace that cannot be swept ({@link FillTableException}), marks the fill
- * failed and ends the source; other errors
- * fail the job, which restarts from its last checkpoint. Not thread-safe: Flink calls it on the coordinator thread.
+ * failed and ends the source; other errors fail the job, which restarts from its last checkpoint. Not thread-safe:
+ * Flink calls it on the coordinator thread.
  */
 final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumeratorState> {
 
@@ -153,9 +153,7 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
                         rows);
                 context.runInCoordinatorThread(() -> onReady(rows));
             } catch (FillTableException e) {
-                LOG.error("{} failed: {}", name, e.getMessage());
-                ledger.failed(e.getMessage());
-                context.runInCoordinatorThread(this::end);
+                cannotFill(e);
             } catch (SQLException | RuntimeException e) {
                 context.runInCoordinatorThread(() -> fail("cannot start", e));
             }
@@ -178,6 +176,13 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
         ready = true;
         plan();
         serve();
+    }
+
+    /** On the planner thread: the table cannot be filled, or the namespace swept; the ledger says why. */
+    private void cannotFill(FillTableException e) {
+        LOG.error("{} failed: {}", name, e.getMessage());
+        ledger.failed(e.getMessage());
+        context.runInCoordinatorThread(this::end);
     }
 
     /** The table cannot be filled: the readers get no chunks and the source ends; the ledger says why. */
@@ -206,9 +211,7 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
                 ChunkPlanner.Step step = planner.next(connection, from).orElseThrow();
                 context.runInCoordinatorThread(() -> onPlanned(step));
             } catch (FillTableException e) {
-                LOG.error("{} failed: {}", name, e.getMessage());
-                ledger.failed(e.getMessage());
-                context.runInCoordinatorThread(this::end);
+                cannotFill(e);
             } catch (SQLException | RuntimeException e) {
                 context.runInCoordinatorThread(() -> fail("cannot plan the chunk at " + from.describe(), e));
             }

@@ -27,9 +27,10 @@ import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
  * only the chunks and pages not finished in its checkpoint.
  *
  * <p>Metrics: on each reader {@code fillRowsRead} and {@code fillRowsPerSecond} (and {@code fillDlq}, rows whose id
- * went to the DLQ; {@code fillAbsent}, ids the sweep found without a member row); on the enumerator (JobManager operator metrics) {@code fillChunksDone}, {@code fillRowsDone},
- * {@code fillChunksTotal} (-1 until every chunk is planned) and {@code fillRowsEstimate} (-1 unknown). The ledger
- * ({@link FillLedger}) row of {@link FillRequest#fillId()} records start, progress, end or failure.
+ * went to the DLQ; {@code fillAbsent}, ids the sweep found without a member row); on the enumerator (JobManager
+ * operator metrics) {@code fillChunksDone}, {@code fillRowsDone}, {@code fillChunksTotal} (-1 until every chunk is
+ * planned) and {@code fillRowsEstimate} (-1 unknown). The ledger ({@link FillLedger}) row of {@link
+ * FillRequest#fillId()} records start, progress, end or failure.
  */
 public final class FillSource
         implements Source<MappedEvent, ChunkSplit, FillEnumeratorState>, ResultTypeQueryable<MappedEvent> {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqEntry;
+import io.puffgres.document.AttributeNames;
 import io.puffgres.document.DocId;
 import io.puffgres.document.Document;
 import io.puffgres.emulator.EmulatorExtension;
@@ -116,8 +117,8 @@ class FillModelIT {
     }
 
     /**
-     * A document of every id, as a namespace left behind by an earlier writer holds them (without a stamp, which
-     * turbopuffer's conditional upsert lets any write replace), when the history {@code sweeps} it; else none.
+     * A document of every id, as a namespace left behind by an earlier run holds them (stamped below every stamp of
+     * this history), when the history {@code sweeps} it; else none.
      */
     private static void staleDocuments(WriterHarness w, boolean sweeps) {
         if (!sweeps) {
@@ -125,8 +126,10 @@ class FillModelIT {
         }
         WriteRequest.Builder stale = WriteRequest.builder();
         for (long id = 1; id <= IDS; id++) {
-            stale.upsert(new Document(new DocId.Uint(id), Map.of("title", "stale " + id, "status", "on")));
+            stale.upsert(new Document(
+                    new DocId.Uint(id), Map.of("title", "stale " + id, "status", "on", AttributeNames.SOURCE_LSN, 1L)));
         }
+        stale.schema(Map.of(AttributeNames.SOURCE_LSN, "uint")); // as the writer declares it
         w.write(stale.build());
     }
 

@@ -22,8 +22,9 @@ import java.util.TreeMap;
  * transactions that take row locks, write at increasing WAL positions, write their commit record and only later become
  * visible (then release their locks); snapshots as {@code pg_current_snapshot()} gives them, with the insert position
  * read after; reads in a snapshot (an empty table when a TRUNCATE came between, which is not MVCC-safe), of a chunk's
- * rows or of a sweep page's ids without a member row; TRUNCATE once no transaction holds a lock. What it records: the stream (every committed change in commit-record order, as the
- * writer's routed events) and each fill read's rows. Not thread-safe.
+ * rows or of a sweep page's ids without a member row; TRUNCATE once no transaction holds a lock. What it records: the
+ * stream (every committed change in commit-record order, as the writer's routed events) and each fill read's rows.
+ * Not thread-safe.
  */
 final class PostgresModel {
 
