@@ -13,8 +13,9 @@ import java.util.Optional;
  * Plans a fill's chunks one at a time by keyset reads: the next chunk's upper bound is the key {@code chunkRows}
  * rows past its lower bound ({@code … WHERE key >= lower ORDER BY key OFFSET n LIMIT 1}, an index-only walk of the
  * key), so planning holds one key in memory, starts at once and can stop anywhere (its whole state is a {@link
- * PlanCursor}). Chunks are counted in table rows: the pushed-down predicate is applied when reading, not here.
- * Thread-safe (it holds nothing); each caller brings its connection.
+ * PlanCursor}). Chunks are counted in table rows: the pushed-down predicate is applied when reading, not here. A fill
+ * that sweeps plans, after the ranges, a page of the namespace's document ids per chunk ({@link NamespaceIds}).
+ * Thread-safe (it holds nothing) without a sweep; each caller brings its connection.
  */
 public final class ChunkPlanner {
 
@@ -23,29 +24,56 @@ public final class ChunkPlanner {
 
     private final FillTable table;
     private final int chunkRows;
+    private final NamespaceIds sweep;
 
+    /** A planner of key ranges only. */
     public ChunkPlanner(FillTable table, int chunkRows) {
+        this(table, chunkRows, null);
+    }
+
+    /** @param sweep the namespace's ids, for a fill that sweeps; null for one that does not */
+    ChunkPlanner(FillTable table, int chunkRows, NamespaceIds sweep) {
         if (chunkRows < 1) {
             throw new IllegalArgumentException("chunk rows must be positive, got " + chunkRows);
         }
         this.table = table;
         this.chunkRows = chunkRows;
+        this.sweep = sweep;
     }
 
-    /** The chunk after {@code cursor} and the cursor after it; empty when {@code cursor} is done. */
-    public Optional<Step> next(Connection c, PlanCursor cursor) throws SQLException {
+    /**
+     * The chunk after {@code cursor} and the cursor after it; empty when {@code cursor} is done.
+     *
+     * @throws FillTableException the namespace holds an id a sweep cannot check ({@link NamespaceIds#after})
+     */
+    public Optional<Step> next(Connection c, PlanCursor cursor) throws SQLException, FillTableException {
+        int index = cursor.nextIndex();
         return switch (cursor.stage()) {
             case DONE -> Optional.empty();
             case NULL_KEYS ->
-                Optional.of(new Step(
-                        Chunk.ofNullKeys(cursor.nextIndex()),
-                        new PlanCursor(cursor.nextIndex() + 1, List.of(), PlanCursor.Stage.DONE)));
+                Optional.of(new Step(Chunk.ofNullKeys(index), new PlanCursor(index + 1, List.of(), afterKeys())));
             case RANGES -> Optional.of(range(c, cursor));
+            case SWEEP -> Optional.of(sweepPage(cursor));
         };
     }
 
+    /** What follows the key ranges and the NULL keys. */
+    private PlanCursor.Stage afterKeys() {
+        return sweep == null ? PlanCursor.Stage.DONE : PlanCursor.Stage.SWEEP;
+    }
+
+    /** The next page of the namespace's ids: the last page is the one with fewer ids than a full page. */
+    private Step sweepPage(PlanCursor cursor) throws FillTableException {
+        int index = cursor.nextIndex();
+        List<String> ids = sweep.after(cursor.lower().stream().findFirst());
+        PlanCursor next = ids.size() < sweep.pageSize()
+                ? new PlanCursor(index + 1, List.of(), PlanCursor.Stage.DONE)
+                : new PlanCursor(index + 1, List.of(ids.get(ids.size() - 1)), PlanCursor.Stage.SWEEP);
+        return new Step(Chunk.sweep(index, ids), next);
+    }
+
     /** Every chunk, planned at once and held in a list: for tests and benchmarks (a fill plans a few ahead). */
-    public List<Chunk> all(Connection c) throws SQLException {
+    public List<Chunk> all(Connection c) throws SQLException, FillTableException {
         List<Chunk> chunks = new ArrayList<>();
         PlanCursor cursor = PlanCursor.start();
         for (Optional<Step> step = next(c, cursor); step.isPresent(); step = next(c, cursor)) {
@@ -64,7 +92,7 @@ public final class ChunkPlanner {
             upper = keyAt(c, lower, 0, false);
         }
         if (upper.isEmpty()) {
-            PlanCursor.Stage after = table.nullableKey() ? PlanCursor.Stage.NULL_KEYS : PlanCursor.Stage.DONE;
+            PlanCursor.Stage after = table.nullableKey() ? PlanCursor.Stage.NULL_KEYS : afterKeys();
             return new Step(Chunk.range(index, lower, List.of()), new PlanCursor(index + 1, List.of(), after));
         }
         return new Step(Chunk.range(index, lower, upper), new PlanCursor(index + 1, upper, PlanCursor.Stage.RANGES));

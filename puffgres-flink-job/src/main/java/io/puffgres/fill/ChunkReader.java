@@ -59,6 +59,21 @@ public final class ChunkReader {
         return new Cursor(c, chunk);
     }
 
+    /**
+     * Begins {@code c}'s transaction (auto-commit off, no transaction open) as {@code REPEATABLE READ READ ONLY} and
+     * takes its snapshot: {@code pg_current_snapshot()} and, after it, the WAL insert position, its horizon.
+     */
+    static Snapshot snapshot(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT pg_current_snapshot()::text," + " (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")) {
+                rs.next();
+                return Snapshot.parse(rs.getString(1), rs.getLong(2));
+            }
+        }
+    }
+
     /** A chunk being read: its snapshot, then its rows a batch at a time. Not thread-safe, but {@link #cancel}. */
     public final class Cursor implements AutoCloseable {
 
@@ -73,14 +88,7 @@ public final class ChunkReader {
             this.connection = c;
             c.setAutoCommit(false); // pgjdbc streams a result through a cursor only inside a transaction
             try {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                    try (ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text,"
-                            + " (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")) {
-                        rs.next();
-                        snapshot = Snapshot.parse(rs.getString(1), rs.getLong(2));
-                    }
-                }
+                snapshot = ChunkReader.snapshot(c);
                 statement = c.prepareStatement("SELECT " + table.selectList() + " FROM " + table.relationSql()
                         + " WHERE " + table.range(chunk)
                         + table.predicate().map(p -> " AND (" + p + ")").orElse("")

@@ -2,6 +2,7 @@ package io.puffgres.fill;
 
 import io.puffgres.event.RowEvent;
 import io.puffgres.event.Snapshot;
+import io.puffgres.migration.Migration;
 import io.puffgres.stream.JobSpec;
 import java.io.IOException;
 import java.sql.Connection;
@@ -17,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A reader's fetcher: reads its chunks one after another with {@link ChunkReader}, handing rows to the task a batch
- * at a time. Flink's queue between this fetcher and the task holds two batches, so a task that cannot emit (back
- * pressure) stops the fetcher, and the reader holds a few batches however large the chunk. Runs on the fetcher
- * thread; {@link #cancel} may come from another.
+ * A reader's fetcher: reads its chunks one after another with {@link ChunkReader} (a sweep page with {@link
+ * SweepReader}), handing rows to the task a batch at a time. Flink's queue between this fetcher and the task holds two
+ * batches, so a task that cannot emit (back pressure) stops the fetcher, and the reader holds a few batches however
+ * large the chunk. Runs on the fetcher thread; {@link #cancel} may come from another.
  */
 final class ChunkSplitReader implements SplitReader<ChunkSplitReader.FillRow, ChunkSplit> {
 
@@ -36,6 +37,7 @@ final class ChunkSplitReader implements SplitReader<ChunkSplitReader.FillRow, Ch
 
     private Connection connection;
     private ChunkReader reader;
+    private SweepReader sweeper;
     private ChunkSplit current;
     private volatile ChunkReader.Cursor cursor;
 
@@ -53,6 +55,9 @@ final class ChunkSplitReader implements SplitReader<ChunkSplitReader.FillRow, Ch
                 current = chunks.poll();
                 if (current == null) {
                     return batch.build();
+                }
+                if (current.chunk().kind() == Chunk.Kind.SWEEP) {
+                    return sweep(batch);
                 }
                 cursor = reader().open(connection, current.chunk());
             }
@@ -72,12 +77,24 @@ final class ChunkSplitReader implements SplitReader<ChunkSplitReader.FillRow, Ch
         }
     }
 
+    /** A sweep page, read whole in one batch (a page holds at most {@link NamespaceIds#PAGE_SIZE} ids). */
+    private RecordsWithSplitIds<FillRow> sweep(RecordsBySplits.Builder<FillRow> batch)
+            throws SQLException, FillTableException {
+        String split = current.splitId();
+        reader(); // resolves the table
+        sweeper.read(connection, current.chunk(), (row, snapshot) -> batch.add(split, new FillRow(row, snapshot)));
+        batch.addFinishedSplit(split);
+        return batch.build();
+    }
+
     /** The chunk reader, once the table is resolved on this reader's own connection. */
     private ChunkReader reader() throws SQLException, FillTableException {
         if (reader == null) {
             connection = spec.connect();
-            FillTable table = FillTable.resolve(connection, FillSource.migration(spec, request));
+            Migration migration = FillSource.migration(spec, request);
+            FillTable table = FillTable.resolve(connection, migration);
             reader = new ChunkReader(table, batchRows);
+            sweeper = new SweepReader(table, migration.id().type());
         }
         return reader;
     }

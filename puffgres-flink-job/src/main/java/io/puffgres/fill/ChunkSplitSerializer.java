@@ -14,7 +14,10 @@ public final class ChunkSplitSerializer implements SimpleVersionedSerializer<Chu
 
     public static final ChunkSplitSerializer INSTANCE = new ChunkSplitSerializer();
 
-    private static final int VERSION = 1;
+    /** 2: a chunk carries its kind and a sweep page's ids; 1 (before sweeps): a NULL-key flag and the bounds. */
+    static final int VERSION = 2;
+
+    private static final Chunk.Kind[] KINDS = Chunk.Kind.values();
 
     @Override
     public int getVersion() {
@@ -31,27 +34,36 @@ public final class ChunkSplitSerializer implements SimpleVersionedSerializer<Chu
 
     @Override
     public ChunkSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new IOException("unknown chunk split version " + version);
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
-        return new ChunkSplit(readChunk(in), in.readLong());
+        return new ChunkSplit(readChunk(in, version), in.readLong());
     }
 
     static void writeChunk(Chunk chunk, DataOutputView out) throws IOException {
         out.writeInt(chunk.index());
-        out.writeBoolean(chunk.nullKeys());
+        out.writeByte(chunk.kind().ordinal());
         writeValues(chunk.lower(), out);
         writeValues(chunk.upper(), out);
+        writeValues(chunk.ids(), out);
     }
 
-    static Chunk readChunk(DataInputView in) throws IOException {
+    /** A chunk {@link #writeChunk} wrote, or one of {@code version} 1 (a range or the NULL-key chunk). */
+    static Chunk readChunk(DataInputView in, int version) throws IOException {
         int index = in.readInt();
-        boolean nullKeys = in.readBoolean();
-        return new Chunk(index, readValues(in), readValues(in), nullKeys);
+        if (version == 1) {
+            Chunk.Kind kind = in.readBoolean() ? Chunk.Kind.NULL_KEYS : Chunk.Kind.RANGE;
+            return new Chunk(index, kind, readValues(in), readValues(in), List.of());
+        }
+        Chunk.Kind kind = KINDS[in.readByte()];
+        return new Chunk(index, kind, readValues(in), readValues(in), readValues(in));
     }
 
-    /** Key values as text (never NULL: a range bound is a key some row has, and NULL keys are in no range). */
+    /**
+     * Key values or document ids as text (never NULL: a range bound is a key some row has, NULL keys are in no range,
+     * and a document id is never NULL).
+     */
     static void writeValues(List<String> values, DataOutputView out) throws IOException {
         out.writeInt(values.size());
         for (String value : values) {

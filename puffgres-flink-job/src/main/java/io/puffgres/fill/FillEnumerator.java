@@ -1,5 +1,7 @@
 package io.puffgres.fill;
 
+import io.puffgres.client.TurbopufferClient;
+import io.puffgres.migration.Migration;
 import io.puffgres.stream.JobSpec;
 import java.io.IOException;
 import java.sql.Connection;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The JobManager side of a fill: plans chunks a few ahead of the readers ({@link ChunkPlanner}, on a thread of its
- * own, so Postgres never holds up the coordinator), hands them out on request and tracks each to its end.
+ * own, so Postgres and turbopuffer never hold up the coordinator), hands them out on request and tracks each to its
+ * end. A fill that sweeps plans pages of the namespace's ids after the key ranges: chunks like the others, so a
+ * restore mid-sweep resumes it and the fill is done only once it is swept.
  *
  * <p>A chunk is open until its reader reports it finished ({@link ChunkFinished}, sent after its last row), then
  * finished, and confirmed once a checkpoint that counted it finished completes: only then is it certain to be written.
@@ -31,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * and a reader that registers again after its task restarted gives back its open chunks and its finished, unconfirmed
  * ones (the restart lost their rows). Late reports of an earlier assignment are ignored. The ledger records the start,
  * progress (at most once a second) and, from {@link #notifyCheckpointComplete} once every chunk is confirmed, the end.
- * A table that cannot be filled ({@link FillTableException}) marks the fill failed and ends the source; other errors
- * fail the job, which restarts from its last checkpoint. Not thread-safe: Flink calls it on the coordinator thread.
+ * A table that cannot be filled, or a namespace that cannot be swept ({@link FillTableException}), marks the fill
+ * failed and ends the source; other errors fail the job, which restarts from its last checkpoint. Not thread-safe:
+ * Flink calls it on the coordinator thread.
  */
 final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumeratorState> {
 
@@ -61,6 +66,9 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
     private volatile boolean closed;
 
     private ChunkPlanner planner;
+
+    /** The sweep's turbopuffer client (a fill that sweeps), used on the planner thread. */
+    private TurbopufferClient client;
 
     private PlanCursor cursor;
     private final TreeMap<Integer, Chunk> pending = new TreeMap<>();
@@ -130,8 +138,9 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
         jdbc.execute(() -> {
             try {
                 connection = spec.connect();
-                FillTable table = FillTable.resolve(connection, FillSource.migration(spec, request));
-                planner = new ChunkPlanner(table, request.chunkRows());
+                Migration migration = FillSource.migration(spec, request);
+                FillTable table = FillTable.resolve(connection, migration);
+                planner = new ChunkPlanner(table, request.chunkRows(), sweep(migration));
                 long rows = planner.estimate(connection);
                 ledger.started(rows);
                 LOG.info(
@@ -144,9 +153,7 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
                         rows);
                 context.runInCoordinatorThread(() -> onReady(rows));
             } catch (FillTableException e) {
-                LOG.error("{} failed: {}", name, e.getMessage());
-                ledger.failed(e.getMessage());
-                context.runInCoordinatorThread(this::end);
+                cannotFill(e);
             } catch (SQLException | RuntimeException e) {
                 context.runInCoordinatorThread(() -> fail("cannot start", e));
             }
@@ -154,11 +161,28 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
         context.callAsync(() -> null, (ignored, error) -> writeProgress(false), 0, PROGRESS_INTERVAL_MS);
     }
 
+    /** The namespace's ids for a fill that sweeps; null for one that does not. */
+    private NamespaceIds sweep(Migration migration) {
+        if (!request.sweep()) {
+            return null;
+        }
+        client = spec.turbopuffer();
+        return new NamespaceIds(
+                client, request.mapping(), migration.namespace(), migration.id().type(), NamespaceIds.PAGE_SIZE);
+    }
+
     private void onReady(long rows) {
         estimate = rows;
         ready = true;
         plan();
         serve();
+    }
+
+    /** On the planner thread: the table cannot be filled, or the namespace swept; the ledger says why. */
+    private void cannotFill(FillTableException e) {
+        LOG.error("{} failed: {}", name, e.getMessage());
+        ledger.failed(e.getMessage());
+        context.runInCoordinatorThread(this::end);
     }
 
     /** The table cannot be filled: the readers get no chunks and the source ends; the ledger says why. */
@@ -186,6 +210,8 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
             try {
                 ChunkPlanner.Step step = planner.next(connection, from).orElseThrow();
                 context.runInCoordinatorThread(() -> onPlanned(step));
+            } catch (FillTableException e) {
+                cannotFill(e);
             } catch (SQLException | RuntimeException e) {
                 context.runInCoordinatorThread(() -> fail("cannot plan the chunk at " + from.describe(), e));
             }
@@ -351,6 +377,9 @@ final class FillEnumerator implements SplitEnumerator<ChunkSplit, FillEnumerator
                 planning.close(); // ends a planning query in flight (one waiting on a lock, say): of no use now
             }
             ledger.close();
+            if (client != null) {
+                client.close();
+            }
             if (!jdbc.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("{}: the planner thread did not stop within 10 s", name);
             }

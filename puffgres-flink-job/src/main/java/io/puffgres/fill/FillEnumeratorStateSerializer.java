@@ -12,7 +12,8 @@ public final class FillEnumeratorStateSerializer implements SimpleVersionedSeria
 
     public static final FillEnumeratorStateSerializer INSTANCE = new FillEnumeratorStateSerializer();
 
-    private static final int VERSION = 1;
+    /** 2: chunks as {@link ChunkSplitSerializer} version 2 writes them; 1 (before sweeps) is read too. */
+    private static final int VERSION = 2;
 
     private static final PlanCursor.Stage[] STAGES = PlanCursor.Stage.values();
 
@@ -39,7 +40,7 @@ public final class FillEnumeratorStateSerializer implements SimpleVersionedSeria
 
     @Override
     public FillEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new IOException("unknown fill enumerator state version " + version);
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
@@ -47,7 +48,7 @@ public final class FillEnumeratorStateSerializer implements SimpleVersionedSeria
         int n = in.readInt();
         List<Chunk> open = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            open.add(ChunkSplitSerializer.readChunk(in));
+            open.add(ChunkSplitSerializer.readChunk(in, version));
         }
         return new FillEnumeratorState(cursor, open, in.readLong(), in.readLong());
     }

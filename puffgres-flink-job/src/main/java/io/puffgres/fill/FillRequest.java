@@ -9,8 +9,11 @@ import java.io.Serializable;
  * @param fillId the fill's id in {@link FillLedger}; it also names the source's state (its uid), so another fill of
  *     the same mapping version starts afresh
  * @param chunkRows about how many table rows a chunk holds ({@code [fill] chunk_rows})
+ * @param sweep after the rows, page through the namespace's documents and delete those without a member row (a
+ *     repair; a new version that keeps the namespace of the one before)
  */
-public record FillRequest(long fillId, String mapping, int version, int chunkRows) implements Serializable {
+public record FillRequest(long fillId, String mapping, int version, int chunkRows, boolean sweep)
+        implements Serializable {
 
     public FillRequest {
         if (chunkRows < 1) {

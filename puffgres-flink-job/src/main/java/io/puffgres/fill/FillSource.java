@@ -20,13 +20,17 @@ import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 /**
  * A fill of one mapping's namespace as a bounded Flink source: the mapping's table read in chunks by key range, each
  * chunk in a snapshot of its own, its rows emitted as {@link MappedEvent#filled} with the document id the stream would
- * give them, for the mapping's keyed writer (docs/job.md, "Filling a namespace"). It ends once every chunk is read;
- * the job's checkpoints go on after it. Resumable: a restore reads only the chunks not finished in its checkpoint.
+ * give them, for the mapping's keyed writer (docs/job.md, "Filling a namespace"). A fill that sweeps ({@link
+ * FillRequest#sweep()}) then pages through the namespace's document ids, each page in a snapshot of its own, and
+ * emits {@link MappedEvent#absent} for each id without a member row, which the writer deletes where the per-id rules
+ * let it. It ends once every chunk and page is read; the job's checkpoints go on after it. Resumable: a restore reads
+ * only the chunks and pages not finished in its checkpoint.
  *
  * <p>Metrics: on each reader {@code fillRowsRead} and {@code fillRowsPerSecond} (and {@code fillDlq}, rows whose id
- * went to the DLQ); on the enumerator (JobManager operator metrics) {@code fillChunksDone}, {@code fillRowsDone},
- * {@code fillChunksTotal} (-1 until every chunk is planned) and {@code fillRowsEstimate} (-1 unknown). The ledger
- * ({@link FillLedger}) row of {@link FillRequest#fillId()} records start, progress, end or failure.
+ * went to the DLQ; {@code fillAbsent}, ids the sweep found without a member row); on the enumerator (JobManager
+ * operator metrics) {@code fillChunksDone}, {@code fillRowsDone}, {@code fillChunksTotal} (-1 until every chunk is
+ * planned) and {@code fillRowsEstimate} (-1 unknown). The ledger ({@link FillLedger}) row of {@link
+ * FillRequest#fillId()} records start, progress, end or failure.
  */
 public final class FillSource
         implements Source<MappedEvent, ChunkSplit, FillEnumeratorState>, ResultTypeQueryable<MappedEvent> {
@@ -66,9 +70,10 @@ public final class FillSource
         Counter rows = metrics.counter("fillRowsRead");
         metrics.meter("fillRowsPerSecond", new MeterView(rows));
         Counter dlq = metrics.counter("fillDlq");
+        Counter absent = metrics.counter("fillAbsent");
         return new FillReader(
                 () -> new ChunkSplitReader(spec, request, ChunkReader.DEFAULT_FETCH_SIZE),
-                new FillEmitter(spec, migration(spec, request), rows, dlq),
+                new FillEmitter(spec, migration(spec, request), rows, dlq, absent),
                 context);
     }
 

@@ -30,13 +30,19 @@ import org.slf4j.LoggerFactory;
  * @param mapping the mapping's name, for messages
  * @param relation the table or view read
  * @param keys the key columns in key order
+ * @param id the mapping's id column (what a sweep looks its document ids up by)
  * @param columns the columns selected: the mapping's {@link Migration#readColumns()}
  * @param predicate the {@code dsl} predicate as SQL when it is pushed down as {@code WHERE}; empty for the other
  *     modes ({@code view} filters itself, {@code lookup} is decided by the lookup stage) and for a predicate that does
  *     not bind to the columns' types (each row then goes to the DLQ as the stream would send it)
  */
 public record FillTable(
-        String mapping, RelationId relation, List<KeyColumn> keys, List<String> columns, Optional<String> predicate)
+        String mapping,
+        RelationId relation,
+        List<KeyColumn> keys,
+        KeyColumn id,
+        List<String> columns,
+        Optional<String> predicate)
         implements Serializable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FillTable.class);
@@ -73,7 +79,8 @@ public record FillTable(
         List<String> columns = List.copyOf(m.readColumns());
         Map<String, PgType> types = columnTypes(c, m, relation, what, columns);
         List<KeyColumn> keys = m.source().isView() ? viewKey(c, m, relation) : tableKey(c, m, relation);
-        return new FillTable(m.mappingName(), relation, keys, columns, pushedDown(m, types));
+        return new FillTable(
+                m.mappingName(), relation, keys, column(c, relation, m.id().column()), columns, pushedDown(m, types));
     }
 
     private static boolean exists(Connection c, RelationId relation) throws SQLException {
@@ -159,13 +166,19 @@ public record FillTable(
 
     /** A view has no index: it is keyed by the mapping's id column, whose rows with the same id read together. */
     private static List<KeyColumn> viewKey(Connection c, Migration m, RelationId view) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT format_type(atttypid, NULL) FROM pg_attribute"
-                + " WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped")) {
-            ps.setString(1, PgIdentifiers.quote(view));
-            ps.setString(2, m.id().column());
+        return List.of(
+                new KeyColumn(m.id().column(), column(c, view, m.id().column()).type(), true));
+    }
+
+    /** Column {@code name} of {@code relation}, which has it (it is among the read columns, found above). */
+    private static KeyColumn column(Connection c, RelationId relation, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT format_type(atttypid, NULL), attnotnull"
+                + " FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped")) {
+            ps.setString(1, PgIdentifiers.quote(relation));
+            ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next(); // the id column is among the read columns, found above
-                return List.of(new KeyColumn(m.id().column(), rs.getString(1), true));
+                rs.next();
+                return new KeyColumn(name, rs.getString(1), !rs.getBoolean(2));
             }
         }
     }
@@ -210,6 +223,11 @@ public record FillTable(
         return String.join(
                 ", ",
                 keys.stream().map(k -> PgIdentifiers.quote(k.name()) + "::text").toList());
+    }
+
+    /** The id column, quoted. */
+    public String quotedId() {
+        return PgIdentifiers.quote(id.name());
     }
 
     /** The selected columns, quoted and comma-separated. */

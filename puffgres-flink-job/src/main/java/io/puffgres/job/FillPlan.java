@@ -25,12 +25,18 @@ import java.util.Optional;
  */
 public record FillPlan(List<Fill> fills, List<Migration> kept) {
 
-    /** A fill the job runs: the ledger's row and the migration whose namespace it fills. */
-    public record Fill(FillLedger.Fill row, Migration migration) {
+    /**
+     * A fill the job runs: the ledger's row and the migration whose namespace it fills.
+     *
+     * @param sweep whether the fill also deletes the namespace's documents without a member row ({@link
+     *     FillRequest#sweep()}): a repair, or a new version that keeps the namespace of an older one (whose documents
+     *     it no longer wants would stay)
+     */
+    public record Fill(FillLedger.Fill row, Migration migration, boolean sweep) {
 
         /** What the fill's source reads: this fill, in chunks of about {@code chunkRows} ({@code [fill] chunk_rows}). */
         public FillRequest request(int chunkRows) {
-            return new FillRequest(row.id(), migration.mappingName(), migration.version(), chunkRows);
+            return new FillRequest(row.id(), migration.mappingName(), migration.version(), chunkRows, sweep);
         }
     }
 
@@ -70,7 +76,7 @@ public record FillPlan(List<Fill> fills, List<Migration> kept) {
             if (row.filled()) {
                 continue;
             }
-            fills.add(new Fill(row, m));
+            fills.add(new Fill(row, m, sweeps(project, m, row.reason())));
             olderFilled(c, project, ledger, m).ifPresent(kept::add);
         }
         return new FillPlan(List.copyOf(fills), List.copyOf(kept));
@@ -86,6 +92,19 @@ public record FillPlan(List<Fill> fills, List<Migration> kept) {
         }
         boolean anyVersion = !ledger.of(c, m.mappingName()).isEmpty();
         return anyVersion ? FillLedger.Reason.NEW_VERSION : FillLedger.Reason.NEW_MAPPING;
+    }
+
+    /**
+     * Whether a fill of {@code m} for {@code reason} sweeps the namespace: a repair does; so does a new version when
+     * an older version of the mapping wrote the same namespace (its documents the new one does not want would stay).
+     */
+    public static boolean sweeps(Project project, Migration m, FillLedger.Reason reason) {
+        return reason == FillLedger.Reason.REPAIR
+                || (reason == FillLedger.Reason.NEW_VERSION
+                        && project.migrations().stream()
+                                .anyMatch(o -> o.mappingName().equals(m.mappingName())
+                                        && o.version() < m.version()
+                                        && o.namespace().equals(m.namespace())));
     }
 
     /**

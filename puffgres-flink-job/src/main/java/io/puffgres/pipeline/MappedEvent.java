@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param kind {@link Kind#CHANGE}: decide membership on {@code event.after()} and transform it; {@link
  *     Kind#DELETE}: delete {@code id}; {@link Kind#TRUNCATE}: delete the mapping's documents older than the event
  * @param fill for a row a fill read (not a streamed change): the snapshot it was read in, which orders it against
- *     the stream (docs/job.md, "Filling a namespace"); null for a streamed change
+ *     the stream (docs/job.md, "Filling a namespace"); null for a streamed change. A fill's {@link Kind#DELETE} is a
+ *     sweep's finding that the id has no member row in that snapshot ({@link #absent}): ordered by the same rules
  */
 public record MappedEvent(String id, Kind kind, RowEvent event, Snapshot fill) {
 
@@ -39,6 +40,14 @@ public record MappedEvent(String id, Kind kind, RowEvent event, Snapshot fill) {
     /** A row a fill read in {@code snapshot}. */
     public static MappedEvent filled(String id, RowEvent row, Snapshot snapshot) {
         return new MappedEvent(id, Kind.CHANGE, row, Objects.requireNonNull(snapshot, "snapshot"));
+    }
+
+    /**
+     * The id has no member row in {@code snapshot}, as a fill's sweep found ({@code event}: a DELETE of the id's row
+     * as that snapshot reads it): applied as a delete where a fill row of that snapshot would be applied.
+     */
+    public static MappedEvent absent(String id, RowEvent event, Snapshot snapshot) {
+        return new MappedEvent(id, Kind.DELETE, event, Objects.requireNonNull(snapshot, "snapshot"));
     }
 
     /** Whether a fill read this row (rather than the stream delivering a change). */

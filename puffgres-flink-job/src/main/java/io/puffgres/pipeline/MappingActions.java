@@ -4,6 +4,7 @@ import io.puffgres.client.EncodedDocument;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.document.AttributeNames;
 import io.puffgres.document.DocId;
+import io.puffgres.document.DocIds;
 import io.puffgres.embedding.OpenAiEmbedder;
 import io.puffgres.event.PgType;
 import io.puffgres.event.Row;
@@ -24,7 +25,6 @@ import io.puffgres.transform.TransformMemoryException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * What one mapping does with a routed change, after the lookup stage: {@code dsl} membership, the transform, the
@@ -75,11 +75,7 @@ public final class MappingActions implements AutoCloseable {
 
     /** The document id of the mapping from its text form ({@link DocId#toString()}, the job's key). */
     public DocId docId(String text) {
-        return switch (migration.id().type()) {
-            case UINT, INT -> new DocId.Uint(Long.parseUnsignedLong(text));
-            case UUID -> new DocId.Uuid(UUID.fromString(text));
-            case STRING -> new DocId.Str(text);
-        };
+        return DocIds.parse(migration.id().type(), text);
     }
 
     /**

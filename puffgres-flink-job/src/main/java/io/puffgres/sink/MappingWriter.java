@@ -1,9 +1,7 @@
 package io.puffgres.sink;
 
-import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
-import io.puffgres.config.ProjectConfig;
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.dlq.DlqSink;
 import io.puffgres.event.RowEvent;
@@ -97,7 +95,7 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
             slotLag = getMetricGroup()
                     .gauge(WriterMetric.SLOT_LAG_BYTES.id(), new SlotLag(spec, mappingName + ": slot lag"));
         }
-        client = client(spec.project().config().turbopuffer()).onRetry((op, ns, attempt, status, delay) -> {
+        client = spec.turbopuffer().onRetry((op, ns, attempt, status, delay) -> {
             metrics.retries.inc();
             stallWatch.active();
         });
@@ -111,16 +109,6 @@ public final class MappingWriter extends DrainingOperator<MappedEvent, DlqEntry>
                 this,
                 () -> stallWatch.progressed());
         watchStalls(spec.project().config().flink(), null);
-    }
-
-    private static TurbopufferClient client(ProjectConfig.Turbopuffer tp) {
-        return new TurbopufferClient(
-                tp.baseUrl(),
-                tp.apiKey(),
-                tp.maxRetries()
-                        .map(n -> ErrorPolicy.unlimited().withMaxAttempts(n + 1))
-                        .orElse(ErrorPolicy.unlimited()),
-                TurbopufferClient.DEFAULT_TIMEOUT);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.puffgres.stream;
 
+import io.puffgres.client.ErrorPolicy;
+import io.puffgres.client.TurbopufferClient;
 import io.puffgres.config.ProjectConfig;
 import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Migration;
@@ -81,6 +83,21 @@ public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<Stri
     /** A new JDBC connection to the source database ({@link ProjectConfig.Postgres#connect()}). */
     public Connection connect() throws SQLException {
         return project().config().postgres().connect();
+    }
+
+    /**
+     * A new turbopuffer client for the project's {@code [turbopuffer]}: transient errors retried without limit
+     * (back-pressure), or up to {@code max_retries} times. The caller closes it.
+     */
+    public TurbopufferClient turbopuffer() {
+        ProjectConfig.Turbopuffer tp = project().config().turbopuffer();
+        return new TurbopufferClient(
+                tp.baseUrl(),
+                tp.apiKey(),
+                tp.maxRetries()
+                        .map(n -> ErrorPolicy.unlimited().withMaxAttempts(n + 1))
+                        .orElse(ErrorPolicy.unlimited()),
+                TurbopufferClient.DEFAULT_TIMEOUT);
     }
 
     /** Forgets loaded projects (tests that rewrite a project directory). */

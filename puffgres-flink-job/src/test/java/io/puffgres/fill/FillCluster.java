@@ -31,6 +31,9 @@ final class FillCluster implements AutoCloseable {
     /** Times each document id was emitted, per run (the MiniCluster runs in this JVM). */
     static final Map<String, Map<String, AtomicInteger>> SEEN = new ConcurrentHashMap<>();
 
+    /** Times each document id was found absent by a sweep, per run. */
+    static final Map<String, Map<String, AtomicInteger>> ABSENT = new ConcurrentHashMap<>();
+
     private final MiniCluster cluster;
 
     FillCluster() throws Exception {
@@ -45,6 +48,7 @@ final class FillCluster implements AutoCloseable {
     /** Starts {@code source} at parallelism {@code parallelism}, restoring {@code savepoint} when given. */
     JobID start(String run, JobSpec spec, FillRequest request, int parallelism, Path savepoint) throws Exception {
         SEEN.put(run, new ConcurrentHashMap<>());
+        ABSENT.put(run, new ConcurrentHashMap<>());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         env.enableCheckpointing(Duration.ofMillis(200).toMillis());
@@ -78,7 +82,7 @@ final class FillCluster implements AutoCloseable {
         cluster.close();
     }
 
-    /** Counts each document id it receives under its run; checks each is a fill row. */
+    /** Counts each document id it receives under its run, rows and absent ids apart; checks each is a fill's. */
     private static final class Collect implements SinkFunction<MappedEvent> {
         private static final long serialVersionUID = 1L;
         private final String run;
@@ -90,11 +94,14 @@ final class FillCluster implements AutoCloseable {
         @Override
         public void invoke(MappedEvent e, Context context) {
             if (!e.isFill()
-                    || e.kind() != MappedEvent.Kind.CHANGE
+                    || e.kind() == MappedEvent.Kind.TRUNCATE
                     || e.event().lsn() != e.fill().horizon()) {
                 throw new IllegalStateException("not a fill row: " + e);
             }
-            SEEN.get(run).computeIfAbsent(e.id(), id -> new AtomicInteger()).incrementAndGet();
+            (e.kind() == MappedEvent.Kind.DELETE ? ABSENT : SEEN)
+                    .get(run)
+                    .computeIfAbsent(e.id(), id -> new AtomicInteger())
+                    .incrementAndGet();
         }
     }
 

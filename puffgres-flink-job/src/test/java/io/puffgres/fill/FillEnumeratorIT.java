@@ -34,7 +34,7 @@ class FillEnumeratorIT {
                 "INSERT INTO " + name + " SELECT g, 'row ' || g FROM generate_series(1, 50) g");
         try (Connection c = db.connect()) {
             ledger.ensure(c);
-            return new FillRequest(ledger.request(c, name, 1, name, FillLedger.Reason.BACKFILL), name, 1, 10);
+            return new FillRequest(ledger.request(c, name, 1, name, FillLedger.Reason.BACKFILL), name, 1, 10, false);
         }
     }
 

@@ -23,8 +23,21 @@ final class FillFixtures {
      */
     static Path project(PostgresDatabase db, String name, String columns, String source, String idType, String rest)
             throws Exception {
+        return project(db, "http://127.0.0.1:1", name, columns, source, idType, rest);
+    }
+
+    /** {@link #project} writing to turbopuffer at {@code turbopufferUrl} (a fill that sweeps reads the namespace). */
+    static Path project(
+            PostgresDatabase db,
+            String turbopufferUrl,
+            String name,
+            String columns,
+            String source,
+            String idType,
+            String rest)
+            throws Exception {
         Path dir = Files.createTempDirectory("puffgres-fill-" + name);
-        ProjectFiles.writeConfig(dir, db.jdbcUrl(), name + "_slot", name + "_pub", "http://127.0.0.1:1", 200);
+        ProjectFiles.writeConfig(dir, db.jdbcUrl(), name + "_slot", name + "_pub", turbopufferUrl, 200);
         Files.writeString(
                 dir.resolve("puffgres/migrations/0001_" + name + ".toml"),
                 String.join(

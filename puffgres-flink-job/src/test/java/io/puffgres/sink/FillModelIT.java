@@ -5,7 +5,11 @@ import static io.puffgres.sink.WriterHarness.dlq;
 import static io.puffgres.sink.WriterHarness.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqEntry;
+import io.puffgres.document.AttributeNames;
+import io.puffgres.document.DocId;
+import io.puffgres.document.Document;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.pipeline.MappedEvent;
 import io.puffgres.stream.JobSpec;
@@ -24,17 +28,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The model test of fills against the stream: random histories of a table ({@link PostgresModel}: transactions that
  * write random ids and commit or stay open for long, a fill in chunks and repair reads, each in a snapshot computed
- * from the running transactions as Postgres computes it, TRUNCATEs), each fed to the writer in many random orders that
- * keep what the rules rely on (each id's changes in commit order, every change in order with a TRUNCATE; fill rows
- * anywhere), into the emulator; the namespace must end equal to the model's rows. A fixed seed: a failure names the
- * history and order, and repeats.
+ * from the running transactions as Postgres computes it, TRUNCATEs; in half the histories a namespace left with a
+ * stale document of every id and a sweep of it in pages, whose absent events are fill rows too), each fed to the
+ * writer in many random orders that keep what the rules rely on (each id's changes in commit order, every change in
+ * order with a TRUNCATE; fill rows anywhere), into the emulator; the namespace must end equal to the model's rows. A
+ * fixed seed: a failure names the history and order, and repeats.
  */
 class FillModelIT {
 
     @RegisterExtension
     static final EmulatorExtension tpuf = new EmulatorExtension();
 
-    private static final long SEED = 18;
+    /** Fixed, so a failure repeats; {@code -DfillModel.seed=N} runs other histories. */
+    private static final long SEED = Long.getLong("fillModel.seed", 18);
+
     private static final int HISTORIES = 12;
     private static final int ORDERS = 6;
     private static final int IDS = 12;
@@ -48,12 +55,14 @@ class FillModelIT {
     void everyOrderOfStreamAndFillRowsEndsWithTheModelsRows() throws Exception {
         Random random = new Random(SEED);
         for (int history = 0; history < HISTORIES; history++) {
-            PostgresModel pg = history(random, false);
+            boolean sweeps = random.nextBoolean();
+            PostgresModel pg = history(random, sweeps, false);
             for (int order = 0; order < ORDERS; order++) {
                 List<Placed> feed = interleave(pg, random, random.nextBoolean() ? 0 : 1 + random.nextInt(8));
                 int batch = List.of(1, 2, 5, 1000).get(random.nextInt(4));
                 try (WriterHarness w = new WriterHarness(tpuf.baseUrl())) {
                     tpuf.emulator().reset();
+                    staleDocuments(w, sweeps);
                     var h = w.open(spec(w, batch), null);
                     for (Placed p : feed) {
                         send(h, p.event());
@@ -69,13 +78,15 @@ class FillModelIT {
     void restoredMidWayTheReplayedStreamAndChunksReadAgainEndWithTheModelsRows() throws Exception {
         for (int history : histories()) {
             Random random = new Random(SEED * 1_000_003L + history); // each history on its own: -Dfill.model.history=N
-            PostgresModel pg = history(random, true);
+            boolean sweeps = random.nextBoolean();
+            PostgresModel pg = history(random, sweeps, true);
             for (int order = 0; order < ORDERS / 2; order++) {
                 List<Placed> feed = interleave(pg, random, 0); // the stream in commit order: a checkpoint cuts it
                 int cut = random.nextInt(feed.size() + 1);
                 int crash = cut + random.nextInt(feed.size() - cut + 1);
                 try (WriterHarness w = new WriterHarness(tpuf.baseUrl())) {
                     tpuf.emulator().reset();
+                    staleDocuments(w, sweeps);
                     JobSpec spec = spec(w, List.of(1, 5, 1000).get(random.nextInt(3)));
                     var first = w.open(spec, null);
                     for (Placed p : feed.subList(0, cut)) {
@@ -131,15 +142,37 @@ class FillModelIT {
     }
 
     /**
-     * A random history: the workload, with a fill's chunks and some repair reads taken and read in between; with
-     * {@code readAgain}, also reads of chunks already read, as a run after a restart reads its unfinished chunks again
-     * while the workload goes on ({@link PostgresModel.Read#again}: not in the first run's feed).
+     * A document of every id, as a namespace left behind by an earlier run holds them (stamped below every stamp of
+     * this history), when the history {@code sweeps} it; else none.
      */
-    private static PostgresModel history(Random random, boolean readAgain) {
+    private static void staleDocuments(WriterHarness w, boolean sweeps) {
+        if (!sweeps) {
+            return;
+        }
+        WriteRequest.Builder stale = WriteRequest.builder();
+        for (long id = 1; id <= IDS; id++) {
+            stale.upsert(new Document(
+                    new DocId.Uint(id), Map.of("title", "stale " + id, "status", "on", AttributeNames.SOURCE_LSN, 1L)));
+        }
+        stale.schema(Map.of(AttributeNames.SOURCE_LSN, "uint")); // as the writer declares it
+        w.write(stale.build());
+    }
+
+    /**
+     * A random history: the workload, with a fill's chunks and some repair reads taken and read in between, and when
+     * it {@code sweeps}, a sweep's pages too; with {@code readAgain}, also reads of chunks already read, as a run after
+     * a restart reads its unfinished chunks again while the workload goes on ({@link PostgresModel.Read#again}: not in
+     * the first run's feed).
+     */
+    private static PostgresModel history(Random random, boolean sweeps, boolean readAgain) {
         PostgresModel pg = new PostgresModel(random, IDS, random.nextBoolean());
         List<Long> chunks = new ArrayList<>();
+        List<Long> pages = new ArrayList<>();
         for (long from = 1; from <= IDS; from += CHUNK) {
             chunks.add(from);
+            if (sweeps) {
+                pages.add(from);
+            }
         }
         List<Long> read = new ArrayList<>();
         boolean truncateLate = random.nextInt(3) == 0; // then few changes follow: a row read before stays visible
@@ -152,19 +185,23 @@ class FillModelIT {
                 long from = chunks.remove(0);
                 pg.snapshot(from, Math.min(IDS, from + CHUNK - 1));
                 read.add(from);
-            } else if (readAgain && choice >= 8 && choice < 11 && !read.isEmpty()) {
-                long from = read.get(random.nextInt(read.size()));
-                pg.snapshotAgain(from, Math.min(IDS, from + CHUNK - 1));
-            } else if (choice < 4) {
+            } else if (choice < 6 && !pages.isEmpty()) {
+                long from = pages.remove(0);
+                pg.sweep(from, Math.min(IDS, from + CHUNK - 1));
+            } else if (choice < 7) {
                 long from = 1 + random.nextInt(IDS);
                 pg.snapshot(from, Math.min(IDS, from + random.nextInt(IDS)));
-            } else if (choice < 8 && pg.readsPending()) {
+            } else if (choice < 11 && pg.readsPending()) {
                 pg.readOne();
+            } else if (readAgain && choice < 14 && !read.isEmpty()) {
+                long from = read.get(random.nextInt(read.size()));
+                pg.snapshotAgain(from, Math.min(IDS, from + CHUNK - 1));
             } else {
                 pg.step();
             }
         }
         chunks.forEach(from -> pg.snapshot(from, Math.min(IDS, from + CHUNK - 1)));
+        pages.forEach(from -> pg.sweep(from, Math.min(IDS, from + CHUNK - 1)));
         pg.finish();
         return pg;
     }
@@ -234,10 +271,11 @@ class FillModelIT {
             PostgresModel.Read r = pg.reads.get(read);
             if (!r.again() && delivered.getOrDefault(read, 0) < r.rows().size()) {
                 List<PostgresModel.Read> after = pg.reads.stream()
-                        .filter(a -> a.again() && a.from() == r.from() && a.taken() >= streamedAtCrash)
+                        .filter(a -> a.again() && !r.sweep() && a.from() == r.from() && a.to() == r.to())
+                        .filter(a -> a.taken() >= streamedAtCrash)
                         .toList();
                 List<MappedEvent> rows = after.isEmpty()
-                        ? pg.readNow(r.from(), r.to())
+                        ? pg.readNow(r.from(), r.to(), r.sweep())
                         : after.get(random.nextInt(after.size())).rows();
                 for (MappedEvent row : rows) {
                     out.add(new Placed(random.nextDouble() * (newest + 1), read, row));

@@ -1,5 +1,6 @@
 package io.puffgres.sink;
 
+import static io.puffgres.sink.WriterHarness.absent;
 import static io.puffgres.sink.WriterHarness.change;
 import static io.puffgres.sink.WriterHarness.delete;
 import static io.puffgres.sink.WriterHarness.filled;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Fill rows and streamed changes of one id meeting in the writer in every order the premises allow (docs/job.md,
  * "Filling a namespace"), each write waited for, against the emulator: it applies turbopuffer's conditional upserts, so
  * a stamp too low would leave the document behind. Transaction ids and LSNs are chosen as Postgres would give them;
- * each test says which transactions its snapshot sees.
+ * each test says which transactions its snapshot sees. A sweep's finding that an id has no member row (an absent
+ * event) follows the fill row's rules.
  */
 class FillOrderingIT {
 
@@ -176,6 +178,59 @@ class FillOrderingIT {
         assertThat(w.documents()).containsOnlyKeys("2");
         assertThat(count(WriterMetric.CHANGES_IN_FILL)).isZero();
         assertThat(count(WriterMetric.DELETES)).isEqualTo(1);
+    }
+
+    @Test
+    void anAbsentEventDeletesTheDocumentAndTheChangeItSeesIsDropped() throws Exception {
+        apply(change(on(1, "member"), 700, 99));
+        // 101 deleted id 1 before the sweep's snapshot; the stream delivers the DELETE later
+        Snapshot s = Snapshot.parse("103:103:", 1000);
+        apply(absent(1, s));
+        assertThat(doc(1)).isNull();
+        apply(delete(1, 800, 101));
+
+        assertThat(count(WriterMetric.CHANGES_IN_FILL)).isEqualTo(1);
+        assertThat(count(WriterMetric.DELETES)).isEqualTo(1);
+        apply(change(on(1, "inserted again"), 1100, 104));
+        assertThat(doc(1)).containsEntry("title", "inserted again").containsEntry("__source_lsn", 1100);
+    }
+
+    @Test
+    void anIdInsertedAgainOrMadeAMemberByATransactionTheSweepDoesNotSeeIsKeptInEitherOrder() throws Exception {
+        // a stale document each; 102 runs in the sweep's snapshot: it inserts id 1 and 2 again and makes 3 and 4
+        // members, writing below the horizon and committing after the snapshot
+        for (long id = 1; id <= 4; id++) {
+            apply(change(on(id, "stale"), 700 + id, 99));
+        }
+        Snapshot s = Snapshot.parse("100:105:102", 1000);
+        apply(absent(1, s)); // the sweep first: deleted, then inserted again
+        apply(change(on(1, "again"), 900, 102));
+        apply(change(on(2, "again"), 910, 102)); // the stream first: the absent event is behind it
+        apply(absent(2, s));
+        apply(absent(3, s));
+        apply(change(on(3, "member"), 920, 102));
+        apply(change(on(4, "member"), 930, 102));
+        apply(absent(4, s));
+
+        assertThat(doc(1)).containsEntry("title", "again").containsEntry("__source_lsn", 1000);
+        assertThat(doc(2)).containsEntry("title", "again").containsEntry("__source_lsn", 910);
+        assertThat(doc(3)).containsEntry("title", "member").containsEntry("__source_lsn", 1000);
+        assertThat(doc(4)).containsEntry("title", "member").containsEntry("__source_lsn", 930);
+        assertThat(count(WriterMetric.FILL_ROWS_STALE)).isEqualTo(2);
+    }
+
+    @Test
+    void anAbsentEventOfAnOlderSnapshotIsDroppedAfterAFillRowOfANewerOne() throws Exception {
+        Snapshot older = Snapshot.parse("100:105:102", 1000); // 102, which inserts id 1 and 2 again, runs
+        Snapshot newer = Snapshot.parse("106:106:", 1300);
+        apply(filled(on(1, "by 102"), newer));
+        apply(absent(1, older));
+        apply(absent(2, older));
+        apply(filled(on(2, "by 102"), newer));
+
+        assertThat(doc(1)).containsEntry("title", "by 102").containsEntry("__source_lsn", 1300);
+        assertThat(doc(2)).containsEntry("title", "by 102").containsEntry("__source_lsn", 1300);
+        assertThat(count(WriterMetric.FILL_ROWS_STALE)).isEqualTo(1);
     }
 
     @Test

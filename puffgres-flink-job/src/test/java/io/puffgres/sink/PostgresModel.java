@@ -21,9 +21,10 @@ import java.util.TreeMap;
  * A table {@code items(id, title, status)} as Postgres runs it, for the model test of fills against the stream:
  * transactions that take row locks, write at increasing WAL positions, write their commit record and only later become
  * visible (then release their locks); snapshots as {@code pg_current_snapshot()} gives them, with the insert position
- * read after; reads in a snapshot (an empty table when a TRUNCATE came between, which is not MVCC-safe); TRUNCATE once
- * no transaction holds a lock. What it records: the stream (every committed change in commit-record order, as the
- * writer's routed events) and each fill read's rows. Not thread-safe.
+ * read after; reads in a snapshot (an empty table when a TRUNCATE came between, which is not MVCC-safe), of a chunk's
+ * rows or of a sweep page's ids without a member row; TRUNCATE once no transaction holds a lock. What it records: the
+ * stream (every committed change in commit-record order, as the writer's routed events) and each fill read's rows.
+ * Not thread-safe.
  */
 final class PostgresModel {
 
@@ -45,14 +46,16 @@ final class PostgresModel {
         }
     }
 
-    /** A snapshot taken, its chunk of ids not read yet. */
-    private record PendingRead(Snapshot snapshot, long from, long to, int truncations, int taken, boolean again) {}
+    /** A snapshot taken, its chunk of ids (or sweep page, {@code sweep}) not read yet. */
+    private record PendingRead(
+            Snapshot snapshot, long from, long to, int truncations, boolean sweep, int taken, boolean again) {}
 
     /**
-     * A fill's read of the ids {@code from..to}: the rows it found, once the stream held {@code streamed} changes, in a
-     * snapshot taken when it held {@code taken}; {@code again}: a chunk read again by a run after a restart.
+     * A fill's read of the ids {@code from..to}: the rows it found (a sweep: the absent events of the ids without a
+     * member row), once the stream held {@code streamed} changes, in a snapshot taken when it held {@code taken};
+     * {@code again}: a chunk read again by a run after a restart.
      */
-    record Read(long from, long to, List<MappedEvent> rows, int streamed, int taken, boolean again) {}
+    record Read(long from, long to, boolean sweep, List<MappedEvent> rows, int streamed, int taken, boolean again) {}
 
     final List<MappedEvent> stream = new ArrayList<>();
     /** The reads, in the order they were read. */
@@ -204,12 +207,17 @@ final class PostgresModel {
 
     /** Takes a snapshot for the chunk of ids {@code from..to}, to be read later ({@link #readOne}). */
     void snapshot(long from, long to) {
-        pending.add(new PendingRead(snapshotNow(), from, to, truncations, stream.size(), false));
+        pending.add(new PendingRead(snapshotNow(), from, to, truncations, false, stream.size(), false));
     }
 
     /** As {@link #snapshot}, for the same chunk read again by a run after a restart ({@link Read#again}). */
     void snapshotAgain(long from, long to) {
-        pending.add(new PendingRead(snapshotNow(), from, to, truncations, stream.size(), true));
+        pending.add(new PendingRead(snapshotNow(), from, to, truncations, false, stream.size(), true));
+    }
+
+    /** Takes a snapshot for a sweep page of ids {@code from..to}, to be read later ({@link #readOne}). */
+    void sweep(long from, long to) {
+        pending.add(new PendingRead(snapshotNow(), from, to, truncations, true, stream.size(), false));
     }
 
     /** {@code pg_current_snapshot()} now, with {@code pg_current_wal_insert_lsn()} read after it. */
@@ -228,21 +236,31 @@ final class PostgresModel {
     void readOne() {
         PendingRead read = pending.remove(random.nextInt(pending.size()));
         // a TRUNCATE between the snapshot and the read: the table reads empty
-        List<MappedEvent> rows =
-                read.truncations() == truncations ? rows(read.snapshot(), read.from(), read.to()) : List.of();
-        reads.add(new Read(read.from(), read.to(), rows, stream.size(), read.taken(), read.again()));
+        boolean empty = read.truncations() != truncations;
+        List<MappedEvent> rows = read(read.snapshot(), read.from(), read.to(), read.sweep(), empty);
+        reads.add(new Read(read.from(), read.to(), read.sweep(), rows, stream.size(), read.taken(), read.again()));
     }
 
-    /** The rows of ids {@code from..to} in a snapshot taken and read now (a chunk read again after a restart). */
-    List<MappedEvent> readNow(long from, long to) {
-        return rows(snapshotNow(), from, to);
+    /**
+     * The rows of ids {@code from..to} (or a sweep's absent events) in a snapshot taken and read now (a chunk read
+     * again after a restart).
+     */
+    List<MappedEvent> readNow(long from, long to, boolean sweep) {
+        return read(snapshotNow(), from, to, sweep, false);
     }
 
-    private List<MappedEvent> rows(Snapshot s, long from, long to) {
+    /**
+     * A chunk's rows as {@code s} sees them, or for a sweep page an absent event of each id without a member row
+     * ({@code empty}: the table reads empty).
+     */
+    private List<MappedEvent> read(Snapshot s, long from, long to, boolean sweep, boolean empty) {
         List<MappedEvent> rows = new ArrayList<>();
         for (long id = from; id <= to; id++) {
-            Row row = visible(id, s);
-            if (row != null && (!pushDown || "on".equals(row.get("status")))) {
+            Row row = empty ? null : visible(id, s);
+            boolean read = row != null && (!pushDown || "on".equals(row.get("status")));
+            if (sweep && !read) {
+                rows.add(WriterHarness.absent(id, s));
+            } else if (!sweep && read) {
                 rows.add(WriterHarness.filled(row, s));
             }
         }

@@ -4,6 +4,7 @@ import io.puffgres.client.ErrorPolicy;
 import io.puffgres.client.Query;
 import io.puffgres.client.TurbopufferClient;
 import io.puffgres.client.TurbopufferException;
+import io.puffgres.client.WriteRequest;
 import io.puffgres.dlq.DlqEntry;
 import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
@@ -180,6 +181,15 @@ final class WriterHarness implements AutoCloseable {
                 snapshot);
     }
 
+    /** A sweep's finding that id {@code id} has no member row in {@code snapshot}. */
+    static MappedEvent absent(long id, Snapshot snapshot) {
+        Row row = Row.builder().put("id", "int8", id).build();
+        return MappedEvent.absent(
+                Long.toString(id),
+                new RowEvent(Op.DELETE, ITEMS, row, null, snapshot.horizon(), -1, COMMITTED),
+                snapshot);
+    }
+
     /** A row of {@code items(id, title, status)}. */
     static Row item(long id, String title, String status) {
         return Row.builder()
@@ -259,6 +269,14 @@ final class WriterHarness implements AutoCloseable {
                 return Map.of();
             }
             throw e;
+        }
+    }
+
+    /** Writes {@code request} to namespace {@code items} as another writer would (a namespace left behind). */
+    void write(WriteRequest request) {
+        try (TurbopufferClient client =
+                new TurbopufferClient(baseUrl, Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(30))) {
+            client.write("items", request);
         }
     }
 

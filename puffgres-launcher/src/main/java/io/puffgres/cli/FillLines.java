@@ -25,11 +25,19 @@ public final class FillLines {
                 + older.namespace() + " until the new version's namespace is filled";
     }
 
-    /** A fill's state in one line, e.g. {@code filling: 120,000 of ~1,000,000 rows (12%), 12 chunks}. */
+    /**
+     * A fill's state in one line, e.g. {@code filling: 120,000 of ~1,000,000 rows (12%), 12 chunks}, and while a
+     * repair sweeps its namespace {@code …, sweeping after 41235}.
+     */
     public static String progress(FillLedger.Fill row) {
         return switch (row.state()) {
             case PENDING -> "pending (starts with the next puffgres run)";
-            case RUNNING -> "filling: " + rows(row) + ", " + row.chunksDone() + " chunk(s) done";
+            case RUNNING ->
+                "filling: " + rows(row) + ", " + row.chunksDone() + " chunk(s) done"
+                        + row.cursor()
+                                .filter(c -> c.startsWith("sweep"))
+                                .map(c -> ", " + cursor(c))
+                                .orElse("");
             case DONE ->
                 row.reason() == FillLedger.Reason.ADOPTED
                         ? "filled before puffgres kept a ledger of fills"
@@ -39,6 +47,11 @@ public final class FillLines {
                 "failed after " + rows(row) + ": " + row.error().orElse("no error recorded")
                         + " (the next puffgres run resumes it)";
         };
+    }
+
+    /** A fill's planning cursor in words: {@code cursor 140001}, or in a repair's sweep {@code sweeping after 41235}. */
+    public static String cursor(String cursor) {
+        return cursor.startsWith("sweep") ? cursor.replaceFirst("sweep", "sweeping") : "cursor " + cursor;
     }
 
     /** A fill's rows done, with the estimate when known: {@code 120,000 of ~1,000,000 rows (12%)}. */

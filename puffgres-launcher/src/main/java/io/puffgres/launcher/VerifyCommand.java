@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -91,7 +92,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ProjectConfig config = loaded.config();
         PostgresAccess postgres = project.postgres(loaded);
-        int differing = 0;
+        List<String> differ = new ArrayList<>();
         int unfilled = 0;
         int filling = 0;
         FillLedger ledger = new FillLedger(config.state().schema());
@@ -125,7 +126,9 @@ final class VerifyCommand implements Callable<Integer> {
                 c.commit();
                 report.lines().forEach(out::println);
                 out.flush();
-                differing += report.equal() ? 0 : 1;
+                if (!report.equal()) {
+                    differ.add(m.mappingName());
+                }
             }
         } catch (SQLException e) {
             throw new CliException(
@@ -140,8 +143,12 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (TurbopufferException e) {
             throw new CliException(ExitCode.RUNTIME, e.getMessage(), "run puffgres doctor");
         }
-        out.println(summary(mappings.size(), differing, unfilled, filling));
-        if (differing + unfilled > 0) {
+        out.println(summary(mappings.size(), differ.size(), unfilled, filling));
+        if (!differ.isEmpty()) {
+            out.println("hint: puffgres backfill --repair " + String.join(" ", differ)
+                    + " rewrites every member row and deletes the documents without one");
+        }
+        if (!differ.isEmpty() || unfilled > 0) {
             return ExitCode.PREFLIGHT;
         }
         return filling > 0 ? ExitCode.FILLING : ExitCode.OK;

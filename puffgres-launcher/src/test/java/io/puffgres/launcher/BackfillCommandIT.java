@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code puffgres backfill}: after the initial fill of {@code run --create-slot}, a namespace that lost and changed
  * documents behind puffgres's back is filled again from the table, the job stops once the fill is done, and the ledger
- * and {@code status} say so. Wrong arguments are refused before anything is recorded.
+ * and {@code status} say so; {@code --repair} also deletes the documents without a member row, after which {@code
+ * verify} finds the namespace equal. Wrong arguments are refused before anything is recorded.
  */
 class BackfillCommandIT {
 
@@ -83,16 +84,37 @@ class BackfillCommandIT {
     }
 
     @Test
+    void aRepairDeletesTheDocumentsWithoutAMemberRowAndVerifyThenFindsTheNamespaceEqual() throws Exception {
+        CliProject project = filledAndStopped("bfrepair", 300);
+        try (TurbopufferClient client = new TurbopufferClient(
+                tpuf.baseUrl(), Optional.empty(), ErrorPolicy.defaults(), Duration.ofSeconds(10))) {
+            WriteRequest.Builder ghosts = WriteRequest.builder();
+            for (long id = 1001; id <= 1050; id++) { // documents whose rows are gone
+                ghosts.upsert(new Document(new DocId.Uint(id), Map.of("title", "ghost", "__source_lsn", 1L)));
+            }
+            client.write("bfrepair", ghosts.build());
+        }
+        ValidateCommandTest.Result differs = project.run("verify");
+        assertThat(differs.exitCode()).as(differs.err()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(differs.out()).contains("hint: puffgres backfill --repair bfrepair rewrites every member row");
+
+        ValidateCommandTest.Result repair = project.run("backfill", "--repair", "bfrepair", "--web-ui-port", "0");
+        assertThat(repair.exitCode()).as(repair.err()).isEqualTo(ExitCode.OK);
+        assertThat(repair.out())
+                .containsPattern("repair #\\d+ of namespace bfrepair from public.bfrepair \\(mapping bfrepair v1\\)"
+                        + " recorded; documents without a member row will be deleted")
+                .contains("every fill is done: stopping the job");
+        assertThat(project.titles()).hasSize(300).doesNotContainKeys(1001L, 1050L);
+        ValidateCommandTest.Result equal = project.run("verify");
+        assertThat(equal.exitCode()).as(equal.out()).isEqualTo(ExitCode.OK);
+        assertThat(equal.out()).contains("verify: 1 mapping(s) match");
+        assertThat(fill(project, "repair").path("state").asText()).isEqualTo("done");
+        assertThat(fill(project, "repair").path("cursor").asText()).isEqualTo("done");
+    }
+
+    @Test
     void detachedItFillsInTheBackgroundAndGoesOnStreaming() throws Exception {
-        CliProject project = CliProject.create(db, tpuf, "bfdetach");
-        db.execute("INSERT INTO bfdetach SELECT g, 'title ' || g FROM generate_series(1, 100) g");
-        ValidateCommandTest.Result first = project.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
-        assertThat(first.exitCode()).as(first.err()).isEqualTo(ExitCode.OK);
-        await().atMost(Duration.ofSeconds(120))
-                .untilAsserted(
-                        () -> assertThat(fill(project, "initial").path("state").asText())
-                                .isEqualTo("done"));
-        assertThat(project.run("stop").exitCode()).isEqualTo(ExitCode.OK);
+        CliProject project = filledAndStopped("bfdetach", 100);
 
         ValidateCommandTest.Result detached = project.run("backfill", "--detach", "--web-ui-port", "0");
         assertThat(detached.exitCode()).as(detached.err()).isEqualTo(ExitCode.OK);
@@ -117,9 +139,27 @@ class BackfillCommandIT {
         assertThat(unknown.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(unknown.err()).contains("no mapping named nosuch; the project's mappings: bfargs");
 
+        ValidateCommandTest.Result both = project.run("backfill", "--repair", "--resume");
+        assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(both.err()).contains("--resume records no fill, so it cannot record a repair");
+
         ValidateCommandTest.Result resume = project.run("backfill", "--resume");
         assertThat(resume.exitCode()).as(resume.err()).isEqualTo(ExitCode.OK);
         assertThat(resume.out()).contains("bfargs v1: no open fill to resume").contains("nothing to fill");
+    }
+
+    /** A project of table {@code name} with {@code rows} rows, filled by {@code run --create-slot}, then stopped. */
+    private static CliProject filledAndStopped(String name, int rows) throws Exception {
+        CliProject project = CliProject.create(db, tpuf, name);
+        db.execute("INSERT INTO " + name + " SELECT g, 'title ' || g FROM generate_series(1, " + rows + ") g");
+        ValidateCommandTest.Result started = project.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
+        assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
+        await().atMost(Duration.ofSeconds(120))
+                .untilAsserted(
+                        () -> assertThat(fill(project, "initial").path("state").asText())
+                                .isEqualTo("done"));
+        assertThat(project.run("stop").exitCode()).isEqualTo(ExitCode.OK);
+        return project;
     }
 
     /** The newest fill with {@code reason} in {@code status --json}. */

@@ -246,13 +246,18 @@ class VerifyIT {
                         "cheap v2 -> namespace cheap: 4 member rows in Postgres, 4 documents in turbopuffer: equal",
                         "paid_orders v3 -> namespace paid_orders: 2 member rows in Postgres, 2 documents in"
                                 + " turbopuffer: equal",
-                        "verify: 1 of 3 mapping(s) differ");
+                        "verify: 1 of 3 mapping(s) differ",
+                        "hint: puffgres backfill --repair pages rewrites every member row and deletes the documents"
+                                + " without one");
 
         ValidateCommandTest.Result one = verify(dir, "pages", "--limit", "1");
         assertThat(one.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
         assertThat(one.out().lines().toList())
                 .contains("  extra 2, documents without a member row (first 1): 3")
-                .endsWith("verify: 1 of 1 mapping(s) differ");
+                .endsWith(
+                        "verify: 1 of 1 mapping(s) differ",
+                        "hint: puffgres backfill --repair pages rewrites every member row and deletes the documents"
+                                + " without one");
 
         ValidateCommandTest.Result unknown = verify(dir, "nosuch");
         assertThat(unknown.exitCode()).isEqualTo(ExitCode.USAGE);
@@ -340,7 +345,9 @@ class VerifyIT {
                                 + " difference(s)",
                         "  stale 1, documents that differ from the transformed row:",
                         "    10000000-0000-4000-8000-000000000000: name: expected \"one\", found \"uno\"",
-                        "verify: 2 of 2 mapping(s) differ");
+                        "verify: 2 of 2 mapping(s) differ",
+                        "hint: puffgres backfill --repair tags things rewrites every member row and deletes the"
+                                + " documents without one");
     }
 
     @Test

@@ -34,6 +34,20 @@ public final class DocIds {
         };
     }
 
+    /**
+     * The id whose text form ({@link DocId#toString()}) is {@code text}, for a mapping of {@code idType}: how the job
+     * keys and carries ids turned back into ids.
+     *
+     * @throws IllegalArgumentException when {@code text} is no id of that type
+     */
+    public static DocId parse(IdType idType, String text) {
+        return switch (idType) {
+            case UINT, INT -> new DocId.Uint(Long.parseUnsignedLong(text));
+            case UUID -> new DocId.Uuid(UUID.fromString(text));
+            case STRING -> new DocId.Str(text);
+        };
+    }
+
     private static Result integerId(IdType idType, String column, Object value) {
         Long v = null;
         if (value instanceof Long || value instanceof Integer || value instanceof Short) {

@@ -6,6 +6,7 @@ import io.puffgres.cli.FillLines;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.RunFile;
 import io.puffgres.fill.FillLedger;
+import io.puffgres.job.FillPlan;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import java.io.PrintWriter;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code puffgres backfill}: fills mappings' namespaces again from their tables, beside the stream, with the same
- * mechanism as every fill (docs/job.md, "Filling a namespace"). Records the fills in the ledger, then runs the job
+ * mechanism as every fill (docs/job.md, "Filling a namespace"); with {@code --repair} the fills also sweep the
+ * namespace, deleting the documents without a member row. Records the fills in the ledger, then runs the job
  * until they are done (a progress bar each) and stops it with a savepoint; {@code --detach} runs it in the background
  * instead, where it goes on streaming. A live run takes new fills up when it next starts.
  */
@@ -36,7 +38,9 @@ import picocli.CommandLine.Spec;
             "ordered against the changes streamed meanwhile. Runs the job until every fill is done (a progress bar",
             "each), then stops it with a",
             "savepoint; puffgres run resumes the stream. A fill interrupted (Ctrl-C, kill -9) resumes with --resume",
-            "or the next run, without reading finished chunks again. Progress also in puffgres status."
+            "or the next run, without reading finished chunks again. Progress also in puffgres status.",
+            "A backfill rewrites every member row but deletes nothing; --repair also deletes the documents whose",
+            "rows are gone or no longer members (what puffgres verify counts as extra)."
         },
         mixinStandardHelpOptions = true,
         footer = {
@@ -44,6 +48,7 @@ import picocli.CommandLine.Spec;
             "  puffgres backfill                       every mapping",
             "  puffgres backfill pages                 one mapping",
             "  puffgres backfill --resume              follow the fills an interrupted run left open",
+            "  puffgres backfill --repair pages        fill, then delete documents without a member row",
             "  puffgres backfill pages --detach        in the background; it goes on streaming afterwards",
             ExitCode.HELP_FOOTER
         })
@@ -62,6 +67,12 @@ public final class BackfillCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(
+            names = "--repair",
+            description = "Also delete the documents whose rows are gone or no longer members (a sweep of the"
+                    + " namespace after the rows).")
+    boolean repair;
+
+    @Option(
             names = "--detach",
             description = "Run in the background (log: puffgres/state/run.log); it keeps streaming after the fills.")
     boolean detach;
@@ -72,6 +83,12 @@ public final class BackfillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (resume && repair) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "--resume records no fill, so it cannot record a repair",
+                    "puffgres backfill --repair MAPPING records one; --resume follows the fills left open");
+        }
         Project all = project.load();
         List<Migration> targets = targets(all);
         int open = record(all, targets, out);
@@ -143,16 +160,20 @@ public final class BackfillCommand implements Callable<Integer> {
                     FillLedger.Fill f = latest.get();
                     out.println("following the open fill #" + f.id() + " of " + m.mappingName() + " v" + m.version()
                             + " (" + FillLines.reason(f.reason()) + "): " + FillLines.progress(f));
+                    if (repair && !FillPlan.sweeps(all, m, f.reason())) {
+                        out.println("  it deletes no document; once it is done: puffgres backfill --repair "
+                                + m.mappingName());
+                    }
                     open++;
                 } else if (resume) {
                     out.println(m.mappingName() + " v" + m.version() + ": no open fill to resume (its namespace "
                             + m.namespace() + " is filled; without --resume it is filled again)");
                 } else {
-                    long id =
-                            ledger.request(c, m.mappingName(), m.version(), m.namespace(), FillLedger.Reason.BACKFILL);
-                    out.println("fill #" + id + " of namespace " + m.namespace() + " from "
+                    FillLedger.Reason reason = repair ? FillLedger.Reason.REPAIR : FillLedger.Reason.BACKFILL;
+                    long id = ledger.request(c, m.mappingName(), m.version(), m.namespace(), reason);
+                    out.println((repair ? "repair" : "fill") + " #" + id + " of namespace " + m.namespace() + " from "
                             + m.source().relation() + " (mapping " + m.mappingName() + " v" + m.version()
-                            + ") recorded");
+                            + ") recorded" + (repair ? "; documents without a member row will be deleted" : ""));
                     open++;
                 }
             }

@@ -79,7 +79,7 @@ record FillProgress(FillLedger.Fill row, Optional<JobMetrics.Fill> live, boolean
         live.ifPresent(l -> line.append(", ")
                 .append(String.format(Locale.ROOT, "%,.0f rows/s", l.rowsPerSecond()))
                 .append(eta().map(d -> ", ETA " + TextTable.duration(d)).orElse("")));
-        row.cursor().ifPresent(c -> line.append(", cursor ").append(c));
+        row.cursor().ifPresent(c -> line.append(", ").append(FillLines.cursor(c)));
         live.ifPresent(l -> line.append(", fill DLQ ").append(l.dlq()));
         if (!runAlive) {
             line.append("; no run is filling it (the next puffgres run resumes it)");
