@@ -154,7 +154,8 @@ class FillEnumeratorIT {
         before.runUntil(() -> before.of(0).size() == 2);
         finish(e, 0, before.of(0).get(0));
         FillEnumeratorState state = FillEnumeratorStateSerializer.INSTANCE.deserialize(
-                1, FillEnumeratorStateSerializer.INSTANCE.serialize(e.snapshotState(1)));
+                FillEnumeratorStateSerializer.INSTANCE.getVersion(),
+                FillEnumeratorStateSerializer.INSTANCE.serialize(e.snapshotState(1)));
         e.close();
         assertThat(state.chunksDone()).isEqualTo(1);
         assertThat(state.rowsDone()).isEqualTo(10);
