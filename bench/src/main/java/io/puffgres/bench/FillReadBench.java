@@ -1,5 +1,6 @@
 package io.puffgres.bench;
 
+import io.puffgres.config.ProjectConfig;
 import io.puffgres.fill.Chunk;
 import io.puffgres.fill.ChunkPlanner;
 import io.puffgres.fill.ChunkReader;
@@ -34,8 +35,8 @@ import org.postgresql.PGConnection;
  */
 public final class FillReadBench {
 
-    /** The rows per chunk: the default of {@code [fill] chunk_rows} (docs/configuration.md). */
-    static final int CHUNK_ROWS = 10_000;
+    /** The rows per chunk: the default of {@code [fill] chunk_rows}. */
+    static final int CHUNK_ROWS = ProjectConfig.Fill.DEFAULT_CHUNK_ROWS;
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;

@@ -84,7 +84,15 @@ public record ProjectConfig(
      * @param chunkRows about how many table rows a chunk holds: each chunk is read in its own snapshot, and a fill
      *     interrupted reads its unfinished chunks again
      */
-    public record Fill(int chunkRows) {}
+    public record Fill(int chunkRows) {
+
+        /**
+         * Rows a fill reads in one chunk (one snapshot) by default: large enough that planning (one index walk per
+         * chunk) costs little beside reading, small enough that a restart reads little again and no snapshot stays
+         * open long.
+         */
+        public static final int DEFAULT_CHUNK_ROWS = 10_000;
+    }
 
     /** {@code [state]}: the Postgres schema holding applied-migration records and the DLQ. */
     public record State(String schema) {}

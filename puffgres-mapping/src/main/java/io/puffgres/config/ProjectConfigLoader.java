@@ -49,11 +49,6 @@ public final class ProjectConfigLoader {
     /** The only {@code [flink] mode} that runs: a Flink MiniCluster inside {@code puffgres run}. */
     static final String EMBEDDED = "embedded";
 
-    /**
-     * Rows a fill reads in one chunk (one snapshot): large enough that planning (one index walk per chunk) costs little
-     * beside reading, small enough that a restart reads little again and no snapshot stays open long.
-     */
-    static final long DEFAULT_FILL_CHUNK_ROWS = 10_000;
     /** Below this a chunk's planning and transaction cost more than its rows. */
     static final long MIN_FILL_CHUNK_ROWS = 100;
     /** A chunk is one snapshot held open while it is read: ten million rows hold one for minutes. */
@@ -203,7 +198,7 @@ public final class ProjectConfigLoader {
         TomlScope fi = root.section("fill");
         fi.allowOnly(Set.of("chunk_rows"));
         long chunkRows = integer(fi, "chunk_rows", MIN_FILL_CHUNK_ROWS, MAX_FILL_CHUNK_ROWS)
-                .orElse(DEFAULT_FILL_CHUNK_ROWS);
+                .orElse((long) ProjectConfig.Fill.DEFAULT_CHUNK_ROWS);
 
         TomlScope st = root.section("state");
         st.allowOnly(Set.of("schema"));
