@@ -265,6 +265,17 @@ class FillOrderingIT {
     }
 
     @Test
+    void aTruncateWhoseRecordStartsAtAChunksHorizonDeletesTheChunksRows() throws Exception {
+        // nothing was written between the chunk's horizon and the TRUNCATE: its record starts at that very position
+        Snapshot s = Snapshot.parse("103:103:", 1000);
+        apply(filled(on(1, "one"), s));
+        apply(filled(on(2, "two"), s));
+        apply(truncate(1000, 104));
+
+        assertThat(w.documents()).isEmpty();
+    }
+
+    @Test
     void aFillRowOfASnapshotThatSeesTheSameIsWrittenAgainSoABackfillRestoresWhatTurbopufferLost() throws Exception {
         apply(filled(on(1, "one"), Snapshot.parse("103:103:", 1000)));
         try (TurbopufferClient client = new TurbopufferClient(
