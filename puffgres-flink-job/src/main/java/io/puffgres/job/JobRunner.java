@@ -10,11 +10,13 @@ import io.puffgres.fill.FillTable;
 import io.puffgres.fill.FillTableException;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
+import io.puffgres.migration.ProjectBundle;
 import io.puffgres.source.ChunkKey;
 import io.puffgres.source.PostgresCdcSources;
 import io.puffgres.source.ReplicationSetup;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import io.puffgres.stream.JobSpec;
+import io.puffgres.transform.TransformLoadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -23,32 +25,22 @@ import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.WebOptions;
-import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -68,6 +60,7 @@ public final class JobRunner {
      * @param plugin {@code pgoutput} or {@code wal2json}
      * @param webUiPort the Flink web UI port, 0 for any free port, -1 for no web UI
      * @param notes told what the start waits for (e.g. the transactions a slot creation waits for), as it waits
+     * @param remote the Flink cluster to submit to; empty: an embedded MiniCluster
      */
     public record Options(
             Optional<String> slot,
@@ -76,7 +69,19 @@ public final class JobRunner {
             boolean strict,
             String plugin,
             int webUiPort,
-            Consumer<String> notes) {
+            Consumer<String> notes,
+            Optional<Remote> remote) {
+
+        public Options(
+                Optional<String> slot,
+                boolean createSlot,
+                Optional<String> fromLsn,
+                boolean strict,
+                String plugin,
+                int webUiPort,
+                Consumer<String> notes) {
+            this(slot, createSlot, fromLsn, strict, plugin, webUiPort, notes, Optional.empty());
+        }
 
         /** Options whose notes go nowhere (tests and benchmarks). */
         public Options(
@@ -94,15 +99,35 @@ public final class JobRunner {
         }
 
         public Options withCreateSlot(boolean create) {
-            return new Options(slot, create, fromLsn, strict, plugin, webUiPort, notes);
+            return new Options(slot, create, fromLsn, strict, plugin, webUiPort, notes, remote);
         }
 
         public Options withStrict(boolean s) {
-            return new Options(slot, createSlot, fromLsn, s, plugin, webUiPort, notes);
+            return new Options(slot, createSlot, fromLsn, s, plugin, webUiPort, notes, remote);
         }
 
         public Options withNotes(Consumer<String> n) {
-            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, n);
+            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, n, remote);
+        }
+
+        public Options withRemote(Remote r) {
+            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, notes, Optional.of(r));
+        }
+    }
+
+    /**
+     * A Flink cluster to submit the job to.
+     *
+     * @param restUrl its REST API, e.g. {@code http://flink-jobmanager:8081}
+     * @param jobJar the job jar uploaded with the job (puffgres's classes and what a Flink cluster lacks)
+     */
+    public record Remote(String restUrl, Path jobJar) {
+
+        /** The job is built inside the cluster ({@link ClusterMain}, run from an uploaded jar). */
+        static final Remote IN_CLUSTER = new Remote("", null);
+
+        boolean inCluster() {
+            return jobJar == null;
         }
     }
 
@@ -111,18 +136,18 @@ public final class JobRunner {
      * address of the Flink web UI and REST API (empty without web UI), and the fills it runs.
      */
     public record Started(
-            JobClient client, Optional<Path> restoredFrom, String slot, Optional<String> restUrl, FillPlan fills) {}
-
-    /**
-     * How often the REST API refreshes task metrics (Flink's default is 10 s): {@code puffgres status} and the live
-     * line of {@code puffgres run} read them every 2 s.
-     */
-    static final Duration METRICS_FETCH_INTERVAL = Duration.ofSeconds(1);
+            JobClient client, Optional<String> restoredFrom, String slot, Optional<String> restUrl, FillPlan fills) {}
 
     private JobRunner() {}
 
     public static Started start(Project project, Options options) throws SetupException, SQLException {
-        return start(project, options, false);
+        return start(project, null, options, false);
+    }
+
+    /** Starts the job inside a Flink cluster ({@link ClusterMain}): the project comes from {@code bundle}. */
+    static Started startInCluster(Project project, ProjectBundle bundle, Options options)
+            throws SetupException, SQLException {
+        return start(project, bundle, options.withRemote(Remote.IN_CLUSTER), false);
     }
 
     /**
@@ -135,10 +160,11 @@ public final class JobRunner {
             throw new IllegalArgumentException("Flink CDC's initial snapshot starts at the snapshot, not at a WAL"
                     + " position: start it without fromLsn");
         }
-        return start(project, options, true);
+        return start(project, null, options, true);
     }
 
-    private static Started start(Project project, Options options, boolean flinkCdcSnapshot)
+    /** @param bundle the project as packed for the tasks; null: packed here from {@code project} */
+    private static Started start(Project project, ProjectBundle bundle, Options options, boolean flinkCdcSnapshot)
             throws SetupException, SQLException {
         ProjectConfig config = project.config();
         List<Migration> mappings = project.effectiveMappings();
@@ -194,54 +220,55 @@ public final class JobRunner {
                 relations.put(JobSpec.key(kept, false), ReplicationSetup.cdcRelation(c, kept));
             }
         }
-        Path checkpoints = checkpointDir(project);
-        Optional<Path> restore = options.fromLsn().isPresent() ? Optional.empty() : latestCheckpoint(checkpoints);
-
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        // the LSN guard reads every id's latest LSN, and most reads of a new row's id find nothing: a bloom filter
-        // answers those without searching each of RocksDB's files
-        conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        long interval = config.flink().checkpointIntervalMs();
-        conf.set(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(interval));
-        // Flink triggers the first checkpoint at a random time between the minimum pause and the interval after the
-        // job is running; one triggered before every task has started counts as failed. Half the interval (5 s by
-        // default) leaves the tasks the time they take to start, and keeps a busy job making progress between
-        // checkpoints.
-        conf.set(ExecutionCheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofMillis(interval / 2));
-        conf.set(
-                ExecutionCheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
-        // a turbopuffer outage makes checkpoints wait (writes are retried); that must not fail the job
-        conf.set(ExecutionCheckpointingOptions.TOLERABLE_FAILURE_NUMBER, Integer.MAX_VALUE);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, METRICS_FETCH_INTERVAL);
+        Configuration conf =
+                options.remote().isPresent() ? FlinkSettings.remote(project) : FlinkSettings.embedded(project);
+        Optional<String> restore = Optional.empty();
+        if (options.fromLsn().isEmpty()) {
+            restore = newestRetained(conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
+        }
         restore.ifPresent(p -> {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString());
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p);
             conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
         });
-        String bind = config.flink().webUiBind();
-        String address = lockRestApi(conf, bind);
         StreamExecutionEnvironment env;
         Optional<String> restUrl = Optional.empty();
-        int port = options.webUiPort() == 0 ? freePort() : options.webUiPort();
-        if (port >= 0) {
-            conf.set(RestOptions.PORT, port);
-            restUrl = Optional.of("http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port);
-            env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        int port = -1;
+        if (options.remote().filter(Remote::inCluster).isPresent()) {
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf); // the one Flink gives ClusterMain
+        } else if (options.remote().isPresent()) {
+            Remote remote = options.remote().get();
+            URI rest = URI.create(remote.restUrl());
+            restUrl = Optional.of(remote.restUrl().replaceAll("/+$", ""));
+            env = StreamExecutionEnvironment.createRemoteEnvironment(
+                    rest.getHost(),
+                    rest.getPort() < 0 ? 80 : rest.getPort(),
+                    conf,
+                    remote.jobJar().toString());
         } else {
-            env = StreamExecutionEnvironment.createLocalEnvironment(
-                    config.flink().parallelism(), conf);
+            String bind = config.flink().webUiBind();
+            String address = lockRestApi(conf, bind);
+            port = options.webUiPort() == 0 ? freePort() : options.webUiPort();
+            if (port >= 0) {
+                conf.set(RestOptions.PORT, port);
+                restUrl = Optional.of("http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port);
+                env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+            } else {
+                env = StreamExecutionEnvironment.createLocalEnvironment(
+                        config.flink().parallelism(), conf);
+            }
         }
         env.setParallelism(config.flink().parallelism());
 
         Map<String, Integer> versions = new LinkedHashMap<>();
         mappings.forEach(m -> versions.put(JobSpec.key(m, true), m.version()));
         fillPlan.kept().forEach(m -> versions.put(JobSpec.key(m, false), m.version()));
-        JobSpec spec = new JobSpec(project.dir().toString(), snapshotLsn, slot, versions, options.strict());
+        JobSpec spec = new JobSpec(
+                project.dir().toString(),
+                snapshotLsn,
+                slot,
+                versions,
+                options.strict(),
+                bundle != null ? bundle : bundle(project));
         // Flink CDC reads no snapshot: fills do (FillPlan); "committed" streams from the slot's confirmed position,
         // which for a slot created now is its consistent point, and for --from-lsn where the slot was moved
         PostgresCdcSources.Settings source = sourceSettings(
@@ -256,9 +283,13 @@ public final class JobRunner {
                 .toList();
         PuffgresJob.build(env, spec, PostgresCdcSources.build(source), relations, fills);
         try {
-            JobClient client = env.executeAsync("puffgres: " + String.join(", ", relations.keySet()));
+            JobClient client = env.executeAsync(jobName(slot, relations.keySet()));
             return new Started(client, restore, slot, restUrl, fillPlan);
         } catch (Exception e) {
+            if (options.remote().filter(r -> !r.inCluster()).isPresent()) {
+                throw new SetupException("the Flink cluster at " + restUrl.orElseThrow() + " did not take the job: "
+                        + rootMessage(e) + "; check that the cluster runs and that [flink] rest_url is its REST API");
+            }
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException && port >= 0) {
                     throw new SetupException("the Flink web UI port " + port + " is in use; stop what holds it, or"
@@ -345,6 +376,14 @@ public final class JobRunner {
         return project.dir().resolve(dir).normalize();
     }
 
+    /**
+     * Where a stop puts the savepoint it takes: {@code savepoints} under the checkpoint directory, as a URI (for a
+     * remote run the cluster's; a relative {@code checkpoint_dir} is refused there).
+     */
+    public static String savepointUri(Project project, boolean remote) throws SetupException {
+        return FlinkSettings.checkpointUri(project, remote).replaceAll("/+$", "") + "/savepoints";
+    }
+
     /** Where {@code puffgres run} puts the savepoint it takes when stopped: under the checkpoint dir. */
     public static Path savepointDir(Project project) {
         return checkpointDir(project).resolve("savepoints");
@@ -359,27 +398,47 @@ public final class JobRunner {
         }
     }
 
-    /**
-     * The newest completed checkpoint or savepoint under {@code dir} ({@code <job>/chk-N/_metadata},
-     * {@code savepoints/savepoint-…/_metadata}), if any.
-     */
+    /** The newest completed checkpoint or savepoint under the local directory {@code dir}, if any. */
     public static Optional<Path> latestCheckpoint(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> files =
-                Files.find(dir, 3, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-            return files.max(Comparator.comparing(JobRunner::modified)).map(Path::getParent);
+        try {
+            return FlinkSettings.latestCheckpoint(dir.toUri()).map(uri -> Path.of(URI.create(uri)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static long modified(Path p) {
+    /** The newest retained checkpoint or savepoint in the checkpoint directory {@code dir} (a URI), if any. */
+    private static Optional<String> newestRetained(String dir) throws SetupException {
         try {
-            return Files.getLastModifiedTime(p).toMillis();
+            return FlinkSettings.latestCheckpoint(URI.create(dir));
         } catch (IOException e) {
-            return 0;
+            throw new SetupException("cannot look for retained checkpoints in " + dir + ": " + rootMessage(e)
+                    + " (this machine needs Flink's file system for it, e.g. its s3 plugin)");
         }
+    }
+
+    /** The project as the job's tasks load it: packed, so that no task reads the project directory. */
+    private static ProjectBundle bundle(Project project) throws SetupException {
+        try {
+            return ProjectBundle.of(project, System.getenv());
+        } catch (TransformLoadException e) {
+            throw new SetupException("a Java transform does not compile: " + String.join("; ", e.problems())
+                    + "; puffgres validate shows every problem");
+        } catch (IllegalArgumentException e) {
+            throw new SetupException(e.getMessage());
+        }
+    }
+
+    /** The job's name: the slot and mapping keys, which is how {@code status} finds it on a cluster. */
+    static String jobName(String slot, java.util.Collection<String> mappings) {
+        return "puffgres [" + slot + "]: " + String.join(", ", mappings);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

@@ -6,6 +6,7 @@ import io.puffgres.config.ProjectConfig;
 import io.puffgres.migration.InvalidProjectException;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
+import io.puffgres.migration.ProjectBundle;
 import io.puffgres.migration.ProjectLoader;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -15,11 +16,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every task of the job needs to know, small and serializable: the project directory (tasks load the project
- * themselves, with secrets from their own environment, so no secret travels in the job graph), the LSN given to
- * snapshot rows, the replication slot, the version of each mapping it runs, and {@code --strict}.
+ * What every task of the job needs to know, small and serializable: the project (packed in a {@link ProjectBundle} that
+ * tasks unpack and load themselves, with secrets from their own environment, so no secret travels in the job graph
+ * and no task reads the project directory), the LSN given to snapshot rows, the replication slot, the version of
+ * each mapping it runs, and {@code --strict}.
  *
- * @param projectDir absolute path of the project (holding puffgres.toml)
+ * @param projectDir absolute path of the project (holding puffgres.toml) where it was submitted; tasks read it only
+ *     when {@code bundle} is null (tests that build operators directly)
  * @param snapshotLsn the WAL position taken just before the job started; snapshot (READ) rows carry it, so they
  *     supersede anything written by an earlier run and never regress changes streamed after them
  * @param slot the replication slot the job reads
@@ -27,24 +30,43 @@ import java.util.concurrent.ConcurrentHashMap;
  *     applied version (later files may exist), {@code name@vN} for an older version the job keeps mirroring into its
  *     own namespace while the newer one's namespace is filled ({@link #key})
  * @param strict stop the job at the first DLQ entry instead of moving past it
+ * @param bundle the project as submitted; null: tasks load {@code projectDir}
  */
-public record JobSpec(String projectDir, long snapshotLsn, String slot, Map<String, Integer> versions, boolean strict)
+public record JobSpec(
+        String projectDir,
+        long snapshotLsn,
+        String slot,
+        Map<String, Integer> versions,
+        boolean strict,
+        ProjectBundle bundle)
         implements Serializable {
 
     public JobSpec {
         versions = Map.copyOf(versions);
     }
 
+    /** A job whose tasks read the project from {@code projectDir} (tests that build operators directly). */
+    public JobSpec(String projectDir, long snapshotLsn, String slot, Map<String, Integer> versions, boolean strict) {
+        this(projectDir, snapshotLsn, slot, versions, strict, null);
+    }
+
+    /** Where tasks unpack bundled projects. */
+    private static final Path UNPACKED = Path.of(System.getProperty("java.io.tmpdir"), "puffgres-projects");
+
     private static final Map<String, Project> PROJECTS = new ConcurrentHashMap<>();
 
     /** The project, loaded once per JVM. */
     public Project project() {
-        return PROJECTS.computeIfAbsent(projectDir, dir -> {
+        String key = bundle == null ? projectDir : "bundle:" + bundle.id();
+        return PROJECTS.computeIfAbsent(key, k -> {
+            Path dir = bundle == null ? Path.of(projectDir) : bundle.unpack(UNPACKED);
             try {
-                return ProjectLoader.load(Path.of(dir), System.getenv());
+                return ProjectLoader.load(dir, bundle == null ? System.getenv() : bundle.environment(System.getenv()));
             } catch (InvalidProjectException e) {
-                throw new IllegalStateException("the project in " + dir + " is no longer valid: "
-                        + e.diagnostics().get(0) + " (run puffgres validate)");
+                throw new IllegalStateException("the project "
+                        + (bundle == null ? "in " + dir : "submitted from " + projectDir + " (unpacked in " + dir + ")")
+                        + " is not valid here: " + e.diagnostics().get(0).render()
+                        + " (run puffgres validate; a cluster reads PUFFGRES_ variables from its own environment)");
             }
         });
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -87,7 +88,7 @@ class ConvergenceIT {
                 assertThat(job.restoredFrom())
                         .as("restart %d restores a checkpoint", restarts)
                         .isPresent();
-                restored = job.restoredFrom();
+                restored = job.restoredFrom().map(uri -> Path.of(URI.create(uri)));
                 restarts++;
             }
             workload.get(5, TimeUnit.MINUTES);

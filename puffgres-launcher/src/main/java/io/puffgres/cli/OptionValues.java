@@ -1,5 +1,6 @@
 package io.puffgres.cli;
 
+import io.puffgres.config.ProjectConfig;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -61,6 +62,18 @@ public final class OptionValues {
                 throw new TypeConversionException("'" + value + "' must be pgoutput or wal2json");
             }
             return value;
+        }
+    }
+
+    /** {@code --target}: where {@code run} runs the job. */
+    public static final class Target implements ITypeConverter<ProjectConfig.Flink.Mode> {
+        @Override
+        public ProjectConfig.Flink.Mode convert(String value) {
+            return switch (value) {
+                case "embedded" -> ProjectConfig.Flink.Mode.EMBEDDED;
+                case "remote" -> ProjectConfig.Flink.Mode.REMOTE;
+                default -> throw new TypeConversionException("'" + value + "' must be embedded or remote");
+            };
         }
     }
 

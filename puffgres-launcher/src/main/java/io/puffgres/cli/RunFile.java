@@ -16,20 +16,34 @@ import java.util.Optional;
  * process ends. Its keys are snake_case, like {@code puffgres status --json}; every reader goes through {@link
  * #live}.
  *
- * @param pid the {@code puffgres run} process
+ * @param pid the {@code puffgres run} process; 0 for a job submitted to a cluster (no local process runs it)
  * @param jobId the Flink job id
  * @param restUrl the Flink web UI and REST API, e.g. {@code http://localhost:8081}; empty without web UI
  * @param slot the replication slot the job reads
  * @param startedAt when the job was submitted (ISO-8601)
+ * @param target {@code embedded} (a MiniCluster in the run's process) or {@code remote} (a Flink cluster); null in
+ *     files of earlier builds, which ran embedded
  */
 public record RunFile(
         long pid,
         @JsonProperty("job_id") String jobId,
         @JsonProperty("rest_url") String restUrl,
         String slot,
-        @JsonProperty("started_at") String startedAt) {
+        @JsonProperty("started_at") String startedAt,
+        String target) {
+
+    /** {@link #target} of a job submitted to a Flink cluster. */
+    public static final String REMOTE = "remote";
+
+    /** {@link #target} of a job on a MiniCluster inside the {@code puffgres run} process. */
+    public static final String EMBEDDED = "embedded";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Whether the job runs on a Flink cluster rather than inside a local process. */
+    public boolean remote() {
+        return REMOTE.equals(target);
+    }
 
     /** {@code <project>/puffgres/state/run.json}. */
     public static Path path(Project project) {
@@ -50,7 +64,8 @@ public record RunFile(
 
     /**
      * The run file of a {@code puffgres run} that is still alive; a file left by a dead process counts as none, and
-     * so does one this version cannot read (e.g. the camelCase keys earlier builds wrote).
+     * so does one this version cannot read (e.g. the camelCase keys earlier builds wrote). A job on a cluster is alive
+     * until its cluster says it ended; one whose cluster does not answer counts as alive (nothing shows it ended).
      */
     public static Optional<RunFile> live(Path file) {
         if (!Files.exists(file)) {
@@ -61,6 +76,9 @@ public record RunFile(
             run = JSON.readValue(file.toFile(), RunFile.class);
         } catch (IOException e) {
             return Optional.empty(); // being replaced, or not ours: nothing to report on
+        }
+        if (run.remote()) {
+            return RemoteJobs.ended(run.restUrl(), run.jobId()) ? Optional.empty() : Optional.of(run);
         }
         return ProcessHandle.of(run.pid()).filter(ProcessHandle::isAlive).map(p -> run);
     }

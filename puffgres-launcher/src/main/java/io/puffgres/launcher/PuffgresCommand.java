@@ -5,6 +5,7 @@ import io.puffgres.cli.Invocation;
 import io.puffgres.cli.dlq.DlqCommand;
 import io.puffgres.cli.generate.GenerateCommand;
 import io.puffgres.cli.run.BackfillCommand;
+import io.puffgres.cli.run.PackageCommand;
 import io.puffgres.cli.run.RunCommand;
 import io.puffgres.cli.run.StopCommand;
 import io.puffgres.cli.status.StatusCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             BackfillCommand.class,
             StopCommand.class,
+            PackageCommand.class,
             StatusCommand.class,
             DlqCommand.class,
             DoctorCommand.class,

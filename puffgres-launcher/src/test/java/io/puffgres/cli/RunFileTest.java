@@ -16,7 +16,8 @@ class RunFileTest {
             "0123456789abcdef0123456789abcdef",
             "http://127.0.0.1:8081",
             "pages",
-            "2026-12-05T10:00:00Z");
+            "2026-12-05T10:00:00Z",
+            RunFile.EMBEDDED);
 
     @Test
     void writesSnakeCaseKeysLikeStatusJson(@TempDir Path dir) throws Exception {
@@ -48,7 +49,8 @@ class RunFileTest {
         Process ended = new ProcessBuilder("true").start();
         ended.waitFor();
         Path file = dir.resolve("run.json");
-        new RunFile(ended.pid(), SELF.jobId(), SELF.restUrl(), SELF.slot(), SELF.startedAt()).write(file);
+        new RunFile(ended.pid(), SELF.jobId(), SELF.restUrl(), SELF.slot(), SELF.startedAt(), SELF.target())
+                .write(file);
         assertThat(RunFile.live(file)).isEmpty();
     }
 }

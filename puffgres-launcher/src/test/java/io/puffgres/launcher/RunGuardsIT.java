@@ -79,7 +79,8 @@ class RunGuardsIT {
                         "0",
                         "http://localhost:1",
                         "guard_here",
-                        Instant.now().toString())
+                        Instant.now().toString(),
+                        RunFile.EMBEDDED)
                 .write(runFile(p));
         Files.writeString(p.dir().resolve("puffgres/state/run.lock"), String.valueOf(dead.pid()));
 

@@ -1,7 +1,6 @@
 package io.puffgres.config;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Properties;
@@ -34,13 +33,21 @@ public record ProjectConfig(
          * closes it. Every connection puffgres opens to the source database (the job's and every command's) is made
          * here.
          */
+        private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
+
         public Connection connect() throws SQLException {
             Properties props = new Properties();
             props.putAll(url.parameters());
             user.ifPresent(u -> props.setProperty("user", u));
             password.ifPresent(p -> props.setProperty("password", p.reveal()));
             props.setProperty("ApplicationName", "puffgres");
-            return DriverManager.getConnection(url.jdbcUrl(), props);
+            // the driver itself, not DriverManager: in a Flink cluster pgjdbc is in the job's class loader, which
+            // DriverManager does not search (a task that connects before another loaded the driver finds none)
+            Connection c = DRIVER.connect(url.jdbcUrl(), props);
+            if (c == null) {
+                throw new SQLException("not a PostgreSQL JDBC URL: " + url.jdbcUrl());
+            }
+            return c;
         }
     }
 
@@ -57,11 +64,14 @@ public record ProjectConfig(
     /**
      * {@code [flink]}.
      *
-     * @param restUrl {@code rest_url}: the cluster of a future remote mode; read, not used by the embedded mode
+     * @param mode where {@code puffgres run} runs the job (a {@code --target} flag picks another)
+     * @param restUrl {@code rest_url}: the REST API of the Flink cluster the remote mode submits to
      * @param stallAfterMs pending work (a lookup, a write) that has not moved for this long makes the job STALLED
      * @param stallTimeoutMs a stall this long fails the job, which Flink restarts from its last checkpoint; 0: never
      * @param webUiBind the IP address an embedded run serves the Flink web UI and REST API on (127.0.0.1: this
      *     machine only; 0.0.0.0: every interface, which lets anyone who reaches the port control the job)
+     * @param confDir {@code conf_dir}: the directory of the Flink {@code config.yaml} an embedded run reads (relative
+     *     to the project); empty: the copy of the repository's {@code flink-conf/config.yaml} puffgres carries
      */
     public record Flink(
             Mode mode,
@@ -71,10 +81,12 @@ public record ProjectConfig(
             String checkpointDir,
             long stallAfterMs,
             long stallTimeoutMs,
-            String webUiBind) {
-        /** Where the job runs. Only embedded exists; the loader refuses {@code mode = "remote"} until it does. */
+            String webUiBind,
+            Optional<String> confDir) {
+        /** Where the job runs: a MiniCluster inside {@code puffgres run}, or a Flink cluster reached at rest_url. */
         public enum Mode {
-            EMBEDDED
+            EMBEDDED,
+            REMOTE
         }
     }
 

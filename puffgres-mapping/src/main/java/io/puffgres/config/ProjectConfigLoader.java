@@ -46,8 +46,11 @@ public final class ProjectConfigLoader {
      */
     static final String DEFAULT_WEB_UI_BIND = "127.0.0.1";
 
-    /** The only {@code [flink] mode} that runs: a Flink MiniCluster inside {@code puffgres run}. */
+    /** {@code [flink] mode} by default: a Flink MiniCluster inside {@code puffgres run}. */
     static final String EMBEDDED = "embedded";
+
+    /** {@code [flink] mode} that submits the job to the Flink cluster at {@code rest_url}. */
+    static final String REMOTE = "remote";
 
     /** Below this a chunk's planning and transaction cost more than its rows. */
     static final long MIN_FILL_CHUNK_ROWS = 100;
@@ -169,12 +172,34 @@ public final class ProjectConfigLoader {
                 "checkpoint_dir",
                 "stall_after_ms",
                 "stall_timeout_ms",
-                "web_ui_bind"));
+                "web_ui_bind",
+                "conf_dir"));
         String modeText = string(fl, "mode", false).orElse(EMBEDDED);
-        if (!modeText.equals(EMBEDDED)) {
-            problem(fl, "mode", unsupportedMode(modeText));
+        ProjectConfig.Flink.Mode mode = ProjectConfig.Flink.Mode.EMBEDDED;
+        if (modeText.equals(REMOTE)) {
+            mode = ProjectConfig.Flink.Mode.REMOTE;
+        } else if (!modeText.equals(EMBEDDED)) {
+            problem(
+                    fl,
+                    "mode",
+                    "must be \"" + EMBEDDED + "\" (a Flink MiniCluster inside puffgres run) or \"" + REMOTE
+                            + "\" (submit to the Flink cluster at rest_url) (got \"" + modeText + "\")");
         }
         Optional<String> restUrl = string(fl, "rest_url", false);
+        if (restUrl.isPresent() && !restUrl.get().matches("https?://[^/\\s]+/?")) {
+            problem(
+                    fl,
+                    "rest_url",
+                    "must be the Flink REST API's base URL, e.g. http://flink-jobmanager:8081 (got \"" + restUrl.get()
+                            + "\")");
+        } else if (mode == ProjectConfig.Flink.Mode.REMOTE && restUrl.isEmpty()) {
+            problem(
+                    fl,
+                    "mode",
+                    "\"" + REMOTE + "\" needs rest_url, the cluster's REST API (e.g. rest_url ="
+                            + " \"http://flink-jobmanager:8081\")");
+        }
+        Optional<String> confDir = string(fl, "conf_dir", false);
         long parallelism = integer(fl, "parallelism", 1, 1024).orElse(DEFAULT_PARALLELISM);
         long interval = integer(fl, "checkpoint_interval_ms", 100, 86_400_000).orElse(DEFAULT_CHECKPOINT_INTERVAL_MS);
         String checkpointDir = string(fl, "checkpoint_dir", false).orElse(DEFAULT_CHECKPOINT_DIR);
@@ -225,14 +250,15 @@ public final class ProjectConfigLoader {
                 new ProjectConfig.Postgres(url, user, password, slot, publication),
                 new ProjectConfig.Turbopuffer(baseUrl, apiKeyEnv, apiKey, maxRetries),
                 new ProjectConfig.Flink(
-                        ProjectConfig.Flink.Mode.EMBEDDED,
+                        mode,
                         restUrl,
                         (int) parallelism,
                         interval,
                         checkpointDir,
                         stallAfter,
                         stallTimeout,
-                        webUiBind),
+                        webUiBind,
+                        confDir),
                 new ProjectConfig.Fill((int) chunkRows),
                 new ProjectConfig.State(schema),
                 embeddings));
@@ -311,18 +337,6 @@ public final class ProjectConfigLoader {
         } else {
             scope.error(key, message);
         }
-    }
-
-    /**
-     * Why {@code [flink] mode} cannot be {@code text}. {@code remote} is refused rather than run embedded: a project
-     * that asks for a cluster must not silently get a MiniCluster on this machine.
-     */
-    static String unsupportedMode(String text) {
-        if (text.equals("remote")) {
-            return "\"remote\" (submitting the job to a Flink cluster) is not supported yet; the only supported mode"
-                    + " is \"" + EMBEDDED + "\" (the default: a Flink MiniCluster inside puffgres run)";
-        }
-        return "must be \"" + EMBEDDED + "\", the only supported mode (got \"" + text + "\")";
     }
 
     /** An IPv4 address in dotted form or an IPv6 address (without brackets); never a name to look up. */

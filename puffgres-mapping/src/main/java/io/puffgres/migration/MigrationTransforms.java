@@ -84,6 +84,10 @@ public final class MigrationTransforms implements AutoCloseable {
     }
 
     private ClassLoader javaClasses() throws TransformLoadException {
+        Path compiled = projectDir.resolve(ProjectBundle.COMPILED_DIR);
+        if (javaClasses == null && Files.isDirectory(compiled)) {
+            javaClasses = JavaTransformCompiler.load(compiled); // a bundled project: compiled where it was submitted
+        }
         if (javaClasses == null) {
             if (classesDir == null) {
                 try {

@@ -90,11 +90,16 @@ public final class JavaTransformCompiler {
         } catch (IOException e) {
             throw new TransformLoadException("cannot compile " + transformsDir + ": " + e.getMessage(), e);
         }
+        return load(outputDir);
+    }
+
+    /** A class loader for transforms compiled earlier into {@code classesDir} (e.g. on the machine that submitted). */
+    public static ClassLoader load(Path classesDir) throws TransformLoadException {
         try {
             return new URLClassLoader(
-                    new URL[] {outputDir.toUri().toURL()}, JavaTransformCompiler.class.getClassLoader());
+                    new URL[] {classesDir.toUri().toURL()}, JavaTransformCompiler.class.getClassLoader());
         } catch (MalformedURLException e) {
-            throw new TransformLoadException("bad output directory " + outputDir, e);
+            throw new TransformLoadException("bad classes directory " + classesDir, e);
         }
     }
 

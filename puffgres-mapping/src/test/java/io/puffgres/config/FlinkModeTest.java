@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.tomlj.Toml;
 
 /**
- * {@code [flink] mode} as {@link ProjectConfigLoader} reads it: only {@code embedded} runs, so {@code remote} is an
- * error at its line (or at {@code PUFFGRES_FLINK_MODE}) instead of a project that silently runs embedded.
+ * {@code [flink] mode} as {@link ProjectConfigLoader} reads it: {@code embedded} (the default) or {@code remote}, which
+ * needs a {@code rest_url}; anything else is an error at its line (or at {@code PUFFGRES_FLINK_MODE}).
  */
 class FlinkModeTest {
 
@@ -38,24 +38,46 @@ class FlinkModeTest {
     }
 
     @Test
-    void refusesRemoteAtItsLineNamingTheSupportedMode() {
-        assertThat(load("parallelism = 2\nmode = \"remote\"\nrest_url = \"http://flink:8081\"\n", Map.of()))
-                .isEmpty();
-        assertThat(rendered())
-                .containsExactly("puffgres.toml:7:1: flink.mode: \"remote\" (submitting the job to a Flink cluster) is"
-                        + " not supported yet; the only supported mode is \"embedded\" (the default: a Flink"
-                        + " MiniCluster inside puffgres run)");
+    void runsRemoteAtTheClusterItsRestUrlNames() {
+        ProjectConfig.Flink flink = load("mode = \"remote\"\nrest_url = \"http://flink:8081\"\n", Map.of())
+                .orElseThrow()
+                .flink();
+        assertThat(flink.mode()).isEqualTo(ProjectConfig.Flink.Mode.REMOTE);
+        assertThat(flink.restUrl()).contains("http://flink:8081");
+        assertThat(load("", Map.of("PUFFGRES_FLINK_MODE", "remote", "PUFFGRES_FLINK_REST_URL", "http://10.0.0.5:8081"))
+                        .orElseThrow()
+                        .flink()
+                        .mode())
+                .isEqualTo(ProjectConfig.Flink.Mode.REMOTE);
+        assertThat(problems).isEmpty();
     }
 
     @Test
-    void refusesRemoteFromTheEnvironmentAtTheVariable() {
+    void refusesRemoteWithoutRestUrlAtItsLine() {
+        assertThat(load("parallelism = 2\nmode = \"remote\"\n", Map.of())).isEmpty();
+        assertThat(rendered())
+                .containsExactly(
+                        "puffgres.toml:7:1: flink.mode: \"remote\" needs rest_url, the cluster's REST API (e.g."
+                                + " rest_url = \"http://flink-jobmanager:8081\")");
+    }
+
+    @Test
+    void refusesRemoteFromTheEnvironmentWithoutRestUrlAtTheVariable() {
         assertThat(load("mode = \"embedded\"\n", Map.of("PUFFGRES_FLINK_MODE", "remote")))
                 .isEmpty();
         assertThat(rendered())
-                .singleElement()
-                .asString()
-                .startsWith("env PUFFGRES_FLINK_MODE: flink.mode: \"remote\" (submitting the job to a Flink cluster)"
-                        + " is not supported yet; the only supported mode is \"embedded\"");
+                .containsExactly(
+                        "env PUFFGRES_FLINK_MODE: flink.mode: \"remote\" needs rest_url, the cluster's REST API"
+                                + " (e.g. rest_url = \"http://flink-jobmanager:8081\")");
+    }
+
+    @Test
+    void refusesARestUrlThatIsNotABaseUrl() {
+        assertThat(load("mode = \"remote\"\nrest_url = \"flink:8081\"\n", Map.of()))
+                .isEmpty();
+        assertThat(rendered())
+                .containsExactly("puffgres.toml:7:1: flink.rest_url: must be the Flink REST API's base URL, e.g."
+                        + " http://flink-jobmanager:8081 (got \"flink:8081\")");
     }
 
     @Test
@@ -63,6 +85,7 @@ class FlinkModeTest {
         assertThat(load("mode = \"cluster\"\n", Map.of())).isEmpty();
         assertThat(rendered())
                 .containsExactly(
-                        "puffgres.toml:6:1: flink.mode: must be \"embedded\", the only supported mode (got \"cluster\")");
+                        "puffgres.toml:6:1: flink.mode: must be \"embedded\" (a Flink MiniCluster inside puffgres"
+                                + " run) or \"remote\" (submit to the Flink cluster at rest_url) (got \"cluster\")");
     }
 }

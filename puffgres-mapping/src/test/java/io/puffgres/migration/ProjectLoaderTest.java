@@ -44,7 +44,8 @@ class ProjectLoaderTest {
                         "s3://bucket/checkpoints",
                         30_000,
                         0,
-                        "0.0.0.0"));
+                        "0.0.0.0",
+                        Optional.empty()));
         assertThat(config.state().schema()).isEqualTo("puffgres_state");
         ProjectConfig.Embeddings embeddings = config.embeddings().orElseThrow();
         assertThat(embeddings.baseUrl()).isEqualTo("http://127.0.0.1:9999/v1");

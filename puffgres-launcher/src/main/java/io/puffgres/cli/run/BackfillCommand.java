@@ -98,7 +98,11 @@ public final class BackfillCommand implements Callable<Integer> {
         }
         Optional<RunFile> live = RunFile.live(RunFile.path(all));
         if (live.isPresent()) {
-            out.println("a run of this project is live (pid " + live.get().pid() + "); it takes the fill(s) up when"
+            out.println("a run of this project is live ("
+                    + (live.get().remote()
+                            ? "job " + live.get().jobId() + " on " + live.get().restUrl()
+                            : "pid " + live.get().pid())
+                    + "); it takes the fill(s) up when"
                     + " it next starts: puffgres stop, then puffgres run --detach (or puffgres backfill --resume)");
             return ExitCode.OK;
         }

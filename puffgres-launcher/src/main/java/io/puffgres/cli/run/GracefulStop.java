@@ -1,7 +1,6 @@
 package io.puffgres.cli.run;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,7 @@ final class GracefulStop implements AutoCloseable {
 
     private final JobClient job;
     private final Delays delays;
-    private final Path savepointDir;
+    private final String savepointDir;
     private final PrintWriter out;
     static final int ATTEMPTS = 5;
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
@@ -43,7 +42,7 @@ final class GracefulStop implements AutoCloseable {
         void after(Duration pause, Runnable task);
     }
 
-    GracefulStop(JobClient job, Path savepointDir, PrintWriter out) {
+    GracefulStop(JobClient job, String savepointDir, PrintWriter out) {
         this(
                 job,
                 savepointDir,
@@ -52,7 +51,7 @@ final class GracefulStop implements AutoCloseable {
                         .execute(task));
     }
 
-    GracefulStop(JobClient job, Path savepointDir, PrintWriter out, Delays delays) {
+    GracefulStop(JobClient job, String savepointDir, PrintWriter out, Delays delays) {
         this.delays = delays;
         this.job = job;
         this.savepointDir = savepointDir;
@@ -116,7 +115,7 @@ final class GracefulStop implements AutoCloseable {
      * "checkpoint request for unknown task") and the job restarts from its last checkpoint. Then it cancels.
      */
     private void savepoint(int attempt) {
-        job.stopWithSavepoint(false, savepointDir.toUri().toString(), SavepointFormatType.CANONICAL)
+        job.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
                 .whenComplete((path, error) -> {
                     if (error == null) {
                         savepoint = path;

@@ -7,10 +7,12 @@ import io.puffgres.cli.FillLines;
 import io.puffgres.cli.MappingSummary;
 import io.puffgres.cli.OptionValues;
 import io.puffgres.cli.ProjectOption;
+import io.puffgres.cli.RemoteJobs;
 import io.puffgres.cli.RunFile;
 import io.puffgres.cli.status.FailureCause;
 import io.puffgres.cli.status.LiveStatus;
 import io.puffgres.config.Diagnostic;
+import io.puffgres.config.ProjectConfig;
 import io.puffgres.fill.FillLedger;
 import io.puffgres.job.FillPlan;
 import io.puffgres.job.JobRunner;
@@ -19,6 +21,7 @@ import io.puffgres.migration.Project;
 import io.puffgres.preflight.Check;
 import io.puffgres.preflight.Preflight;
 import io.puffgres.source.ReplicationSetup.SetupException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,10 +107,23 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     WebUiPortOption webUi = new WebUiPortOption();
 
+    @Option(
+            names = "--target",
+            paramLabel = "WHERE",
+            converter = OptionValues.Target.class,
+            description = "embedded (a Flink MiniCluster inside puffgres) or remote (submit to the Flink cluster at"
+                    + " [flink] rest_url, then return); default: [flink] mode.")
+    ProjectConfig.Flink.Mode target;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Project all = project.load();
+        if (remote(all)) {
+            try (RunLock lock = RunLock.acquire(all)) { // the job runs on the cluster: there is nothing to detach
+                return run(all, out);
+            }
+        }
         if (detach) {
             RunLock.checkFree(all); // the background run takes the lock itself, and refuses if it lost a race
             return Detached.start(
@@ -121,8 +137,29 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether the job goes to a Flink cluster: {@code --target}, else {@code [flink] mode}. */
+    boolean remote(Project all) {
+        return (target != null ? target : all.config().flink().mode()) == ProjectConfig.Flink.Mode.REMOTE;
+    }
+
     /** The run itself, holding the project's run lock. */
     int run(Project all, PrintWriter out) throws Exception {
+        boolean remote = remote(all);
+        Optional<JobRunner.Remote> cluster = Optional.empty();
+        if (remote) {
+            String restUrl = all.config()
+                    .flink()
+                    .restUrl()
+                    .orElseThrow(
+                            () -> new CliException(
+                                    ExitCode.INVALID_CONFIG,
+                                    "--target remote needs [flink] rest_url, the Flink cluster's REST API",
+                                    "set rest_url = \"http://<jobmanager>:8081\" in puffgres.toml (or PUFFGRES_FLINK_REST_URL)"));
+            RemoteJobs.checkReachable(restUrl); // before anything is prepared in Postgres
+            refuseRunningOn(
+                    restUrl, slot != null ? slot : all.config().postgres().slot());
+            cluster = Optional.of(new JobRunner.Remote(restUrl, JobJar.locate()));
+        }
         Project loaded = preflight(all, out);
         JobRunner.Options options = new JobRunner.Options(
                 Optional.ofNullable(slot),
@@ -134,7 +171,8 @@ public final class RunCommand implements Callable<Integer> {
                 note -> {
                     out.println("note: " + note);
                     out.flush();
-                });
+                },
+                cluster);
         JobRunner.Started job;
         try {
             job = JobRunner.start(loaded, options);
@@ -155,18 +193,34 @@ public final class RunCommand implements Callable<Integer> {
         for (Migration kept : job.fills().kept()) {
             out.println(FillLines.kept(kept));
         }
-        job.restUrl().ifPresent(url -> out.println("Flink web UI: " + url));
-        out.println("running; Ctrl-C stops with a savepoint (the next run resumes from it)");
         Path runFile = RunFile.path(loaded);
+        String jobId = job.client().getJobID().toHexString();
         RunFile self = new RunFile(
-                ProcessHandle.current().pid(),
-                job.client().getJobID().toHexString(),
+                remote ? 0 : ProcessHandle.current().pid(),
+                jobId,
                 job.restUrl().orElse(""),
                 job.slot(),
-                Instant.now().toString());
+                Instant.now().toString(),
+                remote ? RunFile.REMOTE : RunFile.EMBEDDED);
         self.write(runFile);
+        if (remote && !untilFilled) {
+            out.println("submitted job " + jobId + " to the Flink cluster at "
+                    + job.restUrl().orElseThrow());
+            out.println("Flink web UI: " + job.restUrl().orElseThrow() + "/#/job/running/" + jobId + "/overview");
+            out.println(
+                    "puffgres status shows it; puffgres stop stops it with a savepoint (puffgres run resumes from it)");
+            return ExitCode.OK;
+        }
+        job.restUrl().ifPresent(url -> out.println("Flink web UI: " + url));
+        out.println("running; Ctrl-C stops with a savepoint (the next run resumes from it)");
         boolean terminal = System.console() != null;
-        try (GracefulStop stop = new GracefulStop(job.client(), JobRunner.savepointDir(loaded), out).install();
+        String savepoints;
+        try {
+            savepoints = JobRunner.savepointUri(loaded, remote);
+        } catch (SetupException e) {
+            throw new CliException(ExitCode.INVALID_CONFIG, e.getMessage(), "see docs/configuration.md");
+        }
+        try (GracefulStop stop = new GracefulStop(job.client(), savepoints, out).install();
                 LiveStatus live = LiveStatus.start(job.restUrl(), self.jobId(), out, terminal && !untilFilled);
                 AutoCloseable watch = untilFilled ? watchFills(loaded, job, out, terminal, stop) : () -> {}) {
             try {
@@ -189,9 +243,31 @@ public final class RunCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         } finally {
-            if (RunFile.live(runFile).filter(r -> r.pid() == self.pid()).isPresent()) {
+            if (RunFile.live(runFile)
+                    .filter(r -> r.jobId().equals(self.jobId()))
+                    .isPresent()) {
                 Files.deleteIfExists(runFile);
             }
+        }
+    }
+
+    /** Refuses a second job on the slot while the cluster runs one (exit 1): two readers of one slot lose changes. */
+    private static void refuseRunningOn(String restUrl, String slotName) {
+        List<String> running;
+        try {
+            running = RemoteJobs.running(restUrl, slotName);
+        } catch (IOException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "cannot list the jobs of the Flink cluster at " + restUrl + ": " + e.getMessage(),
+                    "check the cluster; nothing was submitted");
+        }
+        if (!running.isEmpty()) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "puffgres job " + running.get(0) + " already reads slot " + slotName + " on the Flink cluster at "
+                            + restUrl,
+                    "puffgres stop stops it with a savepoint (or cancel it in the web UI); nothing was submitted");
         }
     }
 
@@ -278,7 +354,7 @@ public final class RunCommand implements Callable<Integer> {
      * The project restricted to its applied migrations; edited or missing applied files (or transform files) stop the
      * run, and a record without its transform file's checksum gets a note.
      */
-    private static Project applied(Project project, Connection c, PrintWriter out) throws SQLException {
+    static Project applied(Project project, Connection c, PrintWriter out) throws SQLException {
         List<AppliedMigrations.Applied> applied =
                 new AppliedMigrations(project.config().state().schema()).read(c);
         List<String> conflicts = AppliedMigrations.conflicts(project, applied);

@@ -112,6 +112,13 @@ final class RunLock implements AutoCloseable {
 
     private static CliException refusal(Project project) {
         Optional<RunFile> run = RunFile.live(RunFile.path(project));
+        if (run.isPresent() && run.get().remote()) {
+            return new CliException(
+                    ExitCode.RUNTIME,
+                    "puffgres job " + run.get().jobId() + " of " + project.dir() + " runs on the Flink cluster at "
+                            + run.get().restUrl(),
+                    "puffgres status shows it; puffgres stop stops it with a savepoint");
+        }
         if (run.isPresent()) {
             String ui = run.get().restUrl().isEmpty()
                     ? "no web UI"

@@ -8,12 +8,14 @@ import io.puffgres.cli.ExitCode;
 import io.puffgres.cli.FlinkRest;
 import io.puffgres.cli.OptionValues;
 import io.puffgres.cli.ProjectOption;
+import io.puffgres.cli.RemoteJobs;
 import io.puffgres.cli.RunFile;
 import io.puffgres.cli.TextTable;
 import io.puffgres.job.JobRunner;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -88,6 +90,9 @@ public final class StopCommand implements Callable<Integer> {
                         ExitCode.RUNTIME,
                         "no puffgres run is running for " + loaded.dir(),
                         "start one with puffgres run (or puffgres run --detach)"));
+        if (run.remote()) {
+            return stopRemote(loaded, run, out);
+        }
         ProcessHandle process = ProcessHandle.of(run.pid()).orElseThrow();
         String who = "puffgres run (pid " + run.pid() + ")";
         out.println("stopping " + who + " with a savepoint …");
@@ -132,6 +137,40 @@ public final class StopCommand implements Callable<Integer> {
                 "the savepoint did not complete within " + waited + ", so the job was cancelled instead",
                 "the run's output (puffgres/state/run.log for a detached run) tells what held it up; puffgres run"
                         + " resumes from the checkpoint above");
+    }
+
+    /**
+     * Stops a job on a Flink cluster with a savepoint into the checkpoint directory's {@code savepoints}; cancels it
+     * when the savepoint does not complete within the timeout (exit 1; its retained checkpoints stay).
+     */
+    private int stopRemote(Project loaded, RunFile run, PrintWriter out) throws Exception {
+        FlinkRest rest = new FlinkRest(run.restUrl(), run.jobId());
+        String who = "job " + run.jobId() + " on the Flink cluster at " + run.restUrl();
+        out.println("stopping " + who + " with a savepoint …");
+        Instant since = Instant.now();
+        try {
+            String savepoint = RemoteJobs.stopWithSavepoint(
+                    rest, JobRunner.savepointUri(loaded, true), Duration.ofSeconds(timeoutSeconds), out);
+            Files.deleteIfExists(RunFile.path(loaded));
+            out.println("stopped with savepoint " + savepoint + " (puffgres run resumes from it)");
+            return ExitCode.OK;
+        } catch (TimeoutException e) {
+            out.println(who + " has not stopped after " + duration(Duration.between(since, Instant.now())) + ": "
+                    + waitingFor(rest, since, Instant.now()));
+            out.println("cancelling the job (its retained checkpoints stay) …");
+            rest.cancel();
+            Files.deleteIfExists(RunFile.path(loaded));
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "the savepoint did not complete within " + timeoutSeconds + " s, so the job was cancelled instead",
+                    "the job's exceptions in the Flink web UI tell what held it up; puffgres run resumes from the"
+                            + " newest retained checkpoint");
+        } catch (IOException e) {
+            throw new CliException(
+                    ExitCode.RUNTIME,
+                    "cannot stop " + who + ": " + e.getMessage(),
+                    "check the cluster (its web UI shows the job); puffgres stop again, or cancel it in the web UI");
+        }
     }
 
     /** Waits up to {@code timeout} for {@code process} to end, printing {@code label (12 s) …} meanwhile. */

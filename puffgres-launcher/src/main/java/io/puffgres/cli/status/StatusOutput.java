@@ -47,6 +47,7 @@ final class StatusOutput {
             ObjectNode job = root.putObject("job");
             RunFile run = r.run().get();
             job.put("pid", run.pid());
+            job.put("target", run.remote() ? RunFile.REMOTE : RunFile.EMBEDDED);
             job.put("job_id", run.jobId());
             job.put("rest_url", run.restUrl());
             job.put("started_at", run.startedAt());
@@ -200,8 +201,8 @@ final class StatusOutput {
         Instant now = r.at();
         r.run()
                 .ifPresent(run -> out.printf(
-                        "puffgres run: pid %d, job %s, %s since %s%s%n",
-                        run.pid(),
+                        "%s, job %s, %s since %s%s%n",
+                        run.remote() ? "Flink cluster" : "puffgres run: pid " + run.pid(),
                         run.jobId(),
                         r.job()
                                 .map(JobMetrics.Snapshot::state)

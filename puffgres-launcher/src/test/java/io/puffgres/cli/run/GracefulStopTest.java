@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +73,7 @@ class GracefulStopTest {
 
     private final RecordingJob job = new RecordingJob();
     private final StringWriter printed = new StringWriter();
-    private final Path savepoints = Path.of("/tmp/project/puffgres/state/checkpoints/savepoints");
+    private final String savepoints = "file:/tmp/project/puffgres/state/checkpoints/savepoints";
     private final List<Duration> pauses = new ArrayList<>();
     private final List<Runnable> delayed = new ArrayList<>();
     private final GracefulStop stop =
@@ -97,7 +96,7 @@ class GracefulStopTest {
         stop.terminate();
         job.savepoint.complete("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-1");
 
-        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints.toUri());
+        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints);
         assertThat(stop.requested()).isTrue();
         assertThat(stop.savepoint()).isEqualTo("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-1");
         assertThat(printed.toString().lines().filter(l -> !l.isEmpty()))
@@ -112,7 +111,7 @@ class GracefulStopTest {
         stop.interrupt();
         stop.interrupt();
 
-        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints.toUri(), "cancel");
+        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints, "cancel");
         assertThat(printed.toString())
                 .contains("stopping: flushing and taking a savepoint (Ctrl-C again to cancel at once)")
                 .contains("cancelling (the retained checkpoints stay; the next run resumes from the newest)");
@@ -122,13 +121,13 @@ class GracefulStopTest {
     void ctrlCAfterSigtermCancelsAndSigtermAfterCtrlCDoesNot() {
         stop.terminate();
         stop.interrupt();
-        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints.toUri(), "cancel");
+        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints, "cancel");
 
         RecordingJob other = new RecordingJob();
         GracefulStop interrupted = new GracefulStop(other, savepoints, new PrintWriter(new StringWriter(), true));
         interrupted.interrupt();
         interrupted.terminate();
-        assertThat(other.calls).containsExactly("stop with savepoint into " + savepoints.toUri());
+        assertThat(other.calls).containsExactly("stop with savepoint into " + savepoints);
     }
 
     @Test
@@ -141,7 +140,7 @@ class GracefulStopTest {
         pausesEnd();
         job.savepoints.get(1).complete("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-2");
 
-        String into = "stop with savepoint into " + savepoints.toUri();
+        String into = "stop with savepoint into " + savepoints;
         assertThat(job.calls).containsExactly(into, "status RESTARTING", "status RUNNING", into);
         assertThat(pauses).containsExactly(Duration.ofSeconds(1), Duration.ofMillis(200));
         assertThat(stop.savepoint()).isEqualTo("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-2");
@@ -178,8 +177,7 @@ class GracefulStopTest {
         job.savepoints.get(0).completeExceptionally(new IllegalStateException("Task local checkpoint failure."));
         stop.interrupt();
         pausesEnd();
-        assertThat(job.calls)
-                .containsExactly("stop with savepoint into " + savepoints.toUri(), "cancel", "status RUNNING");
+        assertThat(job.calls).containsExactly("stop with savepoint into " + savepoints, "cancel", "status RUNNING");
 
         RecordingJob ended = new RecordingJob();
         List<Runnable> later = new ArrayList<>();
@@ -189,6 +187,6 @@ class GracefulStopTest {
         ended.savepoints.get(0).completeExceptionally(new IllegalStateException("Task local checkpoint failure."));
         ended.status = JobStatus.FAILED;
         later.forEach(Runnable::run);
-        assertThat(ended.calls).containsExactly("stop with savepoint into " + savepoints.toUri(), "status FAILED");
+        assertThat(ended.calls).containsExactly("stop with savepoint into " + savepoints, "status FAILED");
     }
 }

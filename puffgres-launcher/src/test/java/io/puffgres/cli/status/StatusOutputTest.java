@@ -20,7 +20,12 @@ class StatusOutputTest {
     private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
 
     private static final RunFile RUN = new RunFile(
-            4242, "0123456789abcdef0123456789abcdef", "http://localhost:8081", "pages", "2025-01-01T11:00:00Z");
+            4242,
+            "0123456789abcdef0123456789abcdef",
+            "http://localhost:8081",
+            "pages",
+            "2025-01-01T11:00:00Z",
+            RunFile.EMBEDDED);
 
     /** A job restarted 14 times, the last 20 s ago, whose last streamed write was 70 s ago with a 1.2 s lag. */
     private static final JobMetrics.Snapshot RESTARTING = new JobMetrics.Snapshot(
