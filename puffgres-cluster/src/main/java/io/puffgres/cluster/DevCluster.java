@@ -100,11 +100,19 @@ public final class DevCluster {
             names.add(name);
             watched.add(launch(launcher, name, taskManagerSettings(settings, name)));
         }
-        StartupWait.until(
-                names.size() + " TaskManager(s) to register at " + rest.url(),
-                START_TIMEOUT,
-                () -> rest.taskManagerIds().map(ids -> ids.containsAll(names)).orElse(false),
-                watched);
+        try {
+            StartupWait.until(
+                    names.size() + " TaskManager(s) to register at " + rest.url(),
+                    START_TIMEOUT,
+                    () -> rest.taskManagerIds()
+                            .map(ids -> ids.containsAll(names))
+                            .orElse(false),
+                    watched);
+        } catch (IllegalStateException e) {
+            // half a cluster is of no use and would block the next start; the logs stay
+            stop();
+            throw e;
+        }
         ClusterRest.Overview overview = rest.overview().orElseThrow();
         System.out.printf(
                 "Flink %s session cluster: 1 JobManager, %d TaskManager(s)%n",
