@@ -1,7 +1,6 @@
 package io.puffgres.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +90,7 @@ public final class PostgresCluster {
             if (root) {
                 run(List.of("chown", "-R", "postgres:postgres", dataDir.toString()));
             }
-            int port = freePort();
+            int port = LoopbackPorts.free();
             PostgresCluster cluster = new PostgresCluster(binDir, dataDir, port, root, tls);
             cluster.initAndStart();
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::stop, "postgres-cluster-stop"));
@@ -280,12 +279,6 @@ public final class PostgresCluster {
         }
         if (process.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
