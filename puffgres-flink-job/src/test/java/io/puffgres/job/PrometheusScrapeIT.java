@@ -117,6 +117,22 @@ class PrometheusScrapeIT {
                                         s -> assertThat(s.path("value").path(1).asDouble())
                                                 .isPositive()));
 
+                // every per-mapping operator of the job carries its mapping, the fill's on the TaskManager and
+                // JobManager
+                String stages = "group by (operator_name, mapping) ({__name__=~\"flink_.+_fill.+|flink_.+_eventsIn"
+                        + "|flink_.+_numRecordsIn\", mapping=~\"scraped|heldfill\"})";
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertThat(prometheus.query(stages))
+                                .extracting(s -> s.path("metric")
+                                                .path("mapping")
+                                                .asText() + " / "
+                                        + s.path("metric").path("operator_name").asText())
+                                .contains(
+                                        "scraped / scraped: route",
+                                        "scraped / scraped: lookup",
+                                        "scraped / scraped: apply + write",
+                                        "heldfill / Source: heldfill: fill",
+                                        "heldfill / heldfill: apply + write"));
                 List<String> queries = dashboardQueries();
                 Set<String> queried = new TreeSet<>();
                 queries.forEach(q -> METRIC.matcher(q).results().forEach(m -> queried.add(m.group())));
