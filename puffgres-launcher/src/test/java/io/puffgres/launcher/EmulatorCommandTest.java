@@ -2,14 +2,21 @@ package io.puffgres.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.puffgres.cli.ExitCode;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class EmulatorCommandTest {
@@ -34,6 +41,54 @@ class EmulatorCommandTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("\"rows_affected\":1");
         });
+    }
+
+    @Test
+    void listensOnEveryInterfaceWhenBoundToTheWildcard() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int free = port;
+        Thread running = new Thread(
+                () -> ValidateCommandTest.run("emulator", "--bind", "0.0.0.0", "--port", Integer.toString(free)));
+        running.setDaemon(true);
+        running.start();
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(http.send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create("http://127.0.0.1:" + free + "/v1/namespaces"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .isEqualTo(200));
+        InetAddress other = nonLoopbackAddress();
+        try (Socket socket = new Socket()) {
+            // bound to 127.0.0.1 it would refuse a connection to the machine's other address
+            socket.connect(new InetSocketAddress(other, free), 5_000);
+            assertThat(socket.isConnected()).isTrue();
+        }
+    }
+
+    /** An address of this machine other than loopback; the test is skipped on a machine without one. */
+    private static InetAddress nonLoopbackAddress() throws Exception {
+        Optional<InetAddress> found = NetworkInterface.networkInterfaces()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                .findFirst();
+        assumeTrue(found.isPresent(), "this machine has no IPv4 address besides loopback");
+        return found.get();
+    }
+
+    @Test
+    void refusesABindAddressThatIsNotThisMachines() {
+        ValidateCommandTest.Result r = ValidateCommandTest.run("emulator", "--bind", "198.51.100.7", "--port", "0");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err())
+                .isEqualTo("error: --bind 198.51.100.7 is not an address of this machine\nhint: use 127.0.0.1 (the"
+                        + " default), 0.0.0.0 (every interface) or one of the machine's addresses\n");
     }
 
     @Test
