@@ -16,21 +16,33 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class EmulatorCommandTest {
 
-    @Test
-    void servesTheTurbopufferApiOnTheGivenPort() throws Exception {
+    /**
+     * Runs {@code puffgres emulator} with {@code args} and {@code --port} set to a free port in a background thread
+     * (the command runs until the JVM ends); returns the port.
+     */
+    private static int startEmulator(String... args) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        int free = port;
-        Thread running = new Thread(() -> ValidateCommandTest.run("emulator", "--port", Integer.toString(free)));
+        List<String> command = new ArrayList<>(List.of("emulator", "--port", Integer.toString(port)));
+        command.addAll(List.of(args));
+        Thread running = new Thread(() -> ValidateCommandTest.run(command.toArray(String[]::new)));
         running.setDaemon(true);
         running.start();
+        return port;
+    }
+
+    @Test
+    void servesTheTurbopufferApiOnTheGivenPort() throws Exception {
+        int free = startEmulator();
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             HttpResponse<String> r = http.send(
@@ -45,15 +57,7 @@ class EmulatorCommandTest {
 
     @Test
     void listensOnEveryInterfaceWhenBoundToTheWildcard() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        int free = port;
-        Thread running = new Thread(
-                () -> ValidateCommandTest.run("emulator", "--bind", "0.0.0.0", "--port", Integer.toString(free)));
-        running.setDaemon(true);
-        running.start();
+        int free = startEmulator("--bind", "0.0.0.0");
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(20))
                 .ignoreExceptions()
@@ -106,15 +110,7 @@ class EmulatorCommandTest {
 
     @Test
     void injectsFaultsGivenAtStart() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        int free = port;
-        Thread running = new Thread(() -> ValidateCommandTest.run(
-                "emulator", "--port", Integer.toString(free), "--faults", "{\"queue\":[{\"status\":503}]}"));
-        running.setDaemon(true);
-        running.start();
+        int free = startEmulator("--faults", "{\"queue\":[{\"status\":503}]}");
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + free + "/v1/namespaces"))
                 .build();
