@@ -8,6 +8,8 @@ import io.puffgres.emulator.EmulatorMain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +27,7 @@ import picocli.CommandLine.Spec;
             "%nExamples:",
             "  puffgres emulator",
             "  puffgres emulator --port 7575 --data-dir puffgres/state/emulator",
+            "  puffgres emulator --bind 0.0.0.0       in a container, for the other services (docker-compose.yml)",
             "  puffgres emulator --faults '{\"rates\":[{\"fault\":{\"status\":429,\"retry_after\":1},\"probability\":0.05}]}'",
             "  # then point puffgres.toml at it:  [turbopuffer] base_url = \"http://127.0.0.1:7474\"",
             "%nFault injection: POST /_emulator/faults, counters: GET /_emulator/stats (see docs/emulator.md).",
@@ -39,8 +42,16 @@ final class EmulatorCommand implements Callable<Integer> {
             names = "--port",
             defaultValue = "" + EmulatorMain.DEFAULT_PORT,
             converter = OptionValues.Port.class,
-            description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+            description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
+
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDRESS",
+            defaultValue = Emulator.LOOPBACK,
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 = every interface, e.g. in a"
+                    + " container).")
+    String bind;
 
     @Option(
             names = "--data-dir",
@@ -60,9 +71,10 @@ final class EmulatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        checkBindAddress();
         Emulator emulator;
         try {
-            emulator = Emulator.start(port, dataDir);
+            emulator = Emulator.start(bind, port, dataDir);
         } catch (BindException e) {
             throw new CliException(
                     ExitCode.RUNTIME,
@@ -93,5 +105,24 @@ final class EmulatorCommand implements Callable<Integer> {
             emulator.close();
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Refuses an address that is not one of this machine's before binding: the server would report only that it
+     * cannot bind, which reads like a busy port.
+     */
+    private void checkBindAddress() {
+        try {
+            InetAddress address = InetAddress.getByName(bind);
+            if (address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null) {
+                return;
+            }
+        } catch (IOException e) {
+            // not an address: reported below
+        }
+        throw new CliException(
+                ExitCode.USAGE,
+                "--bind " + bind + " is not an address of this machine",
+                "use 127.0.0.1 (the default), 0.0.0.0 (every interface) or one of the machine's addresses");
     }
 }

@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -80,21 +81,41 @@ public final class Emulator implements AutoCloseable {
         server.createContext("/", this::handle);
     }
 
+    /** The address the emulator listens on unless told otherwise: loopback, so nothing else can reach it. */
+    public static final String LOOPBACK = "127.0.0.1";
+
     /**
      * Starts an emulator on {@code 127.0.0.1:port} (0 = a free port).
      *
      * @param dataDir where namespaces are persisted, or null to keep them in memory only
      */
     public static Emulator start(int port, Path dataDir) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        return start(LOOPBACK, port, dataDir);
+    }
+
+    /**
+     * Starts an emulator on {@code bind:port} (0 = a free port). A wider address than loopback is for a container,
+     * where the other services reach it over the container network (e.g. {@code 0.0.0.0} in docker-compose.yml).
+     *
+     * @param bind an IP literal of this machine, or {@code 0.0.0.0} for every interface
+     * @param dataDir where namespaces are persisted, or null to keep them in memory only
+     */
+    public static Emulator start(String bind, int port, Path dataDir) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         Emulator emulator = new Emulator(server, new NamespaceStore(dataDir), Clock.systemUTC());
         server.start();
         return emulator;
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /**
+     * Where a client on this machine reaches it: {@code http://127.0.0.1:PORT}, or the bound address when the emulator
+     * listens on one address other than the wildcard.
+     */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        InetAddress bound = server.getAddress().getAddress();
+        String host = bound.isAnyLocalAddress() ? LOOPBACK : bound.getHostAddress();
+        host = host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + host + ":" + server.getAddress().getPort();
     }
 
     public int port() {
