@@ -136,10 +136,14 @@ final class InitCommand implements Callable<Integer> {
                 "# max_retries = 50                     # fail (and restart) after this many retries; default: no limit",
                 "",
                 "[flink]",
-                "mode = \"embedded\"                     # a Flink MiniCluster inside puffgres run",
+                "mode = \"embedded\"                     # a Flink MiniCluster inside puffgres run; \"remote\": the cluster"
+                        + " at rest_url",
+                "# rest_url = \"http://localhost:8081\"   # the Flink cluster's REST API (mode = \"remote\", run --target"
+                        + " remote)",
                 "parallelism = 1",
                 "checkpoint_interval_ms = 10000",
-                "checkpoint_dir = \"puffgres/state/checkpoints\"",
+                "checkpoint_dir = \"puffgres/state/checkpoints\"   # a cluster needs a shared path or URI, e.g."
+                        + " s3://bucket/puffgres",
                 "# web_ui_bind = \"127.0.0.1\"            # default; 0.0.0.0 exposes the job's REST API (cancel included)",
                 "",
                 "[state]",

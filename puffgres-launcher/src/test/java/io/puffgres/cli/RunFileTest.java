@@ -26,7 +26,7 @@ class RunFileTest {
         JsonNode json = new ObjectMapper().readTree(file.toFile());
         assertThat(json.fieldNames())
                 .toIterable()
-                .containsExactlyInAnyOrder("pid", "job_id", "rest_url", "slot", "started_at");
+                .containsExactlyInAnyOrder("pid", "job_id", "rest_url", "slot", "started_at", "target");
         assertThat(json.get("job_id").asText()).isEqualTo(SELF.jobId());
         assertThat(json.get("rest_url").asText()).isEqualTo(SELF.restUrl());
         assertThat(json.get("started_at").asText()).isEqualTo(SELF.startedAt());

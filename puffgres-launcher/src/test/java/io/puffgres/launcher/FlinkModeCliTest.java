@@ -3,6 +3,7 @@ package io.puffgres.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.puffgres.cli.ExitCode;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,39 +13,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A project asking for {@code [flink] mode = "remote"} is invalid (exit 3) for {@code validate} and {@code run},
- * named at its line, before Postgres is asked: remote mode does not exist yet, and running embedded instead would hide
- * that.
+ * {@code [flink] mode = "remote"} from the command line: without {@code rest_url} it is invalid (exit 3) at its line;
+ * with a cluster nobody runs, {@code run} stops with exit 1 naming the URL it tried, before Postgres is asked (the
+ * project's Postgres URL points nowhere) — never a silent fallback to an embedded run.
  */
 class FlinkModeCliTest {
 
-    private static final String REFUSED = ": flink.mode: \"remote\" (submitting the job to a Flink cluster) is not"
-            + " supported yet; the only supported mode is \"embedded\"";
-
     /** A project from {@code init} whose puffgres.toml asks for remote mode; the Postgres URL points nowhere. */
-    private static String remoteProject(Path dir) throws Exception {
+    private static String remoteProject(Path dir, String restUrlLine) throws Exception {
         String project = dir.resolve("p").toString();
         assertThat(ValidateCommandTest.run("init", project).exitCode()).isZero();
         Path toml = dir.resolve("p/puffgres.toml");
         String text = Files.readString(toml);
         assertThat(text).contains("\nmode = \"embedded\"");
-        Files.writeString(toml, text.replaceFirst("\nmode = \"embedded\"", "\nmode = \"remote\""));
+        Files.writeString(
+                toml,
+                text.replaceFirst("\nmode = \"embedded\"[^\n]*", "\nmode = \"remote\"\n" + restUrlLine)
+                        .replace("checkpoint_dir = \"puffgres/state/checkpoints\"", "checkpoint_dir = \"/tmp/chk\""));
         return project;
     }
 
     private static int lineOfMode(Path dir) throws Exception {
         List<String> lines = Files.readAllLines(dir.resolve("p/puffgres.toml"));
-        int index = IntStream.range(0, lines.size())
-                .filter(i -> lines.get(i).startsWith("mode = \"remote\""))
-                .findFirst()
-                .orElseThrow();
-        return index + 1;
+        return IntStream.range(0, lines.size())
+                        .filter(i -> lines.get(i).startsWith("mode = \"remote\""))
+                        .findFirst()
+                        .orElseThrow()
+                + 1;
     }
 
     @Test
-    void validateAndRunRefuseRemoteModeAtItsLine(@TempDir Path dir) throws Exception {
-        String project = remoteProject(dir);
-        String diagnostic = "puffgres.toml:" + lineOfMode(dir) + ":1" + REFUSED;
+    void validateAndRunRefuseRemoteModeWithoutRestUrlAtItsLine(@TempDir Path dir) throws Exception {
+        String project = remoteProject(dir, "");
+        String diagnostic = "puffgres.toml:" + lineOfMode(dir) + ":1: flink.mode: \"remote\" needs rest_url";
         for (String command : List.of("validate", "run")) {
             ValidateCommandTest.Result r = ValidateCommandTest.run(command, "--project", project);
             assertThat(r.exitCode()).as(command + ": " + r.err()).isEqualTo(ExitCode.INVALID_CONFIG);
@@ -54,12 +55,32 @@ class FlinkModeCliTest {
     }
 
     @Test
-    void runRefusesRemoteModeFromTheEnvironment(@TempDir Path dir) throws Exception {
+    void runWithoutAReachableClusterFailsNamingTheUrlBeforeAnythingElse(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort(); // free once closed: nobody listens there
+        }
+        String url = "http://127.0.0.1:" + port;
+        String project = remoteProject(dir, "rest_url = \"" + url + "\"");
+        ValidateCommandTest.Result r = ValidateCommandTest.run("run", "--project", project);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.RUNTIME);
+        assertThat(r.err()).startsWith("error: cannot reach the Flink cluster at " + url + ": ");
+        assertThat(r.err()).contains("hint: start the cluster").doesNotContain("Postgres");
+        assertThat(r.out()).doesNotContain("mapping").doesNotContain("submitted");
+        assertThat(dir.resolve("p/puffgres/state/run.json")).doesNotExist();
+    }
+
+    @Test
+    void targetRemoteFromTheEnvironmentOrTheFlagNeedsARestUrl(@TempDir Path dir) throws Exception {
         String project = dir.resolve("p").toString();
         assertThat(ValidateCommandTest.run("init", project).exitCode()).isZero();
-        ValidateCommandTest.Result r =
+        ValidateCommandTest.Result env =
                 ValidateCommandTest.run(Map.of("PUFFGRES_FLINK_MODE", "remote"), "run", "--project", project);
-        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.INVALID_CONFIG);
-        assertThat(r.err()).contains("env PUFFGRES_FLINK_MODE" + REFUSED);
+        assertThat(env.exitCode()).as(env.err()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(env.err()).contains("env PUFFGRES_FLINK_MODE: flink.mode: \"remote\" needs rest_url");
+
+        ValidateCommandTest.Result flag = ValidateCommandTest.run("run", "--project", project, "--target", "remote");
+        assertThat(flag.exitCode()).as(flag.err()).isEqualTo(ExitCode.INVALID_CONFIG);
+        assertThat(flag.err()).startsWith("error: --target remote needs [flink] rest_url");
     }
 }

@@ -36,9 +36,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "package",
         description = {
-            "Write a job jar carrying the project (applied migrations, transforms, compiled Java transforms) for a",
-            "Flink cluster: upload it in the web UI (Submit New Job) or with the REST API; entry class "
-                    + "io.puffgres.job.ClusterMain.",
+            "Write a job jar carrying the project, to submit to a Flink cluster by hand.",
+            "It holds the applied migrations, the transforms and the compiled Java transforms; upload it in the web UI",
+            "(Submit New Job) or with the REST API; entry class io.puffgres.job.ClusterMain.",
             "puffgres run --target remote does the same and submits it; package is for submitting by hand."
         },
         mixinStandardHelpOptions = true,
