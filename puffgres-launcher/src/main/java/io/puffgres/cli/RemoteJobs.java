@@ -74,7 +74,7 @@ public final class RemoteJobs {
      * Stops the job with a savepoint into {@code savepointDir} ({@code POST /jobs/:id/stop}) and waits up to
      * {@code timeout} for it, printing progress every few seconds.
      *
-     * @return where the savepoint is, once the job has stopped
+     * @return where the savepoint is, once the job has ended (or the timeout is over)
      * @throws IOException when the stop fails or the REST API does not answer
      * @throws java.util.concurrent.TimeoutException when the savepoint is not done within {@code timeout}
      */
@@ -95,6 +95,11 @@ public final class RemoteJobs {
                         .map(JsonNode::asText)
                         .filter(s -> !s.isEmpty());
                 if (location.isPresent()) {
+                    // the savepoint is done a moment before the job's state says it ended
+                    while (!ENDED.contains(job.get("").path("state").asText())
+                            && Instant.now().isBefore(deadline)) {
+                        Thread.sleep(POLL.toMillis());
+                    }
                     return location.get();
                 }
                 throw new IOException("the savepoint failed: "

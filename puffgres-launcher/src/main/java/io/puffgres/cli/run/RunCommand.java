@@ -120,6 +120,8 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Project all = project.load();
         if (remote(all)) {
+            // before the lock, which asks the cluster whether the job of an earlier run still runs
+            RemoteJobs.checkReachable(restUrl(all));
             try (RunLock lock = RunLock.acquire(all)) { // the job runs on the cluster: there is nothing to detach
                 return run(all, out);
             }
@@ -140,6 +142,17 @@ public final class RunCommand implements Callable<Integer> {
     /** Whether the job goes to a Flink cluster: {@code --target}, else {@code [flink] mode}. */
     boolean remote(Project all) {
         return (target != null ? target : all.config().flink().mode()) == ProjectConfig.Flink.Mode.REMOTE;
+    }
+
+    /** {@code [flink] rest_url}, which a remote run needs (exit 3 without). */
+    private static String restUrl(Project all) {
+        return all.config()
+                .flink()
+                .restUrl()
+                .orElseThrow(() -> new CliException(
+                        ExitCode.INVALID_CONFIG,
+                        "--target remote needs [flink] rest_url, the Flink cluster's REST API",
+                        "set rest_url = \"http://<jobmanager>:8081\" in puffgres.toml (or PUFFGRES_FLINK_REST_URL)"));
     }
 
     /** The run itself, holding the project's run lock. */
