@@ -42,16 +42,21 @@ public final class RemoteJobs {
         }
     }
 
-    /** The ids of the jobs reading {@code slot} that the cluster at {@code restUrl} has not ended. */
-    public static List<String> running(String restUrl, String slot) throws IOException {
-        List<String> ids = new ArrayList<>();
+    /** A job on the cluster: its id and when it started (ISO-8601). */
+    public record Job(String id, String startedAt) {}
+
+    /** The jobs reading {@code slot} that the cluster at {@code restUrl} has not ended. */
+    public static List<Job> running(String restUrl, String slot) throws IOException {
+        List<Job> jobs = new ArrayList<>();
         for (JsonNode job : FlinkRest.cluster(restUrl, "/jobs/overview").path("jobs")) {
             if (job.path("name").asText().startsWith("puffgres [" + slot + "]")
                     && !ENDED.contains(job.path("state").asText())) {
-                ids.add(job.path("jid").asText());
+                jobs.add(new Job(
+                        job.path("jid").asText(),
+                        Instant.ofEpochMilli(job.path("start-time").asLong()).toString()));
             }
         }
-        return ids;
+        return jobs;
     }
 
     /**

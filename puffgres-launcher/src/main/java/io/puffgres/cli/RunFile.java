@@ -2,6 +2,7 @@ package io.puffgres.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.puffgres.config.ProjectConfig;
 import io.puffgres.migration.Project;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,6 +60,27 @@ public record RunFile(
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /**
+     * The live run of {@code project}: its run file's ({@link #live(Path)}), else, for {@code [flink] mode =
+     * "remote"}, the puffgres job the cluster runs on the project's slot (e.g. one submitted by hand from a jar of
+     * {@code puffgres package}); a cluster that does not answer has none to show.
+     */
+    public static Optional<RunFile> live(Project project) {
+        Optional<RunFile> file = live(path(project));
+        if (file.isPresent() || project.config().flink().mode() != ProjectConfig.Flink.Mode.REMOTE) {
+            return file;
+        }
+        String restUrl = project.config().flink().restUrl().orElseThrow();
+        String slot = project.config().postgres().slot();
+        try {
+            return RemoteJobs.running(restUrl, slot).stream()
+                    .findFirst()
+                    .map(job -> new RunFile(0, job.id(), restUrl.replaceAll("/+$", ""), slot, job.startedAt(), REMOTE));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -128,6 +128,58 @@ class RemoteClusterIT {
         }
     }
 
+    @Test
+    void aPackagedJarSubmittedByHandThroughTheRestApiRunsTheProject(@TempDir Path work) throws Exception {
+        String name = "rpk";
+        seed(name, 500);
+        try (FlinkCluster cluster = FlinkCluster.start(work.resolve("cluster"), 1)) {
+            CliProject p = project(cluster, name);
+            Path jar = work.resolve("puffgres-job.jar");
+            ValidateCommandTest.Result packaged = p.run("package", "--output", jar.toString());
+            assertThat(packaged.exitCode()).as(packaged.err()).isEqualTo(ExitCode.OK);
+            assertThat(packaged.out()).contains("wrote " + jar, "entry class io.puffgres.job.ClusterMain");
+
+            String boundary = "puffgres" + System.nanoTime();
+            HttpResponse<String> upload = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/jars/upload"))
+                            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                            .POST(HttpRequest.BodyPublishers.concat(
+                                    HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\n"
+                                            + "Content-Disposition: form-data; name=\"jarfile\";"
+                                            + " filename=\"puffgres-job.jar\"\r\n"
+                                            + "Content-Type: application/x-java-archive\r\n\r\n"),
+                                    HttpRequest.BodyPublishers.ofFile(jar),
+                                    HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n")))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+            String uploaded = Path.of(
+                            JSON.readTree(upload.body()).path("filename").asText())
+                    .getFileName()
+                    .toString();
+            HttpResponse<String> started = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/jars/" + uploaded + "/run"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"entryClass\":\"io.puffgres.job.ClusterMain\","
+                                    + "\"programArgsList\":[\"--create-slot\"]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+            String job = JSON.readTree(started.body()).path("jobid").asText();
+            assertThat(get(cluster, "/jobs/" + job).path("name").asText())
+                    .isEqualTo("puffgres [" + name + "]: " + name);
+            AtomicInteger done = new AtomicInteger();
+            workload(name, 300, 500, 22, done);
+            assertEqual(p, name);
+            // no run file: status and stop find the job on the cluster by its name
+            assertThat(p.dir().resolve("puffgres/state/run.json")).doesNotExist();
+            assertThat(p.run("status").out()).contains("Flink cluster, job " + job + ", RUNNING");
+            ValidateCommandTest.Result stop = p.run("stop");
+            assertThat(stop.exitCode()).as(stop.err()).isEqualTo(ExitCode.OK);
+            assertThat(get(cluster, "/jobs/" + job).path("state").asText()).isEqualTo("FINISHED");
+        }
+    }
+
     /**
      * The JS-transform project of {@link CliProject} in remote mode: the cluster's REST API, checkpoints in its
      * shared directory.

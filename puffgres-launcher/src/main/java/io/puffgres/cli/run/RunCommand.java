@@ -266,7 +266,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Refuses a second job on the slot while the cluster runs one (exit 1): two readers of one slot lose changes. */
     private static void refuseRunningOn(String restUrl, String slotName) {
-        List<String> running;
+        List<RemoteJobs.Job> running;
         try {
             running = RemoteJobs.running(restUrl, slotName);
         } catch (IOException e) {
@@ -278,8 +278,8 @@ public final class RunCommand implements Callable<Integer> {
         if (!running.isEmpty()) {
             throw new CliException(
                     ExitCode.RUNTIME,
-                    "puffgres job " + running.get(0) + " already reads slot " + slotName + " on the Flink cluster at "
-                            + restUrl,
+                    "puffgres job " + running.get(0).id() + " already reads slot " + slotName
+                            + " on the Flink cluster at " + restUrl,
                     "puffgres stop stops it with a savepoint (or cancel it in the web UI); nothing was submitted");
         }
     }

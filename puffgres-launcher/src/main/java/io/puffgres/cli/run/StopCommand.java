@@ -85,7 +85,7 @@ public final class StopCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Project loaded = project.load();
-        RunFile run = RunFile.live(RunFile.path(loaded))
+        RunFile run = RunFile.live(loaded)
                 .orElseThrow(() -> new CliException(
                         ExitCode.RUNTIME,
                         "no puffgres run is running for " + loaded.dir(),

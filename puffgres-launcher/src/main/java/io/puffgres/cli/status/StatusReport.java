@@ -97,7 +97,7 @@ record StatusReport(
 
     /** Reads the run file, the REST API of a running job, and Postgres; a failure of either is part of the report. */
     static StatusReport gather(Project project, PostgresAccess postgresAccess, String slotName) {
-        Optional<RunFile> run = RunFile.live(RunFile.path(project));
+        Optional<RunFile> run = RunFile.live(project);
         Optional<JobMetrics.Snapshot> job = Optional.empty();
         Optional<String> jobError = Optional.empty();
         if (run.isPresent()) {
