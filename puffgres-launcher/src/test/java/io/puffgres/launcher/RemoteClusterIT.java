@@ -177,6 +177,12 @@ class RemoteClusterIT {
             ValidateCommandTest.Result stop = p.run("stop");
             assertThat(stop.exitCode()).as(stop.err()).isEqualTo(ExitCode.OK);
             assertThat(get(cluster, "/jobs/" + job).path("state").asText()).isEqualTo("FINISHED");
+
+            // a backfill in remote mode: a job on the cluster, followed until its fill is done, then stopped
+            ValidateCommandTest.Result backfill = p.run("backfill");
+            assertThat(backfill.exitCode()).as(backfill.err()).isEqualTo(ExitCode.OK);
+            assertThat(backfill.out()).contains("every fill is done: stopping the job", "stopped with savepoint");
+            assertEqual(p, name);
         }
     }
 
