@@ -128,6 +128,17 @@ class ComposeFileIT {
     }
 
     @Test
+    void flinkServicesGiveAPuffgresJobTheClustersAddressesAndThePasswordFromTheEnvironment() {
+        for (String service : List.of("jobmanager", "taskmanager")) {
+            assertThat(map(map(services.get(service)).get("environment")))
+                    .as(service)
+                    .containsEntry("PUFFGRES_POSTGRES_URL", "jdbc:postgresql://postgres:5432/puffgres")
+                    .containsEntry("PUFFGRES_TURBOPUFFER_BASE_URL", "http://emulator:7474")
+                    .containsEntry("PUFFGRES_PG_PASSWORD", ENV.get("POSTGRES_PASSWORD"));
+        }
+    }
+
+    @Test
     void emulatorListensOnTheComposeNetworkFromTheBuiltLauncher() {
         Map<String, Object> emulator = map(services.get("emulator"));
         assertThat(list(emulator.get("command")))
