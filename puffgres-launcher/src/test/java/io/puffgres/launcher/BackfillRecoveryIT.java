@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -166,17 +165,7 @@ class BackfillRecoveryIT {
      * updates, deletes.
      */
     private static void workload(AtomicInteger done) {
-        Random random = new Random(18);
-        db.pacedWorkload(OPERATIONS, 10, 25, done, op -> {
-            int id = 1 + random.nextInt(ROWS + 2000);
-            return switch (random.nextInt(4)) {
-                case 0 ->
-                    "INSERT INTO " + NAME + " VALUES (" + id + ", 'new " + op + "')"
-                            + " ON CONFLICT (id) DO UPDATE SET title = excluded.title";
-                case 1 -> "DELETE FROM " + NAME + " WHERE id = " + id;
-                default -> "UPDATE " + NAME + " SET title = 'upd " + op + "' WHERE id = " + id;
-            };
-        });
+        CliProject.randomChanges(db, NAME, OPERATIONS, ROWS + 2000, 18, done);
     }
 
     /** The fill's chunks finished (reported by its readers), from the ledger. */

@@ -18,7 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A throwaway project for the command ITs: table {@code name (id bigint PRIMARY KEY, title text)} mirrored into
@@ -112,6 +114,24 @@ record CliProject(Path dir, String name, EmulatorExtension tpuf) {
             throw new IllegalStateException("puffgres apply failed: " + applied.err());
         }
         return project;
+    }
+
+    /**
+     * A paced workload on table {@code name (id, title)} until {@code total} statements: random inserts (and
+     * re-inserts of deleted ids), updates and deletes over ids 1..{@code ids}, 10 a transaction, every 25 ms.
+     */
+    static void randomChanges(PostgresDatabase db, String name, int total, int ids, long seed, AtomicInteger done) {
+        Random random = new Random(seed);
+        db.pacedWorkload(total, 10, 25, done, op -> {
+            int id = 1 + random.nextInt(ids);
+            return switch (random.nextInt(4)) {
+                case 0 ->
+                    "INSERT INTO " + name + " VALUES (" + id + ", 'new " + op + "')"
+                            + " ON CONFLICT (id) DO UPDATE SET title = excluded.title";
+                case 1 -> "DELETE FROM " + name + " WHERE id = " + id;
+                default -> "UPDATE " + name + " SET title = 'upd " + op + "' WHERE id = " + id;
+            };
+        });
     }
 
     /** Replaces the JS transform's source. */

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -209,19 +208,9 @@ class RemoteClusterIT {
                 "INSERT INTO " + name + " SELECT g, 'seed ' || g FROM generate_series(1, " + rows + ") g");
     }
 
-    /** Random inserts, re-inserts, updates and deletes over ids 1..rows+500, 10 a transaction, until {@code total}. */
+    /** Random changes over ids 1..rows+500 ({@link CliProject#randomChanges}) until {@code total}. */
     private static void workload(String name, int total, int rows, long seed, AtomicInteger done) {
-        Random random = new Random(seed);
-        db.pacedWorkload(total, 10, 20, done, op -> {
-            int id = 1 + random.nextInt(rows + 500);
-            return switch (random.nextInt(4)) {
-                case 0 ->
-                    "INSERT INTO " + name + " VALUES (" + id + ", 'new " + op + "')"
-                            + " ON CONFLICT (id) DO UPDATE SET title = excluded.title";
-                case 1 -> "DELETE FROM " + name + " WHERE id = " + id;
-                default -> "UPDATE " + name + " SET title = 'upd " + op + "' WHERE id = " + id;
-            };
-        });
+        CliProject.randomChanges(db, name, total, rows + 500, seed, done);
     }
 
     /** Waits until {@code verify} says the namespace equals the table, then compares every document too. */
