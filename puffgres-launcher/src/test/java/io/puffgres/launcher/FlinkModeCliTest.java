@@ -71,6 +71,14 @@ class FlinkModeCliTest {
     }
 
     @Test
+    void aRemoteRunRefusesTheEmbeddedWebUiPort(@TempDir Path dir) throws Exception {
+        String project = remoteProject(dir, "rest_url = \"http://127.0.0.1:9\"");
+        ValidateCommandTest.Result r = ValidateCommandTest.run("run", "--project", project, "--web-ui-port", "0");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).startsWith("error: --web-ui-port is for embedded runs");
+    }
+
+    @Test
     void targetRemoteFromTheEnvironmentOrTheFlagNeedsARestUrl(@TempDir Path dir) throws Exception {
         String project = dir.resolve("p").toString();
         assertThat(ValidateCommandTest.run("init", project).exitCode()).isZero();

@@ -120,6 +120,7 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Project all = project.load();
         if (remote(all)) {
+            refuseEmbeddedOptions();
             // before the lock, which asks the cluster whether the job of an earlier run still runs
             RemoteJobs.checkReachable(restUrl(all));
             try (RunLock lock = RunLock.acquire(all)) { // the job runs on the cluster: there is nothing to detach
@@ -142,6 +143,16 @@ public final class RunCommand implements Callable<Integer> {
     /** Whether the job goes to a Flink cluster: {@code --target}, else {@code [flink] mode}. */
     boolean remote(Project all) {
         return (target != null ? target : all.config().flink().mode()) == ProjectConfig.Flink.Mode.REMOTE;
+    }
+
+    /** A remote run has no web UI of its own: {@code --web-ui-port} given with it is a usage error, not ignored. */
+    private void refuseEmbeddedOptions() {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--web-ui-port")) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "--web-ui-port is for embedded runs: the cluster serves its own web UI at [flink] rest_url",
+                    "leave it out, or run with --target embedded");
+        }
     }
 
     /** {@code [flink] rest_url}, which a remote run needs (exit 3 without). */
