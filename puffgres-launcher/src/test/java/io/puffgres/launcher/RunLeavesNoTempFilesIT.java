@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A {@code puffgres run} with a Java transform, started in the background with a temp dir of its own and stopped
- * with {@code puffgres stop}: the directory it compiled the transform into is gone once it has stopped.
+ * with {@code puffgres stop}: the transform is compiled once, when the project is packed for the job (that directory
+ * goes at once), its tasks load it from the project they unpack, and that is gone once the run has stopped.
  */
 class RunLeavesNoTempFilesIT {
 
@@ -47,10 +48,13 @@ class RunLeavesNoTempFilesIT {
             }
             """;
 
-    private static List<String> classesDirs(Path tmp) throws IOException {
-        try (Stream<Path> entries = Files.list(tmp)) {
-            return entries.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith("puffgres-classes"))
+    /** What puffgres leaves in {@code tmp}: compiled classes, unpacked projects (paths relative to {@code tmp}). */
+    private static List<String> leftovers(Path tmp) throws IOException {
+        try (Stream<Path> entries = Files.walk(tmp)) {
+            return entries.map(p -> tmp.relativize(p).toString())
+                    .filter(n -> n.startsWith("puffgres-classes")
+                            || n.startsWith("puffgres-bundle-classes")
+                            || n.matches("puffgres-projects/.+"))
                     .toList();
         }
     }
@@ -91,13 +95,16 @@ class RunLeavesNoTempFilesIT {
                 .startsWith("http://127.0.0.1:");
         await().atMost(Duration.ofSeconds(90))
                 .untilAsserted(() -> assertThat(project.titles()).containsEntry(1L, "one"));
-        assertThat(classesDirs(tmp))
-                .as("the run's Java transform is compiled there")
-                .hasSize(1);
+        assertThat(leftovers(tmp))
+                .as("the tasks load the Java transform compiled when the project was packed")
+                .anyMatch(p ->
+                        p.matches("puffgres-projects/puffgres-project-\\w+/puffgres/compiled-transforms/com/example"
+                                + "/Titles.class"))
+                .noneMatch(p -> p.startsWith("puffgres-classes") || p.startsWith("puffgres-bundle-classes"));
 
         ValidateCommandTest.Result stopped = project.run("stop");
         assertThat(stopped.exitCode()).as(stopped.out() + stopped.err()).isZero();
         assertThat(stopped.out()).endsWith("stopped\n");
-        assertThat(classesDirs(tmp)).isEmpty();
+        assertThat(leftovers(tmp)).isEmpty();
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -83,7 +84,7 @@ public record ProjectBundle(String id, Map<String, byte[]> files, Map<String, St
 
     /**
      * The project directory this bundle unpacks to under {@code root}: written once (a second call, or another task
-     * of the JVM, finds it there), each file as packed.
+     * of the JVM, finds it there), each file as packed, and deleted when the JVM that unpacked it ends.
      */
     public Path unpack(Path root) {
         Path target = root.resolve("puffgres-project-" + id);
@@ -105,7 +106,9 @@ public record ProjectBundle(String id, Map<String, byte[]> files, Map<String, St
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
                 deleteTree(tmp); // another task unpacked it first
+                return target;
             }
+            deleteOnExit(target);
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack the project under " + root, e);
@@ -165,6 +168,17 @@ public record ProjectBundle(String id, Map<String, byte[]> files, Map<String, St
             } catch (IOException e) {
                 // a leftover temporary directory is harmless
             }
+        }
+    }
+
+    /**
+     * Deletes the unpacked project when the JVM ends (a {@code puffgres run} process, a TaskManager): the JVM deletes
+     * in the reverse order of registration, so the directories are registered before what they hold.
+     */
+    private static void deleteOnExit(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.comparingInt(Path::getNameCount))
+                    .forEach(p -> p.toFile().deleteOnExit());
         }
     }
 
