@@ -8,6 +8,7 @@ import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
+import io.puffgres.testkit.ProjectFiles;
 import io.puffgres.transform.Action;
 import io.puffgres.transform.Transform;
 import java.nio.file.Files;
@@ -32,12 +33,14 @@ class ProjectBundleTest {
 
             import io.puffgres.document.DocId;
             import io.puffgres.event.RowEvent;
+import io.puffgres.testkit.ProjectFiles;
             import io.puffgres.transform.Action;
             import io.puffgres.document.DocId;
 import io.puffgres.event.Op;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
+import io.puffgres.testkit.ProjectFiles;
 import io.puffgres.transform.Action;
 import io.puffgres.transform.Transform;
             import io.puffgres.transform.TransformContext;
@@ -83,20 +86,9 @@ import io.puffgres.transform.Transform;
         return dir;
     }
 
+    /** A migration of {@code public.<table>(id, title)} with the given {@code [transform]} table (none: identity). */
     private static String migration(int version, String table, String transform) {
-        return String.join(
-                "\n",
-                "version = " + version,
-                "mapping_name = \"" + table + "\"",
-                "namespace = \"" + table + "\"",
-                "columns = [\"id\", \"title\"]",
-                "[source]",
-                "schema = \"public\"",
-                "table = \"" + table + "\"",
-                "[id]",
-                "column = \"id\"",
-                "type = \"uint\"",
-                transform);
+        return ProjectFiles.migration(version, table, table, table, "\"id\", \"title\"", transform);
     }
 
     /** The project in {@code dir} as the job runs it: its first two migrations only (the third not applied). */
