@@ -7,9 +7,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.puffgres.emulator.EmulatorExtension;
-import io.puffgres.fill.FillRequest;
+import io.puffgres.fill.FillLedger;
 import io.puffgres.testkit.PostgresDatabase;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,23 +19,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A running puffgres job with the Prometheus reporter ({@code puffgres-metrics}) in its MiniCluster, scraped by the
- * real {@code prometheus} binary on loopback: the writer's metrics reach Prometheus with their {@code mapping} label,
+ * A puffgres job started as {@code puffgres run} starts it ({@link JobRunner#start}), its MiniCluster configured by
+ * the project's {@code [flink] conf_dir}: the repository's {@code flink-conf/config.yaml} with the Prometheus reporter
+ * ({@code puffgres-metrics}) on a free port. The reporter is scraped by the real {@code prometheus} binary on loopback: the writer's metrics reach Prometheus with their {@code mapping} label,
  * and every metric the Grafana dashboard ({@code flink-conf/grafana/puffgres-dashboard.json}) queries is among what
  * Prometheus scraped. One mapping streams; the other's backfill is held by a table lock, so its fill metrics (which
  * vanish when a fill ends) stay to be scraped.
@@ -65,11 +68,6 @@ class PrometheusScrapeIT {
                 "CREATE TABLE heldfill (id bigint PRIMARY KEY, title text)",
                 "INSERT INTO heldfill SELECT g, 'row ' || g FROM generate_series(1, 100) g");
         int reporterPort = freePort();
-        Configuration flink = new Configuration();
-        flink.setString("metrics.reporters", "prometheus");
-        flink.setString("metrics.reporter.prometheus.factory.class", "io.puffgres.metrics.PrometheusReporterFactory");
-        flink.setString("metrics.reporter.prometheus.host", "127.0.0.1");
-        flink.setString("metrics.reporter.prometheus.port", String.valueOf(reporterPort));
 
         try (JobHarness h = new JobHarness(
                         db,
@@ -78,12 +76,27 @@ class PrometheusScrapeIT {
                         JobHarness.migration(1, "scraped", "scraped", "scraped", "\"id\", \"title\"", ""),
                         JobHarness.migration(2, "heldfill", "heldfill", "heldfill", "\"id\", \"title\"", ""));
                 Connection lock = db.connect()) {
-            List<FillRequest> fills = MeteredJob.prepare(h.project(), List.of("heldfill"));
-            // the fill waits for this lock at its first read, so it stays running (with its metrics) while scraped
+            useFlinkConf(h.dir, reporterPort);
+            FillLedger ledger = new FillLedger(h.project().config().state().schema());
+            // The run fills both tables (its slot is new). heldfill's fill is held by a table lock, so that it stays
+            // running (with its metrics) while scraped. The lock comes once the start has returned: the start reads
+            // the table's catalog and alters the publication (both wait for the lock), while the fill's first read
+            // comes later, from the job's fill enumerator once the job runs.
+            JobRunner.Started job = h.start(JobRunner.Options.defaults().withCreateSlot(true));
             lock.setAutoCommit(false);
             lock.createStatement().execute("LOCK TABLE heldfill IN ACCESS EXCLUSIVE MODE");
-            JobClient job = MeteredJob.start(h.project(), fills, flink);
+            await().atMost(WAIT)
+                    .alias("heldfill's fill waits for the lock")
+                    .until(() -> !db.query(
+                                    "SELECT 1 FROM pg_locks WHERE relation = 'heldfill'::regclass" + " AND NOT granted")
+                            .isEmpty());
+            assertThat(fill(ledger, "heldfill", 2))
+                    .hasValueSatisfying(f -> assertThat(f.filled()).isFalse());
             try (Prometheus prometheus = Prometheus.start(reporterPort)) {
+                // scraped's (empty) fill is over first: a row it read would also arrive streamed, counted twice
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertThat(fill(ledger, "scraped", 1))
+                                .hasValueSatisfying(f -> assertThat(f.filled()).isTrue()));
                 db.execute("INSERT INTO scraped SELECT g, 'row ' || g FROM generate_series(1, 25) g");
                 await().atMost(WAIT)
                         .untilAsserted(() -> assertThat(h.documents("scraped")).hasSize(25));
@@ -100,7 +113,7 @@ class PrometheusScrapeIT {
                                     assertThat(series.path("metric")
                                                     .path("job_name")
                                                     .asText())
-                                            .isEqualTo("puffgres: scraped, heldfill");
+                                            .isEqualTo("puffgres [scrape_slot]: scraped, heldfill");
                                     assertThat(series.path("value").path(1).asDouble())
                                             .isEqualTo(25);
                                 }));
@@ -148,13 +161,40 @@ class PrometheusScrapeIT {
                 }
             } finally {
                 lock.rollback();
-                job.cancel().get(60, TimeUnit.SECONDS);
+                job.client().cancel().get(60, TimeUnit.SECONDS);
                 try { // gone before the test database is dropped: the fill's connections with it
-                    job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+                    job.client().getJobExecutionResult().get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException cancelled) {
                     assertThat(cancelled).hasStackTraceContaining("cancel");
                 }
             }
+        }
+    }
+
+    /**
+     * Points the project's {@code [flink] conf_dir} at a copy of the configuration puffgres carries (the repository's
+     * {@code flink-conf/config.yaml}) whose Prometheus reporter listens on {@code reporterPort} only.
+     */
+    private static void useFlinkConf(Path project, int reporterPort) throws IOException {
+        String yaml;
+        try (InputStream in = PrometheusScrapeIT.class.getResourceAsStream(FlinkSettings.BUNDLED_CONFIG)) {
+            assertThat(in)
+                    .as(FlinkSettings.BUNDLED_CONFIG + " on the classpath")
+                    .isNotNull();
+            yaml = new String(in.readAllBytes(), UTF_8);
+        }
+        String reporterPorts = "port: 9249-9269";
+        assertThat(yaml).contains(reporterPorts);
+        Path confDir = Files.createDirectories(project.resolve("flink-conf"));
+        Files.writeString(confDir.resolve("config.yaml"), yaml.replace(reporterPorts, "port: " + reporterPort));
+        // [flink] is the last table of the harness's puffgres.toml
+        Files.writeString(project.resolve("puffgres.toml"), "conf_dir = \"flink-conf\"\n", StandardOpenOption.APPEND);
+    }
+
+    /** The newest fill of {@code version} of {@code mapping} in the ledger; empty while the ledger or its row is missing. */
+    private static Optional<FillLedger.Fill> fill(FillLedger ledger, String mapping, int version) throws SQLException {
+        try (Connection c = db.connect()) {
+            return ledger.exists(c) ? ledger.latest(c, mapping, version) : Optional.empty();
         }
     }
 

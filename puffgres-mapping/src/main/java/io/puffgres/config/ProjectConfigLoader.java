@@ -80,7 +80,7 @@ public final class ProjectConfigLoader {
     static final Set<String> OTHER_VARIABLES = Set.of("PUFFGRES_LOG_LEVEL", "PUFFGRES_JAVA_OPTS", "PUFFGRES_PG_BIN");
 
     /** The variable the docs suggest for the Postgres password; set without password_env naming it, it is unread. */
-    static final String SUGGESTED_PASSWORD_ENV = "PUFFGRES_PG_PASSWORD";
+    public static final String SUGGESTED_PASSWORD_ENV = "PUFFGRES_PG_PASSWORD";
 
     private ProjectConfigLoader(Map<String, String> env, List<Diagnostic> out) {
         this.env = env;

@@ -1,5 +1,7 @@
 package io.puffgres.migration;
 
+import io.puffgres.config.ProjectConfig;
+import io.puffgres.config.ProjectConfigLoader;
 import io.puffgres.transform.JavaTransformCompiler;
 import io.puffgres.transform.TransformLoadException;
 import java.io.IOException;
@@ -14,9 +16,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -24,8 +28,9 @@ import java.util.stream.Stream;
  * A project as the job carries it, so that no task reads the project directory (a cluster's machines do not have it):
  * {@code puffgres.toml}, the migrations the job runs, every file under {@code puffgres/transforms}, the Java
  * transforms compiled on the submitting machine (a cluster's JVM may have no compiler), and the {@code PUFFGRES_…}
- * overrides of puffgres.toml keys set in the submitting shell. Secrets never go in: a task reads the variables that
- * {@code password_env} and {@code api_key_env} name from its own environment. Immutable; safe to share.
+ * overrides of puffgres.toml keys set in the submitting shell. Secrets never go in, not even from a {@code PUFFGRES_…}
+ * variable: a task reads the variables that {@code password_env} and {@code api_key_env} name from its own
+ * environment. Immutable; safe to share.
  *
  * @param id a digest of the contents: two bundles with one id hold the same project
  * @param files path relative to the project directory → contents
@@ -73,9 +78,10 @@ public record ProjectBundle(String id, Map<String, byte[]> files, Map<String, St
                 addCompiled(files, project, transforms);
             }
         }
+        Set<String> secrets = secretVariables(project.config());
         Map<String, String> overrides = new TreeMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith("PUFFGRES_") && !CLIENT_ONLY.contains(name)) {
+            if (name.startsWith("PUFFGRES_") && !CLIENT_ONLY.contains(name) && !secrets.contains(name)) {
                 overrides.put(name, value);
             }
         });
@@ -131,6 +137,19 @@ public record ProjectBundle(String id, Map<String, byte[]> files, Map<String, St
     /** Variables for the machine puffgres runs on, not for the job. */
     private static final List<String> CLIENT_ONLY =
             List.of("PUFFGRES_LOG_LEVEL", "PUFFGRES_JAVA_OPTS", "PUFFGRES_PG_BIN", "PUFFGRES_FLINK_CONF_DIR");
+
+    /**
+     * The variables that hold secrets, whatever their names: those {@code password_env} and {@code api_key_env} name
+     * (a {@code PUFFGRES_…} name would otherwise pass for an override) and the password variable the docs suggest.
+     */
+    private static Set<String> secretVariables(ProjectConfig config) {
+        Set<String> names = new HashSet<>();
+        names.add(ProjectConfigLoader.SUGGESTED_PASSWORD_ENV);
+        config.postgres().password().ifPresent(p -> names.add(p.envVar()));
+        names.add(config.turbopuffer().apiKeyEnv());
+        config.embeddings().ifPresent(e -> names.add(e.apiKeyEnv()));
+        return names;
+    }
 
     private static void add(Map<String, byte[]> files, Path dir, Path file) {
         try {

@@ -1,0 +1,62 @@
+package io.puffgres.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The program arguments of a job jar's entry class, as the web UI or {@code POST /jars/:id/run} pass them. */
+class ClusterMainTest {
+
+    @Test
+    void withoutArgumentsRunsAsPuffgresRunDoes() {
+        JobRunner.Options options = ClusterMain.options(new String[0]);
+
+        assertThat(options.slot()).isEmpty();
+        assertThat(options.createSlot()).isFalse();
+        assertThat(options.fromLsn()).isEmpty();
+        assertThat(options.strict()).isFalse();
+        assertThat(options.plugin()).isEqualTo("pgoutput");
+        assertThat(options.webUiPort()).as("a cluster has its own web UI").isEqualTo(-1);
+        assertThat(options.remote()).isEmpty();
+    }
+
+    @Test
+    void readsEveryArgumentInAnyOrder() {
+        JobRunner.Options options = ClusterMain.options(new String[] {
+            "--strict", "--plugin", "wal2json", "--slot", "orders_slot", "--from-lsn", "0/16B3748", "--create-slot"
+        });
+
+        assertThat(options.slot()).isEqualTo(Optional.of("orders_slot"));
+        assertThat(options.createSlot()).isTrue();
+        assertThat(options.fromLsn()).isEqualTo(Optional.of("0/16B3748"));
+        assertThat(options.strict()).isTrue();
+        assertThat(options.plugin()).isEqualTo("wal2json");
+    }
+
+    @Test
+    void refusesAnUnknownArgumentWithTheUsage() {
+        assertThatThrownBy(() -> ClusterMain.options(new String[] {"--slot", "s", "--parallelism", "4"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown argument --parallelism; arguments: [--slot NAME]")
+                .hasMessageContaining("--from-lsn LSN");
+    }
+
+    @Test
+    void refusesAnOptionWithoutItsValue() {
+        for (String option : new String[] {"--slot", "--plugin", "--from-lsn"}) {
+            assertThatThrownBy(() -> ClusterMain.options(new String[] {"--strict", option}))
+                    .as(option)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(option + " needs a value; arguments:");
+        }
+    }
+
+    @Test
+    void refusesAPluginPuffgresCannotRead() {
+        assertThatThrownBy(() -> ClusterMain.options(new String[] {"--plugin", "decoderbufs"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--plugin must be pgoutput or wal2json (got decoderbufs)");
+    }
+}
