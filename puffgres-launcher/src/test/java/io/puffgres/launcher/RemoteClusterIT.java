@@ -116,8 +116,7 @@ class RemoteClusterIT {
             ValidateCommandTest.Result again = p.run("run");
             assertThat(again.exitCode()).as(again.err()).isEqualTo(ExitCode.OK);
             assertThat(again.out())
-                    .containsPattern(
-                            "resuming from file:" + Path.of(cluster.checkpointDir()) + "/" + job + "/chk-\\d+");
+                    .containsPattern("resuming from " + Path.of(cluster.checkpointDir()) + "/" + job + "/chk-\\d+");
             String resumed = jobId(p);
             assertThat(resumed).isNotEqualTo(job);
             more.get(WAIT.toMinutes(), TimeUnit.MINUTES);

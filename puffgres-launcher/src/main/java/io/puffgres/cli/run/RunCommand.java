@@ -23,6 +23,7 @@ import io.puffgres.preflight.Preflight;
 import io.puffgres.source.ReplicationSetup.SetupException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -209,7 +210,8 @@ public final class RunCommand implements Callable<Integer> {
             out.println("mapping " + MappingSummary.of(m));
         }
         out.println(job.restoredFrom()
-                .map(p -> "resuming from " + p)
+                .map(p -> "resuming from "
+                        + (p.startsWith("file:") ? Path.of(URI.create(p)).toString() : p))
                 .orElse(fromLsn != null ? "streaming from " + fromLsn : "streaming from the slot's position"));
         for (FillPlan.Fill fill : job.fills().fills()) {
             out.println(FillLines.started(fill));
