@@ -61,6 +61,8 @@ public final class JobRunner {
      * @param webUiPort the Flink web UI port, 0 for any free port, -1 for no web UI
      * @param notes told what the start waits for (e.g. the transactions a slot creation waits for), as it waits
      * @param remote the Flink cluster to submit to; empty: an embedded MiniCluster
+     * @param poll read changes with the wal2json poll source ({@code --poll}) even where {@code [source] mode} is
+     *     {@code "stream"}
      */
     public record Options(
             Optional<String> slot,
@@ -70,7 +72,8 @@ public final class JobRunner {
             String plugin,
             int webUiPort,
             Consumer<String> notes,
-            Optional<Remote> remote) {
+            Optional<Remote> remote,
+            boolean poll) {
 
         public Options(
                 Optional<String> slot,
@@ -80,7 +83,7 @@ public final class JobRunner {
                 String plugin,
                 int webUiPort,
                 Consumer<String> notes) {
-            this(slot, createSlot, fromLsn, strict, plugin, webUiPort, notes, Optional.empty());
+            this(slot, createSlot, fromLsn, strict, plugin, webUiPort, notes, Optional.empty(), false);
         }
 
         /** Options whose notes go nowhere (tests and benchmarks). */
@@ -99,19 +102,23 @@ public final class JobRunner {
         }
 
         public Options withCreateSlot(boolean create) {
-            return new Options(slot, create, fromLsn, strict, plugin, webUiPort, notes, remote);
+            return new Options(slot, create, fromLsn, strict, plugin, webUiPort, notes, remote, poll);
         }
 
         public Options withStrict(boolean s) {
-            return new Options(slot, createSlot, fromLsn, s, plugin, webUiPort, notes, remote);
+            return new Options(slot, createSlot, fromLsn, s, plugin, webUiPort, notes, remote, poll);
         }
 
         public Options withNotes(Consumer<String> n) {
-            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, n, remote);
+            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, n, remote, poll);
         }
 
         public Options withRemote(Remote r) {
-            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, notes, Optional.of(r));
+            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, notes, Optional.of(r), poll);
+        }
+
+        public Options withPoll(boolean p) {
+            return new Options(slot, createSlot, fromLsn, strict, plugin, webUiPort, notes, remote, p);
         }
     }
 

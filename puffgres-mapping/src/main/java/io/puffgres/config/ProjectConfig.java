@@ -14,6 +14,7 @@ public record ProjectConfig(
         Postgres postgres,
         Turbopuffer turbopuffer,
         Flink flink,
+        Source source,
         Fill fill,
         State state,
         Optional<Embeddings> embeddings) {
@@ -87,6 +88,33 @@ public record ProjectConfig(
         public enum Mode {
             EMBEDDED,
             REMOTE
+        }
+    }
+
+    /**
+     * {@code [source]}: where the job reads changes (docs/job.md, "Poll mode").
+     *
+     * @param mode {@code STREAM}: the replication protocol (Flink CDC); {@code POLL}: wal2json over plain SQL
+     * @param pollIntervalMs the wait after a poll that returned fewer changes than {@code pollBatchSize}
+     * @param pollMaxIntervalMs the longest wait: each empty poll doubles the wait up to this
+     * @param pollBatchSize changes one poll asks for ({@code upto_nchanges}); a poll ends at a transaction's end, so
+     *     one large transaction is read whole, in a stream
+     */
+    public record Source(Mode mode, long pollIntervalMs, long pollMaxIntervalMs, int pollBatchSize) {
+
+        public enum Mode {
+            STREAM,
+            POLL
+        }
+
+        public static final long DEFAULT_POLL_INTERVAL_MS = 200;
+        public static final long DEFAULT_POLL_MAX_INTERVAL_MS = 5_000;
+        public static final int DEFAULT_POLL_BATCH_SIZE = 10_000;
+
+        /** The defaults: streaming, and the poll settings a {@code --poll} run uses. */
+        public static Source defaults() {
+            return new Source(
+                    Mode.STREAM, DEFAULT_POLL_INTERVAL_MS, DEFAULT_POLL_MAX_INTERVAL_MS, DEFAULT_POLL_BATCH_SIZE);
         }
     }
 

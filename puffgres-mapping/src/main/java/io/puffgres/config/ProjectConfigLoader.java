@@ -120,7 +120,7 @@ public final class ProjectConfigLoader {
 
     private Optional<ProjectConfig> read(TomlScope root) {
         int before = out.size();
-        root.allowOnly(Set.of("postgres", "turbopuffer", "flink", "fill", "state", "embeddings"));
+        root.allowOnly(Set.of("postgres", "turbopuffer", "flink", "source", "fill", "state", "embeddings"));
 
         TomlScope pg = root.section("postgres");
         pg.allowOnly(Set.of("url", "user", "password_env", "slot", "publication"));
@@ -220,6 +220,31 @@ public final class ProjectConfigLoader {
                             + " (every interface) (got \"" + webUiBind + "\")");
         }
 
+        TomlScope so = root.section("source");
+        so.allowOnly(Set.of("mode", "poll_interval_ms", "poll_max_interval_ms", "poll_batch_size"));
+        String sourceMode = string(so, "mode", false).orElse("stream");
+        ProjectConfig.Source.Mode source = ProjectConfig.Source.Mode.STREAM;
+        if (sourceMode.equals("poll")) {
+            source = ProjectConfig.Source.Mode.POLL;
+        } else if (!sourceMode.equals("stream")) {
+            problem(
+                    so,
+                    "mode",
+                    "must be \"stream\" (the replication protocol) or \"poll\" (wal2json over plain SQL) (got \""
+                            + sourceMode + "\")");
+        }
+        long pollInterval =
+                integer(so, "poll_interval_ms", 10, 3_600_000).orElse(ProjectConfig.Source.DEFAULT_POLL_INTERVAL_MS);
+        long pollMaxInterval = integer(so, "poll_max_interval_ms", 10, 3_600_000)
+                .orElse(Math.max(pollInterval, ProjectConfig.Source.DEFAULT_POLL_MAX_INTERVAL_MS));
+        if (pollMaxInterval < pollInterval) {
+            so.error(
+                    "poll_max_interval_ms",
+                    "must be at least poll_interval_ms (" + pollInterval + ") (got " + pollMaxInterval + ")");
+        }
+        long pollBatch = integer(so, "poll_batch_size", 1, 10_000_000)
+                .orElse((long) ProjectConfig.Source.DEFAULT_POLL_BATCH_SIZE);
+
         TomlScope fi = root.section("fill");
         fi.allowOnly(Set.of("chunk_rows"));
         long chunkRows = integer(fi, "chunk_rows", MIN_FILL_CHUNK_ROWS, MAX_FILL_CHUNK_ROWS)
@@ -259,6 +284,7 @@ public final class ProjectConfigLoader {
                         stallTimeout,
                         webUiBind,
                         confDir),
+                new ProjectConfig.Source(source, pollInterval, pollMaxInterval, (int) pollBatch),
                 new ProjectConfig.Fill((int) chunkRows),
                 new ProjectConfig.State(schema),
                 embeddings));
