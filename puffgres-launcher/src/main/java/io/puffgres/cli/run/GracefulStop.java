@@ -29,11 +29,14 @@ final class GracefulStop implements AutoCloseable {
     static final int ATTEMPTS = 5;
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Duration STATUS_POLL = Duration.ofMillis(200);
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(30);
 
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final List<Restore> previous = new ArrayList<>();
     private volatile String savepoint;
+    /** The stop with a savepoint asked for last, until it completes. */
+    private volatile CompletableFuture<String> asked;
 
     private record Restore(Signal signal, SignalHandler handler) {}
 
@@ -72,8 +75,22 @@ final class GracefulStop implements AutoCloseable {
         return stopping.get();
     }
 
-    /** The savepoint taken by the stop, or null. */
+    /**
+     * The savepoint taken by the stop, or null. Called once the job has ended: the job's end can be known before the
+     * savepoint's own answer (a remote cluster's REST API answers both, each polled on its own), so an answer still
+     * to come is waited for, up to {@link #ANSWER_WAIT}.
+     */
     String savepoint() {
+        CompletableFuture<String> last = asked;
+        if (savepoint == null && last != null && !cancelled.get()) {
+            try {
+                return last.get(ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                return savepoint; // failed or no answer: cancelled, or asked again meanwhile
+            }
+        }
         return savepoint;
     }
 
@@ -115,22 +132,22 @@ final class GracefulStop implements AutoCloseable {
      * "checkpoint request for unknown task") and the job restarts from its last checkpoint. Then it cancels.
      */
     private void savepoint(int attempt) {
-        job.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
-                .whenComplete((path, error) -> {
-                    if (error == null) {
-                        savepoint = path;
-                    } else if (cancelled.get()) {
-                        return;
-                    } else if (attempt < ATTEMPTS) {
-                        out.println("the savepoint failed (" + error.getMessage()
-                                + "); asking again once the job runs (" + (attempt + 1) + " of " + ATTEMPTS + ")");
-                        whenRunning(RETRY_PAUSE.multipliedBy(1L << (attempt - 1)), () -> savepoint(attempt + 1));
-                    } else {
-                        out.println(
-                                "the savepoint failed " + ATTEMPTS + " times (" + error.getMessage() + "); cancelling");
-                        cancel();
-                    }
-                });
+        CompletableFuture<String> stop = job.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL);
+        asked = stop;
+        stop.whenComplete((path, error) -> {
+            if (error == null) {
+                savepoint = path;
+            } else if (cancelled.get()) {
+                return;
+            } else if (attempt < ATTEMPTS) {
+                out.println("the savepoint failed (" + error.getMessage() + "); asking again once the job runs ("
+                        + (attempt + 1) + " of " + ATTEMPTS + ")");
+                whenRunning(RETRY_PAUSE.multipliedBy(1L << (attempt - 1)), () -> savepoint(attempt + 1));
+            } else {
+                out.println("the savepoint failed " + ATTEMPTS + " times (" + error.getMessage() + "); cancelling");
+                cancel();
+            }
+        });
     }
 
     /** Runs {@code then} after {@code pause}, once the job runs; never when it has ended or was cancelled. */
