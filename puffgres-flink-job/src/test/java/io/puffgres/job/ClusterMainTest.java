@@ -3,6 +3,7 @@ package io.puffgres.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.puffgres.config.ProjectConfig;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ class ClusterMainTest {
         assertThat(options.plugin()).isEqualTo("pgoutput");
         assertThat(options.webUiPort()).as("a cluster has its own web UI").isEqualTo(-1);
         assertThat(options.remote()).isEmpty();
+        assertThat(options.poll()).isFalse();
     }
 
     @Test
@@ -58,5 +60,35 @@ class ClusterMainTest {
         assertThatThrownBy(() -> ClusterMain.options(new String[] {"--plugin", "decoderbufs"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--plugin must be pgoutput or wal2json (got decoderbufs)");
+    }
+
+    @Test
+    void pollReadsWal2jsonWhetherAskedForByArgumentOrByTheProject() {
+        JobRunner.Options byArgument = ClusterMain.options(new String[] {"--poll", "--create-slot"});
+        assertThat(byArgument.poll()).isTrue();
+        assertThat(byArgument.plugin()).isEqualTo("wal2json");
+        assertThat(byArgument.createSlot()).isTrue();
+
+        JobRunner.Options byProject = ClusterMain.options(new String[0], ProjectConfig.Source.Mode.POLL);
+        assertThat(byProject.poll()).isTrue();
+        assertThat(byProject.plugin()).isEqualTo("wal2json");
+
+        JobRunner.Options explicit =
+                ClusterMain.options(new String[] {"--plugin", "wal2json", "--poll"}, ProjectConfig.Source.Mode.STREAM);
+        assertThat(explicit.poll()).isTrue();
+        assertThat(explicit.plugin()).isEqualTo("wal2json");
+    }
+
+    @Test
+    void refusesPollWithPgoutputNamingBoth() {
+        assertThatThrownBy(() -> ClusterMain.options(new String[] {"--poll", "--plugin", "pgoutput"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--poll reads wal2json, so it cannot go with --plugin pgoutput; leave out"
+                        + " --plugin (arguments:");
+        assertThatThrownBy(() ->
+                        ClusterMain.options(new String[] {"--plugin", "pgoutput"}, ProjectConfig.Source.Mode.POLL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("the project's [source] mode = \"poll\" reads wal2json, so it cannot go with"
+                        + " --plugin pgoutput");
     }
 }

@@ -1,10 +1,10 @@
 package io.puffgres.launcher;
 
 import io.puffgres.cli.ExitCode;
-import io.puffgres.cli.OptionValues;
 import io.puffgres.cli.PostgresAccess;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.RunFile;
+import io.puffgres.cli.SourceOptions;
 import io.puffgres.migration.Project;
 import io.puffgres.preflight.Check;
 import io.puffgres.preflight.Preflight;
@@ -18,7 +18,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code puffgres doctor}: preflight checks of Postgres and turbopuffer for {@code puffgres run}, each with its fix. */
@@ -30,13 +29,17 @@ import picocli.CommandLine.Spec;
             "(relation, columns, id, predicate types, lookup SQL), replica identities, the snapshot key of a table",
             "without a primary key, the publication, the slot and the WAL it keeps, snapshot reader slots an",
             "interrupted run left behind, wal2json (with --plugin wal2json), and turbopuffer's URL and API key.",
-            "Prints one line per check and the exact fix for each finding; changes nothing."
+            "In poll mode (--poll or [source] mode = \"poll\") also the server version (12 or later), the slot",
+            "functions the poll source calls, a free slot for its reading slot <slot>_poll, wal2json, and that no",
+            "mapped table is partitioned.",
+            "Prints the mode it checked, one line per check and the exact fix for each finding; changes nothing."
         },
         mixinStandardHelpOptions = true,
         footer = {
             "%nExamples:",
             "  puffgres doctor",
             "  puffgres doctor --plugin wal2json --slot other",
+            "  puffgres doctor --poll",
             "%nExit codes: 0 every check ok, 1 runtime failure (Postgres unreachable), 2 usage error, 3 invalid project,"
                     + " 4 findings."
         })
@@ -48,21 +51,15 @@ final class DoctorCommand implements Callable<Integer> {
     @Mixin
     ProjectOption project;
 
-    @Option(
-            names = "--plugin",
-            paramLabel = "NAME",
-            defaultValue = "pgoutput",
-            converter = OptionValues.DecodingPlugin.class,
-            description = "The logical decoding plugin run will use: pgoutput (default) or wal2json.")
-    String plugin;
-
-    @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot (default: [postgres] slot).")
-    String slot;
+    @Mixin
+    SourceOptions source = new SourceOptions();
 
     @Override
     public Integer call() {
+        source.checkFlags();
         Project loaded = project.load();
-        String slotName = slot != null ? slot : loaded.config().postgres().slot();
+        SourceOptions.Reading reading = source.resolve(loaded.config());
+        String slotName = reading.slot();
         List<Check> checks = new ArrayList<>();
         PostgresAccess postgres = project.postgres(loaded);
         try (Connection c = postgres.open()) {
@@ -71,12 +68,14 @@ final class DoctorCommand implements Callable<Integer> {
                     .filter(run -> run.slot().equals(slotName))
                     .map(run -> OptionalLong.of(run.pid()))
                     .orElse(OptionalLong.empty());
-            checks.addAll(Preflight.postgres(c, loaded, slotName, plugin, ownRun));
+            checks.addAll(Preflight.postgres(c, loaded, reading.changeSource(), ownRun));
         } catch (SQLException e) {
             throw postgres.unreachable("check", e);
         }
         checks.add(Preflight.turbopuffer(loaded.config().turbopuffer()));
         PrintWriter out = spec.commandLine().getOut();
+        out.println("checking for " + reading.describe() + " on slot " + reading.slot()
+                + (reading.poll() ? "" : "; --poll checks poll mode"));
         checks.forEach(check -> check.lines().forEach(out::println));
         long findings =
                 checks.stream().filter(c -> c.status() == Check.Status.FAIL).count();

@@ -146,6 +146,10 @@ final class InitCommand implements Callable<Integer> {
                         + " s3://bucket/puffgres",
                 "# web_ui_bind = \"127.0.0.1\"            # default; 0.0.0.0 exposes the job's REST API (cancel included)",
                 "",
+                "[source]",
+                "mode = \"stream\"" + " ".repeat(23) + "# the replication protocol; \"poll\": wal2json over plain SQL"
+                        + " (docs/job.md#poll-mode)",
+                "",
                 "[state]",
                 "schema = \"puffgres\"                   # Postgres schema of the applied-migration records and the DLQ",
                 "",

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * The checks of {@code puffgres doctor}, and those of them {@code puffgres run} makes before it changes anything: what
  * the job needs from Postgres and turbopuffer, each with the exact fix when it is missing. Reads only (a wal2json
- * check creates and drops a temporary slot, a lookup check prepares and deallocates a statement).
+ * check peeks at the job's slot without consuming it, or creates and drops a temporary slot; a lookup check prepares
+ * and deallocates a statement).
  */
 public final class Preflight {
 
@@ -36,19 +37,20 @@ public final class Preflight {
 
     /**
      * Postgres checks in the order doctor prints them: wal_level, role, the state schema, each mapping against the
-     * catalog, each mapped relation (read access, replica identity, lookup SQL), the snapshot chunk key, the
-     * publication, the slot and the WAL it retains, leftover snapshot reader slots, and wal2json when it is the plugin.
+     * catalog, each mapped relation (read access, replica identity, lookup SQL), the snapshot chunk key, partitioned
+     * tables when the plugin is wal2json, the publication, the slot and the WAL it retains, leftover snapshot reader
+     * slots, in poll mode the server version, the slot functions and the poll source's reading slot, and wal2json when
+     * it is the plugin.
      *
-     * @param slot the replication slot {@code run} would read
-     * @param plugin {@code pgoutput} or {@code wal2json}
-     * @param ownRun the pid of this project's live {@code puffgres run} on {@code slot}, if any (its use of the slot is
-     *     no finding)
+     * @param source the slot {@code run} would read, and how
+     * @param ownRun the pid of this project's live {@code puffgres run} on the slot, if any (its use of the slot is no
+     *     finding)
      * @throws SQLException when a catalog query fails (the connection broke); findings are never exceptions
      */
-    public static List<Check> postgres(Connection c, Project project, String slot, String plugin, OptionalLong ownRun)
+    public static List<Check> postgres(Connection c, Project project, ChangeSource source, OptionalLong ownRun)
             throws SQLException {
         List<Migration> mappings = project.effectiveMappings();
-        List<Check> checks = common(c, project, mappings, catalog(c, project, mappings));
+        List<Check> checks = common(c, project, mappings, catalog(c, project, mappings), source);
         if (mappings.isEmpty()) {
             checks.add(
                     3,
@@ -57,10 +59,14 @@ public final class Preflight {
                             "the project has no migrations",
                             "add one under puffgres/migrations (see docs/migrations.md)"));
         }
-        checks.addAll(SlotChecks.run(c, slot, plugin, JobRunner.checkpointDir(project), ownRun));
-        checks.addAll(SlotChecks.leftoverReaders(c, slot));
-        if (plugin.equals("wal2json")) {
-            checks.add(ServerChecks.wal2json(c, canCreateSlots(checks)));
+        boolean canUseSlots = canCreateSlots(checks);
+        checks.addAll(SlotChecks.run(c, source, JobRunner.checkpointDir(project), ownRun));
+        checks.addAll(SlotChecks.leftoverReaders(c, source.slot()));
+        if (source.poll()) {
+            checks.addAll(PollChecks.run(c, source, checks.get(1).status() == Check.Status.OK, ownRun));
+        }
+        if (source.plugin().equals("wal2json")) {
+            checks.add(Wal2jsonChecks.plugin(c, source, canUseSlots, ownRun));
         }
         return checks;
     }
@@ -68,25 +74,34 @@ public final class Preflight {
     /**
      * What {@code puffgres run} checks before it touches the publication or the slot: doctor's checks of the server,
      * the state schema, the mappings and their tables, and the publication, and the slot as run needs it (a missing
-     * one is fine with {@code --create-slot}). Left out: the WAL the slot holds (running releases it), leftover reader
-     * slots (run notes them) and turbopuffer (run retries it through an outage).
+     * one is fine with {@code --create-slot}), in poll mode the server version, the slot functions and room for the
+     * reading slot, and wal2json when run creates a slot with it or polls one. Left out: the WAL the slot holds
+     * (running releases it), leftover reader slots (run notes them) and turbopuffer (run retries it through an
+     * outage).
      *
      * @param project the project restricted to its applied migrations
      * @param catalog the problems {@link #catalog} found in its mappings, reported here as findings too
      */
     public static List<Check> beforeRun(
-            Connection c, Project project, List<Diagnostic> catalog, String slot, String plugin, boolean createSlot)
+            Connection c, Project project, List<Diagnostic> catalog, ChangeSource source, boolean createSlot)
             throws SQLException {
-        List<Check> checks = common(c, project, project.effectiveMappings(), catalog);
-        Check slotCheck = SlotChecks.beforeRun(c, slot, plugin, JobRunner.checkpointDir(project), createSlot);
+        List<Check> checks = common(c, project, project.effectiveMappings(), catalog, source);
+        boolean canUseSlots = canCreateSlots(checks);
+        Check slotCheck = SlotChecks.beforeRun(c, source, JobRunner.checkpointDir(project), createSlot);
         checks.add(slotCheck);
-        if (plugin.equals("wal2json") && slotCheck.status() == Check.Status.OK && createSlot) {
-            checks.add(ServerChecks.wal2json(c, canCreateSlots(checks)));
+        if (source.poll()) {
+            checks.addAll(PollChecks.run(c, source, checks.get(1).status() == Check.Status.OK, OptionalLong.empty()));
+        }
+        if (source.plugin().equals("wal2json")
+                && slotCheck.status() == Check.Status.OK
+                && (createSlot || source.poll())) {
+            checks.add(Wal2jsonChecks.plugin(c, source, canUseSlots, OptionalLong.empty()));
         }
         return checks;
     }
 
-    private static List<Check> common(Connection c, Project project, List<Migration> mappings, List<Diagnostic> catalog)
+    private static List<Check> common(
+            Connection c, Project project, List<Migration> mappings, List<Diagnostic> catalog, ChangeSource source)
             throws SQLException {
         List<Check> checks = new ArrayList<>();
         String role = ServerChecks.one(c, "SELECT current_user");
@@ -118,6 +133,9 @@ public final class Preflight {
         RelationChecks.Result relations = RelationChecks.run(c, role, matching);
         checks.addAll(relations.checks());
         chunkKey(c, relations.idColumns()).ifPresent(checks::add);
+        if (source.plugin().equals("wal2json")) {
+            checks.addAll(Wal2jsonChecks.partitionedTables(c, relations.cdcTables(), source));
+        }
         checks.add(PublicationCheck.run(c, project.config().postgres().publication(), relations.cdcTables(), role));
         return checks;
     }

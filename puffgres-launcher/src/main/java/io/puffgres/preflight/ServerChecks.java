@@ -7,16 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Server-wide checks: {@code wal_level}, the connecting role's replication right, its rights on the state schema, and
- * the wal2json plugin.
+ * Server-wide checks: {@code wal_level}, the connecting role's replication right and its rights on the state schema.
  */
 final class ServerChecks {
-
-    /**
-     * Creating a test slot waits for the transactions running at that moment to end; a long one would make doctor
-     * hang, so the attempt gives up after this many seconds and says why.
-     */
-    static final int TEST_SLOT_TIMEOUT_SECONDS = 10;
 
     private ServerChecks() {}
 
@@ -54,50 +47,6 @@ final class ServerChecks {
                     who + " has neither REPLICATION nor superuser, so it cannot read a replication slot",
                     "ALTER ROLE " + who + " WITH REPLICATION;");
         }
-    }
-
-    /**
-     * Whether the server can load wal2json, by creating a temporary logical slot with it and dropping it: an output
-     * plugin is a shared library, not an extension, so {@code pg_available_extensions} cannot tell.
-     */
-    static Check wal2json(Connection c, boolean canCreateSlots) throws SQLException {
-        String name = "wal2json";
-        if (!canCreateSlots) {
-            return Check.skip(name, "could not check: needs wal_level = logical and the replication right (above)");
-        }
-        String slot = "puffgres_doctor_" + one(c, "SELECT pg_backend_pid()");
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT slot_name FROM pg_create_logical_replication_slot(?, 'wal2json', true)")) {
-            ps.setString(1, slot);
-            ps.setQueryTimeout(TEST_SLOT_TIMEOUT_SECONDS);
-            ps.executeQuery().close();
-        } catch (SQLException e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.contains("could not access file")) {
-                return Check.fail(
-                        name,
-                        "the server cannot load the wal2json output plugin (" + firstLine(message) + ")",
-                        "install it on the Postgres server (Debian/Ubuntu: apt install postgresql-"
-                                + one(c, "SELECT current_setting('server_version_num')::int / 10000")
-                                + "-wal2json), or use the default --plugin pgoutput");
-            }
-            if ("57014".equals(e.getSQLState())) {
-                return Check.fail(
-                        name,
-                        "could not check: creating a test slot waited more than " + TEST_SLOT_TIMEOUT_SECONDS
-                                + " s for running transactions to end",
-                        "end or wait for the long transactions in pg_stat_activity, then run puffgres doctor again");
-            }
-            return Check.fail(
-                    name,
-                    "could not create a test slot with it: " + firstLine(message),
-                    "fix the cause in Postgres's message (e.g. a free slot under max_replication_slots)");
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-            ps.setString(1, slot);
-            ps.execute();
-        }
-        return Check.ok(name, "installed (a test slot with it was created and dropped)");
     }
 
     /**

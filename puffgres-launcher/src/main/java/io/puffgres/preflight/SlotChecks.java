@@ -37,7 +37,7 @@ final class SlotChecks {
             "coalesce(pg_wal_lsn_diff(" + SERVER_LSN + ", restart_lsn), 0)::bigint";
 
     /** The row of {@code pg_replication_slots} the checks read, and the database the connection is in. */
-    private record Slot(
+    record Slot(
             String type,
             String plugin,
             String database,
@@ -51,27 +51,26 @@ final class SlotChecks {
      * @param ownRun the pid of this project's live {@code puffgres run} reading {@code slot}, if there is one: the
      *     slot in use by it is no finding
      */
-    static List<Check> run(Connection c, String slot, String plugin, Path checkpointDir, OptionalLong ownRun)
+    static List<Check> run(Connection c, ChangeSource source, Path checkpointDir, OptionalLong ownRun)
             throws SQLException {
-        Optional<Slot> found = read(c, slot);
+        Optional<Slot> found = read(c, source.slot());
         if (found.isEmpty()) {
-            return List.of(missing(c, slot, plugin, false), Check.skip("wal retained", "no slot yet"));
+            return List.of(missing(c, source, false), Check.skip("wal retained", "no slot yet"));
         }
         return List.of(
-                state(slot, plugin, found.get(), checkpointDir, ownRun),
-                retained(c, slot, found.get().retainedBytes()));
+                state(source, found.get(), checkpointDir, ownRun),
+                retained(c, source.slot(), found.get().retainedBytes()));
     }
 
     /**
      * The slot as {@code puffgres run} needs it: a missing one is fine when run creates it ({@code --create-slot}).
      * The WAL it holds is no reason not to start (running is how it is released).
      */
-    static Check beforeRun(Connection c, String slot, String plugin, Path checkpointDir, boolean create)
-            throws SQLException {
-        Optional<Slot> found = read(c, slot);
+    static Check beforeRun(Connection c, ChangeSource source, Path checkpointDir, boolean create) throws SQLException {
+        Optional<Slot> found = read(c, source.slot());
         return found.isEmpty()
-                ? missing(c, slot, plugin, create)
-                : state(slot, plugin, found.get(), checkpointDir, OptionalLong.empty());
+                ? missing(c, source, create)
+                : state(source, found.get(), checkpointDir, OptionalLong.empty());
     }
 
     /**
@@ -105,7 +104,7 @@ final class SlotChecks {
         return checks;
     }
 
-    private static Optional<Slot> read(Connection c, String slot) throws SQLException {
+    static Optional<Slot> read(Connection c, String slot) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT slot_type, plugin, database, active_pid, wal_status, "
                 + RETAINED_BYTES + ", current_database() FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
@@ -126,8 +125,9 @@ final class SlotChecks {
     }
 
     /** @param create whether run creates it now ({@code --create-slot}) */
-    private static Check missing(Connection c, String slot, String plugin, boolean create) throws SQLException {
-        String createIt = "puffgres run --create-slot" + (plugin.equals("pgoutput") ? "" : " --plugin " + plugin)
+    private static Check missing(Connection c, ChangeSource source, boolean create) throws SQLException {
+        String slot = source.slot();
+        String createIt = "puffgres run --create-slot" + source.runOptions()
                 + " (a new slot starts with a snapshot of the mapped tables)";
         String full = ServerChecks.one(
                 c, "SELECT count(*) >= current_setting('max_replication_slots')::int FROM pg_replication_slots");
@@ -144,7 +144,9 @@ final class SlotChecks {
         return Check.fail("slot", SqlText.ident(slot) + " does not exist", createIt);
     }
 
-    private static Check state(String slot, String plugin, Slot found, Path checkpointDir, OptionalLong ownRun) {
+    private static Check state(ChangeSource source, Slot found, Path checkpointDir, OptionalLong ownRun) {
+        String slot = source.slot();
+        String plugin = source.plugin();
         String name = "slot";
         String quoted = SqlText.ident(slot);
         String slotPlugin = found.plugin();
@@ -161,13 +163,20 @@ final class SlotChecks {
                     quoted + " belongs to database " + database,
                     "set [postgres] slot in puffgres.toml to another name (slot names are per server)");
         }
+        if (source.poll() && !plugin.equals(slotPlugin)) {
+            return Check.fail(
+                    name,
+                    quoted + " uses " + slotPlugin + ", and poll mode reads wal2json over SQL: a " + slotPlugin
+                            + " slot cannot be polled",
+                    "poll a new wal2json slot: puffgres run --poll --slot NAME --create-slot (it starts with a fill of"
+                            + " the mapped tables), or stream this one without --poll ([source] mode = \"stream\")");
+        }
         if (!plugin.equals(slotPlugin)) {
             return Check.fail(
                     name,
                     quoted + " uses " + slotPlugin + ", not " + plugin,
                     "use --plugin " + slotPlugin + ", or recreate it: " + drop(slot)
-                            + " then puffgres run --create-slot"
-                            + (plugin.equals("pgoutput") ? "" : " --plugin " + plugin));
+                            + " then puffgres run --create-slot" + source.runOptions());
         }
         if ("lost".equals(found.walStatus())) {
             return lost(slot, checkpointDir);
@@ -193,7 +202,7 @@ final class SlotChecks {
                         + " snapshot)");
     }
 
-    private static String drop(String slot) {
+    static String drop(String slot) {
         return "SELECT pg_drop_replication_slot(" + SqlText.literal(slot) + ");";
     }
 

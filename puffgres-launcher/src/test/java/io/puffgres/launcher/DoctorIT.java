@@ -89,9 +89,11 @@ class DoctorIT {
         assertThat(r.exitCode()).isEqualTo(ExitCode.OK);
         assertThat(r.err()).isEmpty();
         List<String> out = lines(r);
-        assertThat(out.get(8)).matches("ok   wal retained: \"healthy\" holds \\d+(\\.\\d)? (B|KiB|MiB)\\Q" + UNLIMITED);
+        assertThat(out.get(9)).matches("ok   wal retained: \"healthy\" holds \\d+(\\.\\d)? (B|KiB|MiB)\\Q" + UNLIMITED);
         assertThat(out)
                 .containsExactly(
+                        "checking for stream mode (pgoutput over the replication protocol) on slot healthy; --poll"
+                                + " checks poll mode",
                         "ok   wal_level: logical",
                         "ok   role: \"postgres\" is a superuser",
                         "ok   state schema puffgres: does not exist yet; puffgres apply creates it",
@@ -100,7 +102,7 @@ class DoctorIT {
                         "ok   replica identity public.healthy: DEFAULT: primary key (id) includes id",
                         "ok   publication: \"healthy\" does not exist yet; puffgres run creates it for public.healthy",
                         "ok   slot: \"healthy\" exists (pgoutput, not in use)",
-                        out.get(8),
+                        out.get(9),
                         "ok   turbopuffer: " + tpuf.baseUrl() + " answered without an API key",
                         "doctor: all 10 checks ok");
     }
@@ -270,7 +272,7 @@ class DoctorIT {
     }
 
     @Test
-    void wal2jsonIsCheckedWithATemporarySlotAndTheSlotPluginMustMatch() throws Exception {
+    void wal2jsonIsCheckedOnItsSlotOrWithATemporaryOneAndTheSlotPluginMustMatch() throws Exception {
         db.execute(
                 "CREATE TABLE w2j (id bigint PRIMARY KEY, title text)",
                 "SELECT pg_create_logical_replication_slot('w2j', 'wal2json')",
@@ -281,7 +283,7 @@ class DoctorIT {
         assertThat(lines(r))
                 .contains(
                         "ok   slot: \"w2j\" exists (wal2json, not in use)",
-                        "ok   wal2json: installed (a test slot with it was created and dropped)")
+                        "ok   wal2json: installed (\"w2j\" decoded with it)")
                 .endsWith("doctor: all 11 checks ok");
         try (Connection c = db.connect();
                 Statement s = c.createStatement();
@@ -297,7 +299,8 @@ class DoctorIT {
                         "FAIL slot: \"w2j_pgoutput\" uses pgoutput, not wal2json",
                         "     fix: use --plugin pgoutput, or recreate it: SELECT"
                                 + " pg_drop_replication_slot('w2j_pgoutput'); then puffgres run --create-slot"
-                                + " --plugin wal2json");
+                                + " --plugin wal2json",
+                        "ok   wal2json: installed (a test slot with it was created and dropped)");
     }
 
     @Test

@@ -238,9 +238,12 @@ public final class ProjectConfigLoader {
         long pollMaxInterval = integer(so, "poll_max_interval_ms", 10, 3_600_000)
                 .orElse(Math.max(pollInterval, ProjectConfig.Source.DEFAULT_POLL_MAX_INTERVAL_MS));
         if (pollMaxInterval < pollInterval) {
-            so.error(
+            // at the variable when one overrides the key, as for a value out of range
+            problem(
+                    so,
                     "poll_max_interval_ms",
-                    "must be at least poll_interval_ms (" + pollInterval + ") (got " + pollMaxInterval + ")");
+                    "must be at least poll_interval_ms (" + pollInterval + "), the wait it grows from (got "
+                            + pollMaxInterval + ")");
         }
         long pollBatch = integer(so, "poll_batch_size", 1, 10_000_000)
                 .orElse((long) ProjectConfig.Source.DEFAULT_POLL_BATCH_SIZE);

@@ -5,6 +5,7 @@ import io.puffgres.cli.ExitCode;
 import io.puffgres.cli.FillLines;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.RunFile;
+import io.puffgres.cli.SourceOptions;
 import io.puffgres.fill.FillLedger;
 import io.puffgres.job.FillPlan;
 import io.puffgres.migration.Migration;
@@ -80,6 +81,10 @@ public final class BackfillCommand implements Callable<Integer> {
     @Mixin
     WebUiPortOption webUi = new WebUiPortOption();
 
+    /** The same source options as {@code run}'s: the backfill runs the same job, on the same slot, in the same mode. */
+    @Mixin
+    SourceOptions source = new SourceOptions();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -89,7 +94,9 @@ public final class BackfillCommand implements Callable<Integer> {
                     "--resume records no fill, so it cannot record a repair",
                     "puffgres backfill --repair MAPPING records one; --resume follows the fills left open");
         }
+        source.checkFlags();
         Project all = project.load();
+        source.resolve(all.config()); // a conflict with [source] mode is a usage error before any fill is recorded
         List<Migration> targets = targets(all);
         int open = record(all, targets, out);
         if (open == 0) {
@@ -108,16 +115,15 @@ public final class BackfillCommand implements Callable<Integer> {
         }
         if (detach) {
             RunLock.checkFree(all);
-            return Detached.start(
-                    List.of("run", "--project", project.dir().toString(), "--web-ui-port", String.valueOf(webUi.port)),
-                    project.invocation(),
-                    RunFile.path(all),
-                    out);
+            List<String> args = new ArrayList<>(
+                    List.of("run", "--project", project.dir().toString(), "--web-ui-port", String.valueOf(webUi.port)));
+            args.addAll(source.args());
+            return Detached.start(args, project.invocation(), RunFile.path(all), out);
         }
         RunCommand run = new RunCommand();
         run.spec = spec;
         run.project = project;
-        run.plugin = RunCommand.DEFAULT_PLUGIN;
+        run.source = source;
         run.webUi = webUi;
         run.untilFilled = true;
         try (RunLock lock = RunLock.acquire(all)) {

@@ -90,7 +90,7 @@ public final class PackageCommand implements Callable<Integer> {
                 "wrote " + output.toAbsolutePath() + ": " + applied.migrations().size() + " migration(s), "
                         + bundle.files().size() + " file(s) of the project");
         out.println("entry class io.puffgres.job.ClusterMain; program arguments: --create-slot on the first run,"
-                + " --slot NAME, --strict, --plugin wal2json as for puffgres run");
+                + " --slot NAME, --strict, --plugin wal2json, --poll as for puffgres run");
         out.println("to resume, give the newest savepoint or retained checkpoint of [flink] checkpoint_dir as the"
                 + " savepoint path (puffgres run --target remote finds it itself)");
         return ExitCode.OK;

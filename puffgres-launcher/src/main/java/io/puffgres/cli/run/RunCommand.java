@@ -9,6 +9,7 @@ import io.puffgres.cli.OptionValues;
 import io.puffgres.cli.ProjectOption;
 import io.puffgres.cli.RemoteJobs;
 import io.puffgres.cli.RunFile;
+import io.puffgres.cli.SourceOptions;
 import io.puffgres.cli.status.FailureCause;
 import io.puffgres.cli.status.LiveStatus;
 import io.puffgres.config.Diagnostic;
@@ -60,12 +61,11 @@ import picocli.CommandLine.Spec;
             "  puffgres run --strict                   stop at the first change that would go to the DLQ",
             "  puffgres run --detach                   in the background; puffgres status / puffgres stop",
             "  puffgres run --slot other --from-lsn 0/1A2B3C4D",
+            "  puffgres run --poll --create-slot       poll mode: read wal2json over plain SQL (no replication",
+            "                                          connection; works behind a transaction-mode pooler)",
             ExitCode.HELP_FOOTER
         })
 public final class RunCommand implements Callable<Integer> {
-
-    /** The decoding plugin when {@code --plugin} is not given. */
-    static final String DEFAULT_PLUGIN = "pgoutput";
 
     /** Set by {@code backfill}: follow the run's fills and stop the job once they are done. */
     boolean untilFilled;
@@ -76,8 +76,8 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ProjectOption project;
 
-    @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot (default: [postgres] slot).")
-    String slot;
+    @Mixin
+    SourceOptions source = new SourceOptions();
 
     @Option(names = "--create-slot", description = "Create the replication slot when it does not exist.")
     boolean createSlot;
@@ -97,14 +97,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Stop the job instead of moving past a change that goes to the DLQ.")
     boolean strict;
 
-    @Option(
-            names = "--plugin",
-            paramLabel = "NAME",
-            defaultValue = DEFAULT_PLUGIN,
-            converter = OptionValues.DecodingPlugin.class,
-            description = "Logical decoding plugin: pgoutput (default) or wal2json.")
-    String plugin;
-
     @Mixin
     WebUiPortOption webUi = new WebUiPortOption();
 
@@ -119,7 +111,9 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        source.checkFlags();
         Project all = project.load();
+        source.resolve(all.config()); // a conflict with [source] mode is a usage error before anything starts
         if (remote(all)) {
             refuseEmbeddedOptions();
             // before the lock, which asks the cluster whether the job of an earlier run still runs
@@ -170,6 +164,7 @@ public final class RunCommand implements Callable<Integer> {
     /** The run itself, holding the project's run lock. */
     int run(Project all, PrintWriter out) throws Exception {
         boolean remote = remote(all);
+        SourceOptions.Reading reading = source.resolve(all.config());
         Optional<JobRunner.Remote> cluster = Optional.empty();
         if (remote) {
             String restUrl = all.config()
@@ -181,23 +176,26 @@ public final class RunCommand implements Callable<Integer> {
                                     "--target remote needs [flink] rest_url, the Flink cluster's REST API",
                                     "set rest_url = \"http://<jobmanager>:8081\" in puffgres.toml (or PUFFGRES_FLINK_REST_URL)"));
             RemoteJobs.checkReachable(restUrl); // before anything is prepared in Postgres
-            refuseRunningOn(
-                    restUrl, slot != null ? slot : all.config().postgres().slot());
+            refuseRunningOn(restUrl, reading.slot());
             cluster = Optional.of(new JobRunner.Remote(restUrl, JobJar.locate()));
         }
-        Project loaded = preflight(all, out);
+        Project loaded = preflight(all, reading, out);
         JobRunner.Options options = new JobRunner.Options(
-                Optional.ofNullable(slot),
+                Optional.of(reading.slot()),
                 createSlot,
                 Optional.ofNullable(fromLsn),
                 strict,
-                plugin,
+                reading.plugin(),
                 webUi.port,
                 note -> {
                     out.println("note: " + note);
                     out.flush();
                 },
-                cluster);
+                cluster,
+                reading.poll());
+        if (reading.poll()) {
+            out.println("reading slot " + reading.slot() + " in " + reading.describe());
+        }
         JobRunner.Started job;
         try {
             job = JobRunner.start(loaded, options);
@@ -320,8 +318,8 @@ public final class RunCommand implements Callable<Integer> {
      * mapping does not match the database, else 4). Prints a note for each snapshot reader slot an interrupted run left
      * behind (not dropped here: slot names are per server, so one named like ours may be another project's).
      */
-    private Project preflight(Project all, PrintWriter out) {
-        String slotName = slot != null ? slot : all.config().postgres().slot();
+    private Project preflight(Project all, SourceOptions.Reading reading, PrintWriter out) {
+        String slotName = reading.slot();
         try {
             JobRunner.checkBindAddress(all.config().flink().webUiBind());
         } catch (SetupException e) {
@@ -331,7 +329,7 @@ public final class RunCommand implements Callable<Integer> {
         try (Connection c = project.postgres(all).connect()) {
             loaded = applied(all, c, out);
             List<Diagnostic> catalog = Preflight.catalog(c, loaded, loaded.effectiveMappings());
-            List<Check> findings = Preflight.beforeRun(c, loaded, catalog, slotName, plugin, createSlot).stream()
+            List<Check> findings = Preflight.beforeRun(c, loaded, catalog, reading.changeSource(), createSlot).stream()
                     .filter(check -> check.status() == Check.Status.FAIL)
                     .toList();
             refuse(findings, catalog.isEmpty() ? ExitCode.PREFLIGHT : ExitCode.INVALID_CONFIG);

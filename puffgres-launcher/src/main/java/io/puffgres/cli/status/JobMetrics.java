@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * Reads a running puffgres job from the Flink REST API ({@code /jobs/:id}, {@code /jobs/:id/vertices/:vid/subtasks/
  * metrics}, {@code /jobs/:id/checkpoints}, {@code /jobs/:id/metrics}, {@code /jobs/:id/exceptions}): its state, each
  * mapping's writer metrics summed over subtasks (the latest of the time gauges), its running fill sources ({@link
- * FillSourceMetrics}), its checkpoints and its restarts.
+ * FillSourceMetrics}), its poll source in poll mode ({@link PollSourceMetrics}), its checkpoints and its restarts.
  * Flink refreshes these metrics every second (see JobRunner), so a read may lag that much. Thread-safe; each
  * {@link #read()} makes a few HTTP calls.
  */
@@ -48,9 +48,23 @@ final class JobMetrics {
             .filter(m -> m != WriterMetric.WRITE_LATENCY_MS)
             .toList();
 
-    /** One read of the job: Flink's state ({@code RUNNING}, {@code RESTARTING}, …) and what it reports. */
+    /**
+     * One read of the job: Flink's state ({@code RUNNING}, {@code RESTARTING}, …) and what it reports.
+     *
+     * @param poll the poll source's figures when the job reads changes in poll mode; empty for a stream
+     */
     record Snapshot(
-            String state, List<Mapping> mappings, List<Fill> fills, Checkpoints checkpoints, Restarts restarts) {
+            String state,
+            List<Mapping> mappings,
+            List<Fill> fills,
+            Checkpoints checkpoints,
+            Restarts restarts,
+            Optional<Poll> poll) {
+
+        /** A job that streams (no poll source). */
+        Snapshot(String state, List<Mapping> mappings, List<Fill> fills, Checkpoints checkpoints, Restarts restarts) {
+            this(state, mappings, fills, checkpoints, restarts, Optional.empty());
+        }
 
         /** The running fill source of {@code mapping}, if the job runs one that reports metrics. */
         Optional<Fill> fill(String mapping) {
@@ -98,6 +112,13 @@ final class JobMetrics {
                                     ? " with nothing pending in puffgres's operators: the source is not moving"
                                             + " (an open transaction holds back a snapshot's start)"
                                     : "")));
+            poll.filter(p -> p.lastPollEpochMs() > 0)
+                    .map(p -> Duration.between(Instant.ofEpochMilli(p.lastPollEpochMs()), now)
+                            .minusMillis(p.waitMs()))
+                    .filter(d -> d.compareTo(after) >= 0)
+                    .ifPresent(d -> reasons.add("the poll source has not finished a poll for "
+                            + Durations.human(d) + " past its wait (a long pg_logical_slot_get_changes: a large"
+                            + " transaction, or Postgres not answering)"));
             return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
         }
 
@@ -128,6 +149,25 @@ final class JobMetrics {
             long chunksDone,
             long chunksTotal,
             long rowsEstimate) {}
+
+    /**
+     * The poll source's figures ({@link PollSourceMetrics}); 0 for each one not reported yet.
+     *
+     * @param lastPollEpochMs when the last poll finished ({@code pollLastTime}), 0 before one
+     * @param rows changes the last poll returned ({@code pollRows})
+     * @param polls polls since the task started ({@code polls})
+     * @param empty polls that returned nothing ({@code pollsEmpty})
+     * @param waitMs the wait before the next poll, back-off included ({@code pollWaitMs})
+     * @param readLsn the WAL position the reading slot has read through ({@code pollReadLsn})
+     * @param confirmedLsn where the last completed checkpoint moved the job's slot ({@code pollConfirmedLsn})
+     */
+    record Poll(long lastPollEpochMs, long rows, long polls, long empty, long waitMs, long readLsn, long confirmedLsn) {
+
+        /** A WAL position in Postgres's text form ({@code 0/1A2B3C4D}), {@code -} for 0 (not known yet). */
+        static String lsn(long lsn) {
+            return lsn == 0 ? "-" : String.format("%X/%X", lsn >>> 32, lsn & 0xFFFF_FFFFL);
+        }
+    }
 
     /** A replication lag ({@code lagMs}) and when it was measured: it keeps its value until the next write. */
     record Lag(double seconds, Instant measuredAt) {}
@@ -185,8 +225,13 @@ final class JobMetrics {
         // by mapping: at parallelism > 1 its lookup stage and its writer run in different vertices
         Map<String, Map<WriterMetric, Double>> values = new LinkedHashMap<>();
         List<Fill> fills = new ArrayList<>();
+        Optional<Poll> poll = Optional.empty();
         for (JsonNode vertex : job.path("vertices")) {
             String name = vertex.path("name").asText();
+            if (PollSourceMetrics.runs(name)) {
+                poll = Optional.of(
+                        PollSourceMetrics.read(rest, vertex.path("id").asText()));
+            }
             for (String mapping : operatorMappings(name, FillSourceMetrics.NAME_SUFFIX)) {
                 FillSourceMetrics.read(rest, vertex.path("id").asText(), mapping)
                         .ifPresent(fills::add);
@@ -203,7 +248,7 @@ final class JobMetrics {
                 .map(e -> new Mapping(e.getKey(), e.getValue()))
                 .toList();
         String state = job.path("state").asText();
-        return new Snapshot(state, mappings, List.copyOf(fills), checkpoints(), restarts(state));
+        return new Snapshot(state, mappings, List.copyOf(fills), checkpoints(), restarts(state), poll);
     }
 
     /**

@@ -91,14 +91,20 @@ public final class LiveStatus implements AutoCloseable {
     /**
      * {@code events 1234 (210.5/s), upserts 1200, DLQ 3, last flush 1 s ago, lag 0.4 s}, over every mapping; the lag
      * with its age when it is old ({@link StatusOutput#lag}), and {@code , restarted 3 times} once Flink restarted
-     * the job. The rate is that since {@code previous} (the sample of the line before); without one, or when the
+     * the job, and in poll mode {@code , polled 1 s ago (120 changes)}. The rate is that since {@code previous} (the sample of the line before); without one, or when the
      * count went down (the job restarted and counts from zero), there is no rate yet: {@code events 1234, …}.
      */
     static String line(JobMetrics.Snapshot s, Instant now, Sample previous) {
         long events = (long) s.total(WriterMetric.EVENTS_IN);
         long restarts = s.restarts().count();
+        String poll = s.poll()
+                .map(p -> p.lastPollEpochMs() <= 0
+                        ? ", no poll yet"
+                        : ", polled " + TextTable.ago(Instant.ofEpochMilli(p.lastPollEpochMs()), now) + " (" + p.rows()
+                                + (p.rows() == 1 ? " change)" : " changes)"))
+                .orElse("");
         return String.format(
-                "events %d%s, upserts %d, DLQ %d, last flush %s, lag %s%s",
+                "events %d%s, upserts %d, DLQ %d, last flush %s, lag %s%s%s",
                 events,
                 rate(events, now, previous)
                         .map(r -> " (" + TextTable.decimal(r) + "/s)")
@@ -107,6 +113,7 @@ public final class LiveStatus implements AutoCloseable {
                 (long) s.total(WriterMetric.DLQ),
                 StatusOutput.lastFlush(s.max(WriterMetric.LAST_FLUSH_EPOCH_MS), now),
                 StatusOutput.lag(s.lag(), now),
+                poll,
                 restarts == 0 ? "" : ", restarted " + restarts + (restarts == 1 ? " time" : " times"));
     }
 

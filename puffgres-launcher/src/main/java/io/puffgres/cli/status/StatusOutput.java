@@ -85,6 +85,11 @@ final class StatusOutput {
         slot.put("wal_status", known == null ? null : known.walStatus().orElse(null));
         slot.put("safe_wal_size", known == null ? null : known.safeWalSize().orElse(null));
         JobMetrics.Snapshot s = r.job().orElse(null);
+        if (s == null) {
+            root.putNull("source");
+        } else {
+            source(s, root.putObject("source"));
+        }
         root.put("lag_seconds", s == null ? null : s.max(WriterMetric.LAG_MS) / 1000.0);
         root.put(
                 "lag_measured_at",
@@ -155,6 +160,41 @@ final class StatusOutput {
         return root;
     }
 
+    /** {@code "mode"}: {@code "stream"} or {@code "poll"}; in poll mode the poll source's figures beside it. */
+    private static void source(JobMetrics.Snapshot s, ObjectNode source) {
+        source.put("mode", s.poll().isPresent() ? "poll" : "stream");
+        s.poll().ifPresent(p -> {
+            source.put("last_poll_at", epochMs(p.lastPollEpochMs()));
+            source.put("last_poll_changes", p.rows());
+            source.put("wait_ms", p.waitMs());
+            source.put("polls", p.polls());
+            source.put("polls_empty", p.empty());
+            source.put("read_lsn", p.readLsn() == 0 ? null : JobMetrics.Poll.lsn(p.readLsn()));
+            source.put("confirmed_lsn", p.confirmedLsn() == 0 ? null : JobMetrics.Poll.lsn(p.confirmedLsn()));
+        });
+    }
+
+    /**
+     * {@code source: poll, last poll 1 s ago (120 changes), next in 200 ms, read to 0/1A2B3C4D, slot confirmed at
+     * 0/1A2B0000 by the last checkpoint, 1234 polls (1000 empty)}; {@code source: poll, no poll yet} before the first.
+     */
+    static String pollLine(JobMetrics.Poll p, Instant now) {
+        if (p.lastPollEpochMs() <= 0) {
+            return "source: poll (wal2json over SQL), no poll yet";
+        }
+        return String.format(
+                "source: poll (wal2json over SQL), last poll %s (%d change%s), next in %s, read to %s, slot confirmed"
+                        + " at %s by the last checkpoint, %d polls (%d empty)",
+                ago(Instant.ofEpochMilli(p.lastPollEpochMs()), now),
+                p.rows(),
+                p.rows() == 1 ? "" : "s",
+                p.waitMs() < 1000 ? p.waitMs() + " ms" : decimal(p.waitMs() / 1000.0) + " s",
+                JobMetrics.Poll.lsn(p.readLsn()),
+                JobMetrics.Poll.lsn(p.confirmedLsn()),
+                p.polls(),
+                p.empty());
+    }
+
     /** The fills, and the namespaces that filled newer versions replaced. */
     private static void fills(StatusReport r, StatusReport.Postgres.Read read, PrintWriter out) {
         if (read.fills().isEmpty() && read.superseded().isEmpty()) {
@@ -220,6 +260,7 @@ final class StatusOutput {
         } else {
             out.printf("slot %s: unknown, Postgres is unreachable%n", r.slotName());
         }
+        r.job().flatMap(JobMetrics.Snapshot::poll).ifPresent(p -> out.println(pollLine(p, now)));
         r.job().ifPresent(s -> {
             JobMetrics.Checkpoints c = s.checkpoints();
             out.printf(
