@@ -3,7 +3,10 @@ package io.puffgres.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.puffgres.event.Op;
+import io.puffgres.event.PgType;
 import io.puffgres.event.RelationId;
+import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.source.PostgresCdcSources;
 import io.puffgres.testkit.PostgresCluster;
@@ -57,7 +60,7 @@ class Wal2JsonDecoderIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pgoutput"})
+    @ValueSource(strings = {"pgoutput", "wal2json"})
     void decodesTheSameEventsAsTheStream(String plugin) throws Exception {
         String p = plugin.substring(0, 3) + "_";
         Wal2JsonWorkload workload = new Wal2JsonWorkload(p);
@@ -85,7 +88,136 @@ class Wal2JsonDecoderIT {
         List<RowEvent> stream = new ArrayList<>(STREAMS.get(plugin));
         List<RowEvent> polled = poll(pollSlot, tables);
         assertThat(polled).as("events decoded").hasSizeGreaterThan(20);
-        assertThat(differences(stream, polled)).isEmpty();
+        assertKnownDifferences(plugin, p, stream, polled);
+        if (plugin.equals("wal2json")) {
+            assertPluginDifferences(p, stream, polled);
+            return;
+        }
+        assertThat(differences(
+                        stream.stream()
+                                .map(Wal2JsonDecoderIT::withoutKnownDifferences)
+                                .toList(),
+                        polled.stream()
+                                .map(Wal2JsonDecoderIT::withoutKnownDifferences)
+                                .toList()))
+                .isEmpty();
+    }
+
+    /**
+     * Where the poll source cannot or should not give what the stream gives (both stream plugins alike):
+     * <ul>
+     *   <li>float4/float8 NaN and ±Infinity: wal2json prints JSON null (they are no JSON numbers), so the poll source
+     *       gives NULL; the WAL's value is lost before it reaches puffgres (numeric NaN is NULL in both).
+     *   <li>{@code name}: the stream gives NULL (Debezium has no converter for it), the poll source the text.
+     *   <li>arrays of two or more dimensions: the stream gives a list of NULLs, the poll source nested lists.
+     *   <li>{@code tsvector} and {@code bytea[]}: the stream leaves the column out (no Debezium converter), the poll
+     *       source gives the text and a list of byte arrays.
+     *   <li>{@code point} (and the other geometric types): the stream gives Kafka Connect's Struct#toString, which
+     *       holds an object's identity hash (never the same twice), the poll source Postgres's text.
+     * </ul>
+     */
+    private static void assertKnownDifferences(String plugin, String p, List<RowEvent> stream, List<RowEvent> polled) {
+        RowEvent streamTypes = first(stream, p + "types", 1L);
+        RowEvent polledTypes = first(polled, p + "types", 1L);
+        assertThat(streamTypes.after().get("nm")).isNull();
+        assertThat(polledTypes.after().get("nm")).isEqualTo("nm");
+        // the stream over wal2json loses them as the poll source does
+        assertThat(first(stream, p + "types", 6L).after().get("f8"))
+                .isEqualTo(plugin.equals("pgoutput") ? Double.POSITIVE_INFINITY : null);
+        assertThat(first(polled, p + "types", 6L).after().get("f8")).isNull();
+        RowEvent streamArrays = first(stream, p + "arrays", 1L);
+        RowEvent polledArrays = first(polled, p + "arrays", 1L);
+        assertThat(streamArrays.after().get("a_2d")).isEqualTo(java.util.Arrays.asList(null, null));
+        assertThat(polledArrays.after().get("a_2d")).isEqualTo(List.of(List.of(1L, 2L), List.of(3L, 4L)));
+        assertThat(streamArrays.after().has("a_ba")).isFalse();
+        assertThat((List<?>) polledArrays.after().get("a_ba")).hasSize(2);
+        RowEvent streamOthers = first(stream, p + "others", 1L);
+        RowEvent polledOthers = first(polled, p + "others", 1L);
+        assertThat(streamOthers.after().has("tsv")).isFalse();
+        assertThat(polledOthers.after().get("tsv")).isEqualTo("'a' 'cat' 'fat'");
+        if (plugin.equals("pgoutput")) {
+            assertThat((String) streamOthers.after().get("pt")).startsWith("Struct{x=1.5,y=2.0,wkb=[B@");
+        }
+        assertThat(polledOthers.after().get("pt")).isEqualTo("(1.5,2)");
+    }
+
+    /**
+     * The stream over wal2json (Debezium's wal2json decoder) differs from the stream over pgoutput, which the poll
+     * source follows: it gives no TRUNCATE, leaves an unchanged TOASTed column out of an UPDATE (instead of marking it
+     * unavailable), gives an old image of the key (other columns NULL) with every UPDATE of a table with a key, carries
+     * generated columns, gives float8 {@code -0} as 0 and a point as NULL, and its LSN of a change is at times that of
+     * an earlier change of the transaction. The values of the rows inserted agree.
+     */
+    private static void assertPluginDifferences(String p, List<RowEvent> stream, List<RowEvent> polled) {
+        assertThat(stream).noneMatch(e -> e.op() == Op.TRUNCATE);
+        assertThat(polled).filteredOn(e -> e.op() == Op.TRUNCATE).hasSize(2);
+        RowEvent streamToast = stream.stream()
+                .filter(e -> e.relation().name().equals(p + "toasted") && e.op() == Op.UPDATE)
+                .findFirst()
+                .orElseThrow();
+        assertThat(streamToast.after().has("big")).isFalse();
+        assertThat(streamToast.before()).isNotNull();
+        RowEvent polledToast = polled.stream()
+                .filter(e -> e.relation().name().equals(p + "toasted") && e.op() == Op.UPDATE)
+                .findFirst()
+                .orElseThrow();
+        assertThat(polledToast.after().isUnavailable("big")).isTrue();
+        assertThat(polledToast.before()).isNull();
+        assertThat(insertedValues(stream, p)).isEqualTo(insertedValues(polled, p));
+    }
+
+    /** The new rows of the INSERTs into the tables of many types, without what the two plugins give differently. */
+    private static List<Row> insertedValues(List<RowEvent> events, String p) {
+        Set<String> tables = Set.of(p + "types", p + "arrays", p + "others");
+        List<Row> rows = new ArrayList<>();
+        for (RowEvent e : events) {
+            if (e.op() == Op.INSERT && tables.contains(e.relation().name())) {
+                Row row = comparable(e.after());
+                Row.Builder b = Row.builder();
+                for (String c : row.columns()) {
+                    Object v = row.get(c);
+                    if (!c.equals("g")) {
+                        b.put(c, row.type(c), v instanceof Double d && d == 0 ? (Object) 0.0 : v);
+                    }
+                }
+                rows.add(b.build());
+            }
+        }
+        return rows;
+    }
+
+    private static RowEvent first(List<RowEvent> events, String table, long id) {
+        return events.stream()
+                .filter(e -> e.relation().name().equals(table) && e.after() != null)
+                .filter(e -> Long.valueOf(id).equals(e.after().get("id")))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** {@code e} with the columns and values of {@link #assertKnownDifferences} out of the comparison. */
+    private static RowEvent withoutKnownDifferences(RowEvent e) {
+        return new RowEvent(
+                e.op(), e.relation(), comparable(e.before()), comparable(e.after()), e.lsn(), e.txId(), e.commitTime());
+    }
+
+    private static Row comparable(Row row) {
+        if (row == null) {
+            return null;
+        }
+        Row.Builder b = Row.builder();
+        for (String c : row.columns()) {
+            Object v = row.get(c);
+            PgType type = row.type(c);
+            if (c.equals("tsv") || c.equals("a_ba")) {
+                continue;
+            }
+            boolean unmatched = (v instanceof Double d && (d.isNaN() || d.isInfinite()))
+                    || type.name().equals("name")
+                    || type.name().equals("point")
+                    || c.equals("a_2d");
+            b.put(c, type, unmatched ? null : v);
+        }
+        return b.build();
     }
 
     private static JobClient start(List<RelationId> tables, String slot, String publication, String plugin)
@@ -190,7 +322,7 @@ class Wal2JsonDecoderIT {
         return String.join("; ", d);
     }
 
-    private static List<String> rowDiff(String side, io.puffgres.event.Row a, io.puffgres.event.Row b) {
+    private static List<String> rowDiff(String side, Row a, Row b) {
         List<String> d = new ArrayList<>();
         if (a == null || b == null) {
             if (a != b) {
