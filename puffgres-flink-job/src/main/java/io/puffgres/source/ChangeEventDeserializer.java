@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -218,7 +219,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             case "io.debezium.time.NanoTimestamp":
                 return LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC).plusNanos(((Number) v).longValue());
             case "io.debezium.time.ZonedTimestamp":
-                return UtcInstants.parse((String) v);
+                return zonedTimestamp((String) v);
             case "io.debezium.time.Time":
                 return LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000);
             case "io.debezium.time.MicroTime":
@@ -248,6 +249,24 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             default -> v.toString();
         };
     }
+
+    /**
+     * Debezium's ZonedTimestamp text; it writes Postgres's {@code infinity} and {@code -infinity} as they are, which
+     * become the instants a lookup reads for them (pgjdbc's {@code OffsetDateTime.MAX}/{@code MIN}, see JdbcRows).
+     */
+    static Instant zonedTimestamp(String v) {
+        return switch (v) {
+            case "infinity" -> INFINITY;
+            case "-infinity" -> MINUS_INFINITY;
+            default -> UtcInstants.parse(v);
+        };
+    }
+
+    /** Postgres's timestamptz {@code infinity}, as a lookup reads it. */
+    public static final Instant INFINITY = OffsetDateTime.MAX.toInstant();
+
+    /** Postgres's timestamptz {@code -infinity}, as a lookup reads it. */
+    public static final Instant MINUS_INFINITY = OffsetDateTime.MIN.toInstant();
 
     /** The marker as bytea, checked without decoding every bytea value into a string. */
     private static boolean isUnavailable(byte[] b) {

@@ -50,7 +50,8 @@ public record PgType(String name, boolean array) {
             Map.entry("timestamp without time zone", "timestamp"),
             Map.entry("timestamp with time zone", "timestamptz"),
             Map.entry("time without time zone", "time"),
-            Map.entry("time with time zone", "timetz"));
+            Map.entry("time with time zone", "timetz"),
+            Map.entry("bit varying", "varbit"));
 
     private static final Map<String, Category> CATEGORIES = Map.ofEntries(
             Map.entry("int2", Category.INTEGER),
