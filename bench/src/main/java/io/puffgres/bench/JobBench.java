@@ -233,7 +233,7 @@ public final class JobBench {
         return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
-    private static String slotLsn(Statement s, String slot) throws Exception {
+    static String slotLsn(Statement s, String slot) throws Exception {
         try (var rs = s.executeQuery(
                 "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
             rs.next();
@@ -280,7 +280,7 @@ public final class JobBench {
         return new SourceRun(rate(SEEN.get(), FIRST.get(), LAST.get()), byThread);
     }
 
-    private static double rate(long events, long firstNanos, long lastNanos) {
+    static double rate(long events, long firstNanos, long lastNanos) {
         return events / Math.max(1e-9, (lastNanos - firstNanos) / 1e9);
     }
 
@@ -311,7 +311,7 @@ public final class JobBench {
      * Documents/s into the emulator, from the first row visible to the last (rows arrive in id order: one
      * transaction, parallelism 1, one write in flight). Polls one id at a time, which costs the emulator little.
      */
-    private static double endToEnd(TurbopufferClient client, long firstId, long lastId) throws Exception {
+    static double endToEnd(TurbopufferClient client, long firstId, long lastId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!visible(client, firstId) && System.nanoTime() < deadline) {
             Thread.sleep(5);

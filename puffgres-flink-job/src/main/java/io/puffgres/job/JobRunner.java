@@ -11,6 +11,8 @@ import io.puffgres.fill.FillTableException;
 import io.puffgres.migration.Migration;
 import io.puffgres.migration.Project;
 import io.puffgres.migration.ProjectBundle;
+import io.puffgres.poll.PollSettings;
+import io.puffgres.poll.PollSource;
 import io.puffgres.source.ChunkKey;
 import io.puffgres.source.PostgresCdcSources;
 import io.puffgres.source.ReplicationSetup;
@@ -180,6 +182,16 @@ public final class JobRunner {
         }
         checkBindAddress(config.flink().webUiBind());
         String slot = options.slot().orElse(config.postgres().slot());
+        boolean poll = options.poll() || config.source().mode() == ProjectConfig.Source.Mode.POLL;
+        if (poll && flinkCdcSnapshot) {
+            throw new IllegalArgumentException("Flink CDC's initial snapshot needs the streaming source, not --poll");
+        }
+        if (poll && slot.length() > PollSettings.maxSlotName()) {
+            throw new SetupException("slot name " + slot + " is too long for poll mode (at most "
+                    + PollSettings.maxSlotName() + " characters: its reading slot " + PollSettings.readingSlot(slot)
+                    + " must fit Postgres's 63); pick a shorter --slot");
+        }
+        String plugin = poll ? "wal2json" : options.plugin();
         Map<String, RelationId> relations = new LinkedHashMap<>();
         Map<RelationId, List<String>> idColumns = new LinkedHashMap<>();
         long snapshotLsn;
@@ -192,7 +204,7 @@ public final class JobRunner {
                 idColumns.computeIfAbsent(cdc, t -> new ArrayList<>()).add(m.id().column());
             }
             List<RelationId> tables = relations.values().stream().distinct().toList();
-            ReplicationSetup.checkPlugin(c, options.plugin(), tables);
+            ReplicationSetup.checkPlugin(c, plugin, tables);
             ChunkKey.Choice chunks = ChunkKey.choose(c, idColumns);
             if (!chunks.problems().isEmpty()) {
                 ChunkKey.Problem first = chunks.problems().get(0);
@@ -201,7 +213,7 @@ public final class JobRunner {
             chunkKey = chunks.column();
             ReplicationSetup.ensurePublication(c, config.postgres().publication(), tables);
             boolean slotCreated = ReplicationSetup.ensureSlot(
-                    c, slot, options.plugin(), options.createSlot(), config.postgres(), options.notes());
+                    c, slot, plugin, options.createSlot(), config.postgres(), options.notes());
             if (options.fromLsn().isPresent()) {
                 ReplicationSetup.advanceSlot(c, slot, options.fromLsn().get());
             }
@@ -278,17 +290,25 @@ public final class JobRunner {
                 bundle != null ? bundle : bundle(project));
         // Flink CDC reads no snapshot: fills do (FillPlan); "committed" streams from the slot's confirmed position,
         // which for a slot created now is its consistent point, and for --from-lsn where the slot was moved
-        PostgresCdcSources.Settings source = sourceSettings(
-                config,
-                relations,
-                slot,
-                options,
-                flinkCdcSnapshot ? StartupOptions.initial() : StartupOptions.committed(),
-                chunkKey);
+        List<RelationId> tables = relations.values().stream().distinct().toList();
         List<FillSource> fills = fillPlan.fills().stream()
                 .map(f -> new FillSource(spec, f.request(config.fill().chunkRows())))
                 .toList();
-        PuffgresJob.build(env, spec, PostgresCdcSources.build(source), relations, fills);
+        if (poll) {
+            ProjectConfig.Source s = config.source();
+            PollSettings settings =
+                    new PollSettings(slot, tables, s.pollIntervalMs(), s.pollMaxIntervalMs(), s.pollBatchSize());
+            PuffgresJob.build(env, spec, new PollSource(spec, settings), "postgres poll", relations, fills);
+        } else {
+            PostgresCdcSources.Settings source = sourceSettings(
+                    config,
+                    tables,
+                    slot,
+                    options,
+                    flinkCdcSnapshot ? StartupOptions.initial() : StartupOptions.committed(),
+                    chunkKey);
+            PuffgresJob.build(env, spec, PostgresCdcSources.build(source), "postgres cdc", relations, fills);
+        }
         try {
             JobClient client = env.executeAsync(jobName(slot, relations.keySet()));
             return new Started(client, restore, slot, restUrl, fillPlan);
@@ -353,7 +373,7 @@ public final class JobRunner {
 
     private static PostgresCdcSources.Settings sourceSettings(
             ProjectConfig config,
-            Map<String, RelationId> relations,
+            List<RelationId> tables,
             String slot,
             Options options,
             StartupOptions startup,
@@ -366,7 +386,7 @@ public final class JobRunner {
                 config.postgres().user().orElse(System.getProperty("user.name")),
                 config.postgres().password().map(p -> p.reveal()).orElse(""),
                 url.parameters(),
-                relations.values().stream().distinct().map(RelationId::toString).toList(),
+                tables.stream().map(RelationId::toString).toList(),
                 slot,
                 config.postgres().publication(),
                 options.plugin(),

@@ -29,7 +29,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The job graph: one CDC source, then per mapping {@code <mapping>: route} → {@code <mapping>: lookup} →
+ * The job graph: one source of changes (Flink CDC's stream or the poll source), then per mapping {@code <mapping>: route} → {@code <mapping>: lookup} →
  * keyBy(id) ({@link #keyById}) → {@code <mapping>: apply + write}, with a {@code <mapping>: fill} source joining it for
  * each fill the run makes; every DLQ entry goes to one Postgres sink.
  * Operator names carry the mapping name; uids carry name and version, so a restart restores each mapping's state and
@@ -47,6 +47,9 @@ public final class PuffgresJob {
     /**
      * Adds the job to {@code env}: a pipeline per mapping key ({@link JobSpec#key}), in the order of {@code relations}.
      *
+     * @param source the changes: Flink CDC's stream or the poll source
+     * @param sourceName the source operator's name ({@code postgres cdc}, {@code postgres poll}); its uid follows it, so
+     *     a run that switches source does not restore the other's state
      * @param relations the table CDC follows for each mapping key of {@code spec}
      * @param fills fill sources, each feeding the pipeline of its mapping's newest version: before the lookup stage
      *     for {@code lookup} membership (which decides it), else straight to the keyed writer
@@ -55,10 +58,11 @@ public final class PuffgresJob {
             StreamExecutionEnvironment env,
             JobSpec spec,
             Source<RowEvent, ?, ?> source,
+            String sourceName,
             Map<String, RelationId> relations,
             List<FillSource> fills) {
-        DataStream<RowEvent> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres cdc")
-                .uid("postgres-cdc-source");
+        DataStream<RowEvent> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), sourceName)
+                .uid(sourceName.replace(' ', '-') + "-source");
         List<DataStream<DlqEntry>> dlq = new ArrayList<>();
         for (Map.Entry<String, RelationId> mapping : relations.entrySet()) {
             String name = mapping.getKey();

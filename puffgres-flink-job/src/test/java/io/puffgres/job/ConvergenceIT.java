@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.puffgres.emulator.EmulatorExtension;
+import io.puffgres.emulator.Faults.Fault;
 import io.puffgres.testkit.PostgresDatabase;
 import java.net.URI;
 import java.nio.file.Path;
@@ -14,13 +15,14 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A randomized workload of inserts, updates, deletes, membership flips and id changes, streamed while the job is
- * cancelled and restarted from its retained checkpoint twice; afterwards the namespace equals the member rows
- * exactly. Every row has a {@code body} stored out of line, which most updates leave unchanged: the WAL then leaves
+ * cancelled and restarted from its retained checkpoint twice, and while turbopuffer fails one write in five; afterwards
+ * the namespace equals the member rows exactly. Once with the streaming source, once with the poll source. Every row has a {@code body} stored out of line, which most updates leave unchanged: the WAL then leaves
  * it out, and the lookup stage fills it in from Postgres (in order with the changes around it, across restarts).
  */
 class ConvergenceIT {
@@ -35,9 +37,12 @@ class ConvergenceIT {
     private static final int PER_TRANSACTION = 40;
     private static final long PACE_MS = 50;
 
-    @Test
-    void namespaceConvergesToTheMemberRowsAcrossRestarts() throws Exception {
+    @ParameterizedTest(name = "poll: {0}")
+    @ValueSource(booleans = {false, true})
+    void namespaceConvergesToTheMemberRowsAcrossRestarts(boolean poll) throws Exception {
+        String conv = poll ? "convpoll" : "conv";
         db.execute(
+                "DROP TABLE IF EXISTS conv",
                 "CREATE TABLE conv (id bigint PRIMARY KEY, grp int NOT NULL, title text, status text, body text)",
                 // out of line and uncompressed: an UPDATE that leaves it alone leaves it out of the WAL
                 "ALTER TABLE conv ALTER COLUMN body SET STORAGE EXTERNAL",
@@ -54,18 +59,25 @@ class ConvergenceIT {
         try (JobHarness h = new JobHarness(
                 db,
                 tpuf.baseUrl(),
-                "conv",
+                conv,
                 JobHarness.migration(
                         1,
-                        "conv",
-                        "conv",
+                        conv,
+                        conv,
                         "conv",
                         "\"id\", \"grp\", \"title\", \"status\", \"body\"",
                         "batch_max_rows = 200\n[membership]\nmode = \"dsl\"\npredicate = \"status = 'on'\""))) {
-            JobRunner.Started job = h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            JobRunner.Started job =
+                    h.start(JobRunner.Options.defaults().withCreateSlot(true).withPoll(poll));
             // the snapshot first, so that every change of the workload is streamed
             await().atMost(Duration.ofMinutes(1))
-                    .untilAsserted(() -> assertThat(h.documents("conv")).hasSameSizeAs(h.rows(member)));
+                    .untilAsserted(() -> assertThat(h.documents(conv)).hasSameSizeAs(h.rows(member)));
+            // a storm of failed writes the whole way: every one is retried, none is lost or sent twice out of order
+            tpuf.emulator()
+                    .faults()
+                    .rate(Fault.status(500), 0.1)
+                    .rate(Fault.status(503), 0.05)
+                    .rate(Fault.dropConnection(), 0.05);
             AtomicInteger done = new AtomicInteger();
             CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> run(done));
             int restarts = 0;
@@ -84,7 +96,7 @@ class ConvergenceIT {
                         .as("restart %d comes while the workload runs", restarts)
                         .isNotDone();
                 h.cancel(job);
-                job = h.start(JobRunner.Options.defaults());
+                job = h.start(JobRunner.Options.defaults().withPoll(poll));
                 assertThat(job.restoredFrom())
                         .as("restart %d restores a checkpoint", restarts)
                         .isPresent();
@@ -94,8 +106,10 @@ class ConvergenceIT {
             workload.get(5, TimeUnit.MINUTES);
             assertThat(done.get()).isGreaterThanOrEqualTo(OPERATIONS);
             assertThat(restarts).isEqualTo(2);
+            assertThat(tpuf.emulator().faults().injected()).isNotEmpty();
+            tpuf.emulator().faults().clear();
             await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
-                Map<Object, Map<String, Object>> docs = h.documents("conv");
+                Map<Object, Map<String, Object>> docs = h.documents(conv);
                 docs.values().forEach(d -> d.remove("__source_lsn"));
                 assertThat(docs.toString()).isEqualTo(h.rows(member).toString());
             });

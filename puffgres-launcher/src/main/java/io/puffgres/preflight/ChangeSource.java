@@ -1,5 +1,7 @@
 package io.puffgres.preflight;
 
+import io.puffgres.poll.PollSettings;
+
 /**
  * How the job reads changes, as the checks need it: the slot, its decoding plugin, and whether the poll source reads
  * it over plain SQL (docs/job.md, "Poll mode") rather than the replication protocol. Immutable.
@@ -9,9 +11,6 @@ package io.puffgres.preflight;
  * @param poll whether the poll source reads the slot, through its own copy {@link #pollSlot()}
  */
 public record ChangeSource(String slot, String plugin, boolean poll) {
-
-    /** The suffix of the poll source's reading slot, a copy of the job's slot it makes at each start. */
-    public static final String POLL_SLOT_SUFFIX = "_poll";
 
     public ChangeSource {
         if (poll && !plugin.equals("wal2json")) {
@@ -26,7 +25,7 @@ public record ChangeSource(String slot, String plugin, boolean poll) {
 
     /** The slot the poll source reads through: {@code <slot>_poll}. */
     public String pollSlot() {
-        return slot + POLL_SLOT_SUFFIX;
+        return PollSettings.readingSlot(slot);
     }
 
     /** The {@code puffgres run} options that read the slot this way, e.g. {@code --poll} or {@code --plugin wal2json}. */

@@ -1,5 +1,6 @@
 package io.puffgres.preflight;
 
+import io.puffgres.poll.PollSettings;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -115,7 +116,7 @@ final class PollChecks {
             String other = SqlText.ident(source.slot()) + " is read through " + quoted + ", which the poll source drops"
                     + " and copies again at each start, and " + quoted;
             String rename = "choose another slot for the job: --slot NAME (or [postgres] slot), whose reading slot is"
-                    + " NAME" + ChangeSource.POLL_SLOT_SUFFIX;
+                    + " " + PollSettings.readingSlot("NAME");
             if (!"logical".equals(s.type())) {
                 return Check.fail(name, other + " is a " + s.type() + " slot", rename);
             }

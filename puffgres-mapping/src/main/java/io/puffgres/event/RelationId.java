@@ -1,9 +1,10 @@
 package io.puffgres.event;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /** A Postgres relation (table or view) by schema and name, both unquoted and case-sensitive. */
-public record RelationId(String schema, String name) {
+public record RelationId(String schema, String name) implements Serializable {
 
     public RelationId {
         Objects.requireNonNull(schema, "schema");

@@ -1,0 +1,264 @@
+package io.puffgres.poll;
+
+import io.puffgres.event.RowEvent;
+import io.puffgres.stream.JobSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.flink.connector.base.source.reader.synchronization.FutureCompletingBlockingQueue;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll source's reading thread. At its start it moves the job's slot to the restored position (when the slot is
+ * behind it), replaces the reading slot with a fresh copy of the job's slot, and then polls the reading slot with
+ * {@code pg_logical_slot_get_changes} in batches: each poll is one statement, its rows fetched {@link #FETCH_ROWS} at a
+ * time and handed on in {@link Batch}es through a bounded queue, so a transaction of any size passes in bounded memory.
+ * No transaction stays open between polls, and no session state is used (the connection prepares no statements on the
+ * server), so a transaction-mode pooler may sit between.
+ *
+ * <p>The reading slot moves as it is read; the job's slot moves only when a checkpoint completes ({@link
+ * SlotAdvancer}). After a failure the reader's task restarts from its checkpoint and this starts again with a new
+ * copy, so nothing the reading slot passed is lost.
+ */
+final class SlotPoller implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlotPoller.class);
+
+    /** Rows pgjdbc fetches at a time from a poll's result. */
+    static final int FETCH_ROWS = 1_000;
+    /** Changes a batch holds at most. */
+    static final int BATCH_CHANGES = 1_000;
+    /** wal2json text a batch holds at most (characters), so large rows make smaller batches. */
+    static final long BATCH_CHARS = 8L << 20;
+
+    /**
+     * Changes read and handed on together.
+     *
+     * @param events the changes, in the order of the slot
+     * @param position where the job's slot may move once every change of this and every earlier batch is emitted (0:
+     *     the batch ends inside a transaction, so nowhere new)
+     */
+    record Batch(List<RowEvent> events, long position) {}
+
+    private final JobSpec spec;
+    private final PollSettings settings;
+    private final long start;
+    private final FutureCompletingBlockingQueue<Batch> queue;
+    private final PollFigures figures;
+
+    private volatile boolean stopped;
+    private volatile Throwable failure;
+    private volatile Thread thread;
+    private volatile Connection connection;
+
+    /**
+     * @param start the restored position (0: none, the job's slot's own)
+     */
+    SlotPoller(
+            JobSpec spec,
+            PollSettings settings,
+            long start,
+            FutureCompletingBlockingQueue<Batch> queue,
+            PollFigures figures) {
+        this.spec = spec;
+        this.settings = settings;
+        this.start = start;
+        this.queue = queue;
+        this.figures = figures;
+    }
+
+    /** Why the thread ended, if it failed. */
+    Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try (Connection c = spec.connect();
+                Connection catalog = spec.connect()) {
+            connection = c;
+            c.unwrap(PGConnection.class).setPrepareThreshold(0); // no server-side prepared statements (poolers)
+            catalog.unwrap(PGConnection.class).setPrepareThreshold(0);
+            setUp(c);
+            c.setAutoCommit(false); // a cursor streams a poll's rows; each poll commits
+            // the columns of each table, for unchanged TOAST values and keys: read beside the poll's open cursor
+            Wal2JsonDecoder decoder =
+                    new Wal2JsonDecoder(new CatalogColumns(() -> catalog, Set.copyOf(settings.tables())));
+            long wait = settings.intervalMs();
+            while (!stopped) {
+                long rows = poll(c, decoder);
+                if (rows >= settings.batchSize()) {
+                    wait = settings.intervalMs();
+                    continue;
+                }
+                if (rows > 0) {
+                    wait = settings.intervalMs();
+                } else {
+                    figures.empty.inc();
+                }
+                figures.waitMs = wait;
+                Thread.sleep(wait);
+                if (rows == 0) {
+                    wait = Math.min(wait * 2, settings.maxIntervalMs());
+                }
+            }
+        } catch (InterruptedException e) {
+            if (!stopped) {
+                fail(e);
+            }
+        } catch (Throwable t) {
+            if (!stopped) {
+                fail(t);
+            }
+        }
+    }
+
+    private void fail(Throwable t) {
+        failure = t;
+        queue.notifyAvailable(); // wakes the task, which reports it
+    }
+
+    /** Ends the thread: the current statement is cancelled, a wait or a full queue given up. */
+    void stop() {
+        stopped = true;
+        queue.wakeUpPuttingThread(0);
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.unwrap(PGConnection.class).cancelQuery(); // a poll in progress ends now, not when it is read
+            } catch (SQLException e) {
+                LOG.debug("cancelling the poll in progress failed", e);
+            }
+        }
+    }
+
+    private void setUp(Connection c) throws SQLException, InterruptedException {
+        String slot = settings.slot();
+        SlotCalls.Slot job = SlotCalls.find(c, slot)
+                .orElseThrow(() -> new IllegalStateException("replication slot " + slot + " does not exist (dropped"
+                        + " while the job ran?); start puffgres run again, with --create-slot for a new one"));
+        if (!"wal2json".equals(job.plugin())) {
+            throw new IllegalStateException("replication slot " + slot + " uses " + job.plugin() + "; poll mode reads"
+                    + " wal2json: run with --slot NAME --create-slot for a new slot");
+        }
+        long confirmed = job.confirmed();
+        if (Long.compareUnsigned(start, confirmed) > 0) {
+            confirmed = SlotCalls.advance(c, slot, start);
+        } else if (start != 0 && start != confirmed) {
+            LOG.warn(
+                    "the restored checkpoint reached {} of slot {}, which is at {} already: changes in between are"
+                            + " not read again",
+                    RowEvent.lsnText(start),
+                    slot,
+                    RowEvent.lsnText(confirmed));
+        }
+        figures.confirmedLsn = confirmed;
+        figures.readLsn = confirmed;
+        SlotCalls.dropIfExists(c, settings.readingSlot());
+        SlotCalls.copy(c, slot, settings.readingSlot());
+        LOG.info(
+                "polling slot {} from {} through its copy {}, up to {} rows a poll",
+                slot,
+                RowEvent.lsnText(confirmed),
+                settings.readingSlot(),
+                settings.batchSize());
+    }
+
+    /**
+     * The settings wal2json's text depends on, for the poll's transaction only (a pooler may hand the connection's
+     * server session to others between polls): ISO dates, Postgres's interval style, money in the C locale, floats
+     * exact.
+     */
+    private static final String POLL_SETTINGS = "SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle ="
+            + " 'postgres'; SET LOCAL lc_monetary = 'C'; SET LOCAL extra_float_digits = 3";
+
+    /** One poll: its changes handed on; @return the rows the slot returned */
+    private long poll(Connection c, Wal2JsonDecoder decoder) throws SQLException, InterruptedException {
+        long rows = 0;
+        long changes = 0;
+        List<RowEvent> events = new ArrayList<>();
+        long chars = 0;
+        long position = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT (lsn - '0/0')::bigint, data FROM" + " pg_logical_slot_get_changes(?, NULL, ?, VARIADIC ?)")) {
+            ps.setString(1, settings.readingSlot());
+            ps.setInt(2, settings.batchSize());
+            ps.setArray(
+                    3,
+                    c.createArrayOf(
+                            "text", Wal2JsonDecoder.options(settings.tables()).toArray()));
+            ps.setFetchSize(FETCH_ROWS);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    long lsn = rs.getLong(1);
+                    String data = rs.getString(2);
+                    RowEvent event = decoder.decode(lsn, data);
+                    if (event != null) {
+                        events.add(event);
+                        RowEvent second = decoder.pending(); // an UPDATE of the key: the INSERT after the DELETE
+                        if (second != null) {
+                            events.add(second);
+                            changes++;
+                        }
+                        chars += data.length();
+                        changes++;
+                    } else if (Wal2JsonDecoder.isCommit(data)) {
+                        position = lsn; // the end of the commit: every change up to it is in hand
+                    }
+                    if (events.size() >= BATCH_CHANGES || chars >= BATCH_CHARS) {
+                        hand(new Batch(events, position));
+                        events = new ArrayList<>();
+                        chars = 0;
+                        position = 0;
+                    }
+                }
+            }
+            // how far the reading slot read: past every transaction it returned and any WAL without changes for us
+            try (PreparedStatement read = c.prepareStatement("SELECT (confirmed_flush_lsn - '0/0')::bigint FROM"
+                    + " pg_replication_slots WHERE slot_name = ?")) {
+                read.setString(1, settings.readingSlot());
+                try (ResultSet rs = read.executeQuery()) {
+                    if (rs.next()) {
+                        long through = rs.getLong(1);
+                        if (Long.compareUnsigned(through, position) > 0) {
+                            position = through;
+                        }
+                        figures.readLsn = through;
+                    }
+                }
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        }
+        if (!events.isEmpty() || position != 0) {
+            hand(new Batch(events, position));
+        }
+        figures.polls.inc();
+        figures.rows = changes;
+        figures.lastTime = System.currentTimeMillis();
+        return rows;
+    }
+
+    private void hand(Batch batch) throws InterruptedException {
+        while (!queue.put(0, batch)) {
+            if (stopped) {
+                throw new InterruptedException("poll source stopped");
+            }
+        }
+    }
+}

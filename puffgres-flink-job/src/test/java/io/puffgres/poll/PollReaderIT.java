@@ -1,0 +1,240 @@
+package io.puffgres.poll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.puffgres.event.Op;
+import io.puffgres.event.RelationId;
+import io.puffgres.event.RowEvent;
+import io.puffgres.stream.JobSpec;
+import io.puffgres.testkit.PostgresDatabase;
+import io.puffgres.testkit.ProjectFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The poll source's reader driven by hand, step by step, against a real slot: the job's slot moves only to what a
+ * completed checkpoint holds (never into a transaction half emitted), and a reader restored from a checkpoint reads
+ * again exactly what came after it.
+ */
+class PollReaderIT {
+
+    @RegisterExtension
+    static final PostgresDatabase db = new PostgresDatabase();
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void theJobSlotMovesOnlyToWhatACompletedCheckpointHolds() throws Exception {
+        JobSpec spec = table("held");
+        long start = confirmed("held");
+        Collected out = new Collected();
+        PollReader reader = reader(spec, "held");
+        long half;
+        try {
+            for (int t = 0; t < 3; t++) {
+                db.execute("INSERT INTO held SELECT g, 't' || g FROM generate_series(" + (t * 100 + 1) + ", "
+                        + (t * 100 + 100) + ") g");
+            }
+            reader.addSplits(List.of(new PollSplit("held", 0)));
+            emitUntil(reader, out, 300);
+            assertThat(out.events).extracting(RowEvent::op).containsOnly(Op.INSERT);
+            assertThat(out.events).extracting(RowEvent::lsn).isSorted();
+            assertThat(out.events.stream().map(RowEvent::txId).distinct()).hasSize(3);
+            assertThat(confirmed("held")).as("nothing checkpointed yet").isEqualTo(start);
+
+            long first = reader.snapshotState(1).get(0).position();
+            assertThat(Long.compareUnsigned(first, out.events.get(299).lsn())).isPositive();
+            assertThat(confirmed("held")).as("taken, not completed").isEqualTo(start);
+
+            // one transaction of 5,000 rows reaches the task a batch at a time; a checkpoint between its batches
+            // holds a position before its commit
+            db.execute("INSERT INTO held SELECT g, 'big' FROM generate_series(1001, 6000) g");
+            emitUntil(reader, out, 300 + SlotPoller.BATCH_CHANGES);
+            assertThat(out.events).hasSizeLessThan(5300);
+            half = reader.snapshotState(2).get(0).position();
+            reader.notifyCheckpointComplete(2);
+            await().atMost(WAIT).until(() -> confirmed("held") == half);
+            assertThat(Long.compareUnsigned(half, first)).isGreaterThanOrEqualTo(0);
+        } finally {
+            reader.close(); // as if the run died here
+        }
+        await().atMost(WAIT).until(() -> !exists("held_poll"));
+
+        // restored from checkpoint 2, the reader reads the whole transaction again, and nothing before it
+        PollReader restored = reader(spec, "held");
+        Collected again = new Collected();
+        try {
+            restored.addSplits(List.of(new PollSplit("held", half)));
+            emitUntil(restored, again, 5000);
+            long lastChange = again.events.get(4999).lsn();
+            // the transaction's commit comes after its last change
+            await().atMost(WAIT).pollInSameThread().until(() -> {
+                restored.pollNext(again);
+                return Long.compareUnsigned(restored.position(), lastChange) > 0;
+            });
+            assertThat(again.events).hasSize(5000);
+            assertThat(again.events).allMatch(e -> "big".equals(e.after().get("title")));
+            assertThat(again.events.get(0).lsn()).isEqualTo(out.events.get(300).lsn());
+            long last = restored.snapshotState(3).get(0).position();
+            assertThat(confirmed("held")).isEqualTo(half);
+            restored.notifyCheckpointComplete(3);
+            await().atMost(WAIT).until(() -> confirmed("held") == last);
+        } finally {
+            restored.close();
+        }
+    }
+
+    @Test
+    void aRestoredReaderReadsAgainExactlyWhatCameAfterItsCheckpoint() throws Exception {
+        JobSpec spec = table("again");
+        PollReader before = reader(spec, "again");
+        Collected first = new Collected();
+        long checkpointed;
+        try {
+            db.execute("INSERT INTO again SELECT g, 'one' FROM generate_series(1, 100) g");
+            before.addSplits(List.of(new PollSplit("again", 0)));
+            emitUntil(before, first, 100);
+            checkpointed = before.snapshotState(1).get(0).position();
+            before.notifyCheckpointComplete(1);
+            await().atMost(WAIT).until(() -> confirmed("again") == checkpointed);
+            db.execute("UPDATE again SET title = 'two' WHERE id <= 50", "DELETE FROM again WHERE id > 90");
+            emitUntil(before, first, 160);
+        } finally {
+            before.close(); // the run ends without a checkpoint of the last 60 changes
+        }
+        assertThat(confirmed("again")).isEqualTo(checkpointed);
+
+        PollReader after = reader(spec, "again");
+        Collected second = new Collected();
+        try {
+            after.addSplits(List.of(new PollSplit("again", checkpointed)));
+            emitUntil(after, second, 60);
+            assertThat(second.events).isEqualTo(first.events.subList(100, 160));
+            db.execute("INSERT INTO again VALUES (500, 'new')");
+            emitUntil(after, second, 61);
+            assertThat(second.events.get(60).after().get("id")).isEqualTo(500L);
+        } finally {
+            after.close();
+        }
+    }
+
+    @Test
+    void aRestoreAheadOfTheSlotMovesTheSlotFirst() throws Exception {
+        JobSpec spec = table("ahead");
+        PollReader before = reader(spec, "ahead");
+        Collected first = new Collected();
+        long taken;
+        try {
+            db.execute("INSERT INTO ahead SELECT g, 'one' FROM generate_series(1, 10) g");
+            before.addSplits(List.of(new PollSplit("ahead", 0)));
+            emitUntil(before, first, 10);
+            taken = before.snapshotState(1).get(0).position(); // completed, but the run died before it was told
+        } finally {
+            before.close();
+        }
+        long start = confirmed("ahead");
+        assertThat(Long.compareUnsigned(start, taken)).isNegative();
+        PollReader after = reader(spec, "ahead");
+        Collected second = new Collected();
+        try {
+            after.addSplits(List.of(new PollSplit("ahead", taken)));
+            await().atMost(WAIT).until(() -> confirmed("ahead") == taken);
+            db.execute("INSERT INTO ahead VALUES (11, 'two')");
+            emitUntil(after, second, 1);
+            assertThat(second.events)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.after().get("id")).isEqualTo(11L));
+        } finally {
+            after.close();
+        }
+    }
+
+    /** Table {@code name (id, title)}, a wal2json slot {@code name}, and a project reaching them. */
+    private static JobSpec table(String name) throws Exception {
+        db.execute(
+                "CREATE TABLE " + name + " (id bigint PRIMARY KEY, title text)",
+                "SELECT pg_create_logical_replication_slot('" + name + "', 'wal2json')");
+        Path dir = Files.createTempDirectory("puffgres-poll-");
+        ProjectFiles.writeConfig(dir, db.jdbcUrl(), name, name, "http://127.0.0.1:9", 500);
+        return new JobSpec(dir.toString(), 0, name, Map.of(), false);
+    }
+
+    private static PollReader reader(JobSpec spec, String table) {
+        PollSettings settings = new PollSettings(table, List.of(new RelationId("public", table)), 10, 50, 2_000);
+        return new PollReader(spec, settings, new PollFigures(new UnregisteredMetricsGroup()), "test");
+    }
+
+    /** Calls {@code pollNext} (on this thread, as the task does) until {@code out} holds {@code count} changes. */
+    private static void emitUntil(PollReader reader, Collected out, int count) {
+        await().atMost(WAIT)
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    reader.pollNext(out);
+                    return out.events.size() >= count;
+                });
+    }
+
+    private static long confirmed(String slot) {
+        return ((Number) db.query("SELECT (confirmed_flush_lsn - '0/0')::bigint AS lsn FROM pg_replication_slots"
+                                + " WHERE slot_name = '" + slot + "'")
+                        .get(0)
+                        .get("lsn"))
+                .longValue();
+    }
+
+    private static boolean exists(String slot) {
+        return !db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'")
+                .isEmpty();
+    }
+
+    private static long currentLsn() {
+        return ((Number) db.query("SELECT (pg_current_wal_lsn() - '0/0')::bigint AS lsn")
+                        .get(0)
+                        .get("lsn"))
+                .longValue();
+    }
+
+    /** The changes a reader emits. */
+    static final class Collected implements ReaderOutput<RowEvent> {
+        final List<RowEvent> events = new ArrayList<>();
+
+        @Override
+        public void collect(RowEvent record) {
+            events.add(record);
+        }
+
+        @Override
+        public void collect(RowEvent record, long timestamp) {
+            events.add(record);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {}
+
+        @Override
+        public void markIdle() {}
+
+        @Override
+        public void markActive() {}
+
+        @Override
+        public SourceOutput<RowEvent> createOutputForSplit(String splitId) {
+            return this;
+        }
+
+        @Override
+        public void releaseOutputForSplit(String splitId) {}
+    }
+}
