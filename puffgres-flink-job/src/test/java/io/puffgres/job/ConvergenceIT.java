@@ -78,6 +78,11 @@ class ConvergenceIT {
                     .rate(Fault.status(500), 0.1)
                     .rate(Fault.status(503), 0.05)
                     .rate(Fault.dropConnection(), 0.05);
+            // the source asked for reads the slot: the poll source through its copy, the stream over replication
+            String reader = poll
+                    ? "SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + conv + "_slot_poll'"
+                    : "SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + conv + "_slot' AND active";
+            await().atMost(Duration.ofMinutes(1)).until(() -> !db.query(reader).isEmpty());
             AtomicInteger done = new AtomicInteger();
             CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> run(done));
             int restarts = 0;
