@@ -117,6 +117,16 @@ public final class ReplicationSetup {
         if (!plugin.equals("wal2json")) {
             return;
         }
+        for (RelationId t : partitioned(c, tables)) {
+            throw new SetupException(t + " is a partitioned table, whose changes wal2json reports under each"
+                    + " partition's name; stream with pgoutput (the default: no --poll, no --plugin wal2json), which"
+                    + " publishes them as the table's");
+        }
+    }
+
+    /** The partitioned tables among {@code tables}. */
+    public static List<RelationId> partitioned(Connection c, Collection<RelationId> tables) throws SQLException {
+        List<RelationId> partitioned = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT c.relkind = 'p' FROM pg_class c"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
             for (RelationId t : tables) {
@@ -124,13 +134,12 @@ public final class ReplicationSetup {
                 ps.setString(2, t.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next() && rs.getBoolean(1)) {
-                        throw new SetupException(t + " is a partitioned table, whose changes wal2json reports under"
-                                + " each partition's name; run with --plugin pgoutput (the default), which publishes"
-                                + " them as the table's");
+                        partitioned.add(t);
                     }
                 }
             }
         }
+        return partitioned;
     }
 
     /**

@@ -121,8 +121,8 @@ class JobIT {
                             new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "wal2json", -1)))
                     .isInstanceOf(ReplicationSetup.SetupException.class)
                     .hasMessage("public.partw is a partitioned table, whose changes wal2json reports under each"
-                            + " partition's name; run with --plugin pgoutput (the default), which publishes them as"
-                            + " the table's");
+                            + " partition's name; stream with pgoutput (the default: no --poll, no --plugin"
+                            + " wal2json), which publishes them as the table's");
             assertThat(db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'partw_slot'"))
                     .as("no slot created")
                     .isEmpty();

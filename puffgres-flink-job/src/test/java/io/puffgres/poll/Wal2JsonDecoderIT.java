@@ -8,8 +8,7 @@ import io.puffgres.event.PgType;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
-import io.puffgres.source.PostgresCdcSources;
-import io.puffgres.testkit.PostgresCluster;
+import io.puffgres.source.StreamFixture;
 import io.puffgres.testkit.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,14 +19,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,7 +72,14 @@ class Wal2JsonDecoderIT {
                 "SELECT pg_create_logical_replication_slot('" + streamSlot + "', '" + plugin + "')",
                 "SELECT pg_create_logical_replication_slot('" + pollSlot + "', 'wal2json')");
         STREAMS.put(plugin, new ConcurrentLinkedQueue<>());
-        JobClient job = start(tables, streamSlot, publication, plugin);
+        JobClient job = StreamFixture.start(
+                db,
+                tables.stream().map(RelationId::toString).toList(),
+                streamSlot,
+                publication,
+                plugin,
+                StartupOptions.committed(),
+                new Collect(plugin));
         try {
             db.execute(workload.statements());
             await().atMost(Duration.ofSeconds(90))
@@ -218,30 +221,6 @@ class Wal2JsonDecoderIT {
             b.put(c, type, unmatched ? null : v);
         }
         return b.build();
-    }
-
-    private static JobClient start(List<RelationId> tables, String slot, String publication, String plugin)
-            throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
-        env.enableCheckpointing(1000);
-        env.fromSource(
-                        PostgresCdcSources.build(new PostgresCdcSources.Settings(
-                                "127.0.0.1",
-                                PostgresCluster.shared().port(),
-                                db.name(),
-                                "postgres",
-                                "unused",
-                                Map.of(),
-                                tables.stream().map(RelationId::toString).toList(),
-                                slot,
-                                publication,
-                                plugin,
-                                StartupOptions.committed(),
-                                Optional.empty())),
-                        WatermarkStrategy.noWatermarks(),
-                        "cdc")
-                .addSink(new Collect(plugin));
-        return env.executeAsync("decoder-it " + slot);
     }
 
     /** Every change of the poll slot, decoded; in a session whose time zone has a half-hour offset. */

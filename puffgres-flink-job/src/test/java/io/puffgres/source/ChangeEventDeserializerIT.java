@@ -8,7 +8,6 @@ import io.puffgres.event.Op;
 import io.puffgres.event.PgType;
 import io.puffgres.event.RelationId;
 import io.puffgres.event.RowEvent;
-import io.puffgres.testkit.PostgresCluster;
 import io.puffgres.testkit.PostgresDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -19,14 +18,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -63,26 +58,7 @@ class ChangeEventDeserializerIT {
     private static JobClient start(
             String table, String slot, String publication, String plugin, SinkFunction<RowEvent> sink)
             throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
-        env.enableCheckpointing(1000);
-        env.fromSource(
-                        PostgresCdcSources.build(new PostgresCdcSources.Settings(
-                                "127.0.0.1",
-                                PostgresCluster.shared().port(),
-                                db.name(),
-                                "postgres",
-                                "unused",
-                                Map.of(),
-                                List.of(table),
-                                slot,
-                                publication,
-                                plugin,
-                                StartupOptions.initial(),
-                                Optional.empty())),
-                        WatermarkStrategy.noWatermarks(),
-                        "cdc")
-                .addSink(sink);
-        return env.executeAsync("deserializer-it " + slot);
+        return StreamFixture.start(db, List.of(table), slot, publication, plugin, StartupOptions.initial(), sink);
     }
 
     /** A fill row is ordered against a change by the change's transaction: both decoders must report it, exactly. */

@@ -1,9 +1,9 @@
 package io.puffgres.preflight;
 
 import io.puffgres.event.RelationId;
+import io.puffgres.source.ReplicationSetup;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,26 +143,15 @@ final class Wal2jsonChecks {
     static List<Check> partitionedTables(Connection c, List<RelationId> tables, ChangeSource source)
             throws SQLException {
         List<Check> checks = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT c.relkind = 'p' FROM pg_class c"
-                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
-            for (RelationId t : tables) {
-                ps.setString(1, t.schema());
-                ps.setString(2, t.name());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        checks.add(Check.fail(
-                                "partitioned " + t,
-                                t + " is a partitioned table, whose changes wal2json reports under each partition's"
-                                        + " name, so " + (source.poll() ? "poll mode" : "--plugin wal2json")
-                                        + " would never see them",
-                                source.poll()
-                                        ? "stream with pgoutput (without --poll, [source] mode = \"stream\"), which"
-                                                + " publishes them as the table's; or map each partition instead"
-                                        : "run with --plugin pgoutput (the default), which publishes them as the"
-                                                + " table's"));
-                    }
-                }
-            }
+        for (RelationId t : ReplicationSetup.partitioned(c, tables)) {
+            checks.add(Check.fail(
+                    "partitioned " + t,
+                    t + " is a partitioned table, whose changes wal2json reports under each partition's name, so "
+                            + (source.poll() ? "poll mode" : "--plugin wal2json") + " would never see them",
+                    source.poll()
+                            ? "stream with pgoutput (without --poll, [source] mode = \"stream\"), which publishes them"
+                                    + " as the table's; or map each partition instead"
+                            : "run with --plugin pgoutput (the default), which publishes them as the table's"));
         }
         return checks;
     }

@@ -22,15 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class PollStatusTest {
 
-    private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
+    private static final Instant NOW = StatusOutputTest.NOW;
 
-    private static final RunFile RUN = new RunFile(
-            4242,
-            "0123456789abcdef0123456789abcdef",
-            "http://localhost:8081",
-            "pages",
-            "2025-01-01T11:00:00Z",
-            RunFile.EMBEDDED);
+    private static final RunFile RUN = StatusOutputTest.RUN;
 
     private static final StatusReport.Slot SLOT = new StatusReport.Slot(
             true, false, Optional.of("0/1A2B0000"), Optional.of(2048L), Optional.of("reserved"), Optional.empty());

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 class StatusOutputTest {
 
-    private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
+    static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
 
-    private static final RunFile RUN = new RunFile(
+    static final RunFile RUN = new RunFile(
             4242,
             "0123456789abcdef0123456789abcdef",
             "http://localhost:8081",
