@@ -25,11 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code puffgres run --target remote} against a standalone Flink cluster of separate JVMs ({@link FlinkCluster}): the
  * job (with its JS transform, run by GraalJS in the job's class loader) survives {@code kill -9} of its TaskManager
- * mid-stream, and a JobManager restarted without high availability (which forgets the job) is resumed by
+ * mid-stream, with either source, and a JobManager restarted without high availability (which forgets the job) is resumed by
  * {@code run} from the retained checkpoint in the cluster's checkpoint directory; both end with the namespace equal
  * to the table ({@code verify} exit 0, and the documents read back).
  */
@@ -45,13 +47,17 @@ class RemoteClusterIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @Test
-    void aJobWhoseTaskManagerIsKilledMidStreamRestoresOnANewOneAndEndsEqual(@TempDir Path work) throws Exception {
-        String name = "rtm";
+    /** With the stream, and with the poll source (which then finds its reading slot held by the dead task's session). */
+    @ParameterizedTest(name = "poll: {0}")
+    @ValueSource(booleans = {false, true})
+    void aJobWhoseTaskManagerIsKilledMidStreamRestoresOnANewOneAndEndsEqual(boolean poll, @TempDir Path work)
+            throws Exception {
+        String name = poll ? "rtmpoll" : "rtm";
         seed(name, 2000);
         try (FlinkCluster cluster = FlinkCluster.start(work.resolve("cluster"), 1)) {
             CliProject p = project(cluster, name);
-            ValidateCommandTest.Result run = p.run("run", "--create-slot");
+            ValidateCommandTest.Result run =
+                    poll ? p.run("run", "--create-slot", "--poll") : p.run("run", "--create-slot");
             assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
             assertThat(run.out()).contains("submitted job ", "to the Flink cluster at " + cluster.restUrl());
             String job = jobId(p);
@@ -74,6 +80,9 @@ class RemoteClusterIT {
 
             ValidateCommandTest.Result status = p.run("status");
             assertThat(status.out()).contains("Flink cluster, job " + job + ", RUNNING");
+            if (poll) {
+                assertThat(status.out()).contains("source: poll");
+            }
             ValidateCommandTest.Result stop = p.run("stop");
             assertThat(stop.exitCode()).as(stop.err()).isEqualTo(ExitCode.OK);
             assertThat(stop.out())
