@@ -28,7 +28,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Poll mode against its ceiling, on the same WAL, in {@code ROUNDS} rounds (default 4) in one JVM: each round writes
- * {@code ROWS} (default 300k) inserts of ~260 bytes (as {@link JobBench}) while fresh wal2json slots hold the WAL; then
+ * {@code ROWS} (default 300k) inserts of ~260 bytes (as {@link JobBench}), 1,000 a transaction, while fresh wal2json
+ * slots hold the WAL; then
  * (1) {@code pg_logical_slot_get_changes} with the poll source's own options, read by one JDBC client that only counts
  * the rows (the ceiling: Postgres decoding and sending, nothing else), (2) the poll source alone into a discarding
  * sink, (3) the whole job in poll mode (identity transform, into the emulator in a JVM of its own), and (4) the ceiling
@@ -37,6 +38,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Run: bench/run PollBench [ROWS] [ROUNDS]
  */
 public final class PollBench {
+
+    private static final int TRANSACTION_ROWS = 1000;
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
@@ -64,8 +67,13 @@ public final class PollBench {
                 String from = JobBench.slotLsn(s, "job_" + round);
                 long first = (long) (round - 1) * rows + 1;
                 long last = (long) round * rows;
-                s.execute("INSERT INTO items SELECT g, 'title ' || g, repeat(md5(g::text), 5), 'published',"
-                        + " g % 1000, g / 7.0, now() FROM generate_series(" + first + ", " + last + ") g");
+                // transactions of 1,000 rows: a poll ends only at a transaction's end, so one transaction of every row
+                // would be one poll, decoded whole before its first row reaches the source
+                for (long tx = first; tx <= last; tx += TRANSACTION_ROWS) {
+                    s.execute("INSERT INTO items SELECT g, 'title ' || g, repeat(md5(g::text), 5), 'published',"
+                            + " g % 1000, g / 7.0, now() FROM generate_series(" + tx + ", "
+                            + Math.min(last, tx + TRANSACTION_ROWS - 1) + ") g");
+                }
 
                 double ceiling = ceiling(c, "ceil_" + round, rows);
                 double source = sourceOnly(pg, db, "source_" + round, rows);
@@ -136,7 +144,10 @@ public final class PollBench {
         return rows / ((System.nanoTime() - t0) / 1e9);
     }
 
-    /** The poll source alone into a sink that only counts: events/s from the first event to the last. */
+    /**
+     * The poll source alone into a sink that only counts: events/s from the first event to the last (which leaves out
+     * the decoding of the first poll, 10,000 of the round's changes).
+     */
     private static double sourceOnly(PostgresCluster pg, String db, String slot, int rows) throws Exception {
         JobBench.SEEN.set(0);
         JobBench.FIRST.set(0);

@@ -55,9 +55,7 @@ final class PollReader implements SourceReader<RowEvent, PollSplit> {
         position = split.position();
         advancer = new SlotAdvancer(spec, settings.slot(), figures, threadPrefix + " slot advance");
         poller = new SlotPoller(spec, settings, position, queue, figures);
-        Thread thread = new Thread(poller, threadPrefix + " poll " + settings.readingSlot());
-        thread.setDaemon(true);
-        thread.start();
+        poller.start(threadPrefix);
     }
 
     /** How far the changes are emitted: where a checkpoint taken now would let the job's slot move. */

@@ -6,20 +6,25 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import org.apache.flink.connector.base.source.reader.synchronization.FutureCompletingBlockingQueue;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll source's reading thread. At its start it moves the job's slot to the restored position (when the slot is
- * behind it), replaces the reading slot with a fresh copy of the job's slot, and then polls the reading slot with
- * {@code pg_logical_slot_get_changes} in batches: each poll is one statement, its rows fetched {@link #FETCH_ROWS} at a
- * time and handed on in {@link Batch}es through a bounded queue, so a transaction of any size passes in bounded memory.
+ * The poll source's two threads. The reading thread, at its start, moves the job's slot to the restored position (when
+ * the slot is behind it), replaces the reading slot with a fresh copy of the job's slot, and then polls the reading slot
+ * with {@code pg_logical_slot_get_changes} in batches: each poll is one statement, its rows fetched {@link #FETCH_ROWS}
+ * at a time. The decoding thread turns them into changes ({@link Wal2JsonDecoder}), so that Postgres decodes the next
+ * poll while this one is parsed. Both hand on through bounded queues ({@link Batch}es for the task), so a transaction
+ * of any size passes in bounded memory.
  * No transaction stays open between polls, and no session state is used (the connection prepares no statements on the
  * server), so a transaction-mode pooler may sit between.
  *
@@ -27,14 +32,18 @@ import org.slf4j.LoggerFactory;
  * SlotAdvancer}). After a failure the reader's task restarts from its checkpoint and this starts again with a new
  * copy, so nothing the reading slot passed is lost.
  */
-final class SlotPoller implements Runnable {
+final class SlotPoller {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlotPoller.class);
 
+    /** Batches of rows read and not yet decoded, at most. */
+    static final int RAW_BATCHES = 2;
     /** Rows pgjdbc fetches at a time from a poll's result. */
     static final int FETCH_ROWS = 1_000;
     /** Changes a batch holds at most. */
     static final int BATCH_CHANGES = 1_000;
+    /** How many times {@code poll_batch_size} a poll asks for at most while polls keep coming back full. */
+    static final int MAX_GROWTH = 32;
     /** wal2json text a batch holds at most (characters), so large rows make smaller batches. */
     static final long BATCH_CHARS = 8L << 20;
 
@@ -55,8 +64,19 @@ final class SlotPoller implements Runnable {
 
     private volatile boolean stopped;
     private volatile Throwable failure;
-    private volatile Thread thread;
+    /** Rows read and not yet decoded, in the order of the slot. */
+    private final BlockingQueue<Rows> rows = new ArrayBlockingQueue<>(RAW_BATCHES);
+
+    private volatile Thread reading;
+    private volatile Thread decoding;
     private volatile Connection connection;
+
+    /**
+     * Rows of the slot as the reading thread hands them to the decoding thread.
+     *
+     * @param position as {@link Batch#position}
+     */
+    private record Rows(long[] lsns, String[] data, int count, long position) {}
 
     /**
      * @param start the restored position (0: none, the job's slot's own)
@@ -79,40 +99,78 @@ final class SlotPoller implements Runnable {
         return Optional.ofNullable(failure);
     }
 
-    @Override
-    public void run() {
-        thread = Thread.currentThread();
-        try (Connection c = spec.connect();
-                Connection catalog = spec.connect()) {
+    /** Starts the reading and the decoding thread, named after {@code prefix}. */
+    void start(String prefix) {
+        Thread read = new Thread(this::read, prefix + " poll " + settings.readingSlot());
+        Thread decode = new Thread(this::decode, prefix + " decode " + settings.readingSlot());
+        read.setDaemon(true);
+        decode.setDaemon(true);
+        reading = read;
+        decoding = decode;
+        read.start();
+        decode.start();
+    }
+
+    private void read() {
+        try (Connection c = spec.connect()) {
             connection = c;
             c.unwrap(PGConnection.class).setPrepareThreshold(0); // no server-side prepared statements (poolers)
-            catalog.unwrap(PGConnection.class).setPrepareThreshold(0);
             setUp(c);
             c.setAutoCommit(false); // a cursor streams a poll's rows; each poll commits
-            // the columns of each table, for unchanged TOAST values and keys: read beside the poll's open cursor
-            Wal2JsonDecoder decoder =
-                    new Wal2JsonDecoder(new CatalogColumns(() -> catalog, Set.copyOf(settings.tables())));
             long wait = settings.intervalMs();
+            int ask = settings.batchSize();
             while (!stopped) {
-                long rows = poll(c, decoder);
-                if (rows >= settings.batchSize()) {
+                long returned = poll(c, ask);
+                if (returned >= ask) {
+                    // more waits: ask for twice as much, since each poll decodes again the WAL from the reading slot's
+                    // restart position, which moves only every few seconds (running-transaction records)
+                    ask = (int) Math.min((long) ask * 2, (long) settings.batchSize() * MAX_GROWTH);
                     wait = settings.intervalMs();
                     continue;
                 }
-                if (rows > 0) {
+                ask = settings.batchSize();
+                if (returned > 0) {
                     wait = settings.intervalMs();
                 } else {
                     figures.empty.inc();
                 }
                 figures.waitMs = wait;
                 Thread.sleep(wait);
-                if (rows == 0) {
+                if (returned == 0) {
                     wait = Math.min(wait * 2, settings.maxIntervalMs());
                 }
             }
-        } catch (InterruptedException e) {
+        } catch (Throwable t) {
             if (!stopped) {
-                fail(e);
+                fail(t);
+            }
+        }
+    }
+
+    private void decode() {
+        try (Connection catalog = spec.connect()) {
+            catalog.unwrap(PGConnection.class).setPrepareThreshold(0);
+            // the columns of each table, for unchanged TOAST values and keys
+            Wal2JsonDecoder decoder =
+                    new Wal2JsonDecoder(new CatalogColumns(() -> catalog, Set.copyOf(settings.tables())));
+            while (!stopped) {
+                Rows read = rows.take();
+                List<RowEvent> events = new ArrayList<>(read.count());
+                for (int i = 0; i < read.count(); i++) {
+                    RowEvent event = decoder.decode(read.lsns()[i], read.data()[i]);
+                    if (event != null) {
+                        events.add(event);
+                        RowEvent second = decoder.pending(); // an UPDATE of the key: the INSERT after the DELETE
+                        if (second != null) {
+                            events.add(second);
+                        }
+                    }
+                }
+                while (!queue.put(0, new Batch(events, read.position()))) {
+                    if (stopped) {
+                        return;
+                    }
+                }
             }
         } catch (Throwable t) {
             if (!stopped) {
@@ -130,9 +188,10 @@ final class SlotPoller implements Runnable {
     void stop() {
         stopped = true;
         queue.wakeUpPuttingThread(0);
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
+        for (Thread t : new Thread[] {reading, decoding}) {
+            if (t != null) {
+                t.interrupt();
+            }
         }
         Connection c = connection;
         if (c != null) {
@@ -184,17 +243,20 @@ final class SlotPoller implements Runnable {
     private static final String POLL_SETTINGS = "SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle ="
             + " 'postgres'; SET LOCAL lc_monetary = 'C'; SET LOCAL extra_float_digits = 3";
 
-    /** One poll: its changes handed on; @return the rows the slot returned */
-    private long poll(Connection c, Wal2JsonDecoder decoder) throws SQLException, InterruptedException {
-        long rows = 0;
+    /** One poll: its rows handed to the decoding thread; @return the rows the slot returned */
+    private long poll(Connection c, int ask) throws SQLException, InterruptedException {
+        long returned = 0;
         long changes = 0;
-        List<RowEvent> events = new ArrayList<>();
+        List<Long> lsns = new ArrayList<>();
+        List<String> data = new ArrayList<>();
         long chars = 0;
         long position = 0;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT (lsn - '0/0')::bigint, data FROM" + " pg_logical_slot_get_changes(?, NULL, ?, VARIADIC ?)")) {
+        try (Statement set = c.createStatement();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT (lsn - '0/0')::bigint, data FROM pg_logical_slot_get_changes(?, NULL, ?, VARIADIC ?)")) {
+            set.execute(POLL_SETTINGS);
             ps.setString(1, settings.readingSlot());
-            ps.setInt(2, settings.batchSize());
+            ps.setInt(2, ask);
             ps.setArray(
                     3,
                     c.createArrayOf(
@@ -202,25 +264,21 @@ final class SlotPoller implements Runnable {
             ps.setFetchSize(FETCH_ROWS);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows++;
+                    returned++;
                     long lsn = rs.getLong(1);
-                    String data = rs.getString(2);
-                    RowEvent event = decoder.decode(lsn, data);
-                    if (event != null) {
-                        events.add(event);
-                        RowEvent second = decoder.pending(); // an UPDATE of the key: the INSERT after the DELETE
-                        if (second != null) {
-                            events.add(second);
-                            changes++;
-                        }
-                        chars += data.length();
-                        changes++;
-                    } else if (Wal2JsonDecoder.isCommit(data)) {
+                    String row = rs.getString(2);
+                    if (Wal2JsonDecoder.isCommit(row)) {
                         position = lsn; // the end of the commit: every change up to it is in hand
+                    } else if (!row.startsWith(BEGIN)) {
+                        changes++;
                     }
-                    if (events.size() >= BATCH_CHANGES || chars >= BATCH_CHARS) {
-                        hand(new Batch(events, position));
-                        events = new ArrayList<>();
+                    lsns.add(lsn);
+                    data.add(row);
+                    chars += row.length();
+                    if (data.size() >= BATCH_CHANGES || chars >= BATCH_CHARS) {
+                        hand(lsns, data, position);
+                        lsns.clear();
+                        data.clear();
                         chars = 0;
                         position = 0;
                     }
@@ -245,20 +303,22 @@ final class SlotPoller implements Runnable {
             c.rollback();
             throw e;
         }
-        if (!events.isEmpty() || position != 0) {
-            hand(new Batch(events, position));
+        if (!data.isEmpty() || position != 0) {
+            hand(lsns, data, position);
         }
         figures.polls.inc();
         figures.rows = changes;
         figures.lastTime = System.currentTimeMillis();
-        return rows;
+        return returned;
     }
 
-    private void hand(Batch batch) throws InterruptedException {
-        while (!queue.put(0, batch)) {
-            if (stopped) {
-                throw new InterruptedException("poll source stopped");
-            }
+    private static final String BEGIN = "{\"action\":\"B\"";
+
+    private void hand(List<Long> lsns, List<String> data, long position) throws InterruptedException {
+        long[] at = new long[lsns.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = lsns.get(i);
         }
+        rows.put(new Rows(at, data.toArray(String[]::new), at.length, position));
     }
 }
