@@ -11,6 +11,8 @@ import io.puffgres.testkit.PostgresDatabase;
 import io.puffgres.testkit.ProjectFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +126,48 @@ class PollReaderIT {
             db.execute("INSERT INTO again VALUES (500, 'new')");
             emitUntil(after, second, 61);
             assertThat(second.events.get(60).after().get("id")).isEqualTo(500L);
+        } finally {
+            after.close();
+        }
+    }
+
+    @Test
+    void aTransactionOpenWhileTheSlotMovesPastItsFirstChangesArrivesWholeAfterARestart() throws Exception {
+        JobSpec spec = table("longtx");
+        long checkpointed;
+        try (Connection open = db.connect()) {
+            open.setAutoCommit(false);
+            try (Statement s = open.createStatement()) {
+                s.execute("INSERT INTO longtx SELECT g, 'open' FROM generate_series(1, 50) g");
+            }
+            db.execute("INSERT INTO longtx VALUES (100, 'committed meanwhile')");
+            PollReader before = reader(spec, "longtx");
+            Collected first = new Collected();
+            try {
+                before.addSplits(List.of(new PollSplit("longtx", 0)));
+                emitUntil(before, first, 1);
+                assertThat(first.events)
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.after().get("id")).isEqualTo(100L));
+                checkpointed = before.snapshotState(1).get(0).position();
+                before.notifyCheckpointComplete(1);
+                await().atMost(WAIT).until(() -> confirmed("longtx") == checkpointed);
+            } finally {
+                before.close(); // as if the run died with the transaction still open
+            }
+            open.commit();
+        }
+        PollReader after = reader(spec, "longtx");
+        Collected second = new Collected();
+        try {
+            after.addSplits(List.of(new PollSplit("longtx", checkpointed)));
+            emitUntil(after, second, 50);
+            assertThat(second.events)
+                    .hasSize(50)
+                    .allMatch(e -> "open".equals(e.after().get("title")));
+            assertThat(Long.compareUnsigned(second.events.get(0).lsn(), checkpointed))
+                    .as("the slot had moved past the transaction's first change before it committed")
+                    .isNegative();
         } finally {
             after.close();
         }

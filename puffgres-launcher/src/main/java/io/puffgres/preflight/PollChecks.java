@@ -109,6 +109,16 @@ final class PollChecks {
     static Check pollSlot(Connection c, ChangeSource source, OptionalLong ownRun) throws SQLException {
         String poll = source.pollSlot();
         String name = "poll slot";
+        if (source.slot().length() > PollSettings.maxSlotName()) {
+            return Check.fail(
+                    name,
+                    "the job's slot " + SqlText.ident(source.slot()) + " has "
+                            + source.slot().length()
+                            + " characters, and its reading slot " + poll + " would pass Postgres's "
+                            + PollSettings.MAX_SLOT_NAME,
+                    "choose a slot of at most " + PollSettings.maxSlotName() + " characters: --slot NAME (or"
+                            + " [postgres] slot)");
+        }
         String quoted = SqlText.ident(poll);
         Optional<SlotChecks.Slot> found = SlotChecks.read(c, poll);
         if (found.isPresent()) {

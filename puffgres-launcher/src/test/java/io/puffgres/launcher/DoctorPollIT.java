@@ -226,6 +226,24 @@ class DoctorPollIT {
     }
 
     @Test
+    void aSlotNameWithoutRoomForTheReadingSlotsSuffixIsRefusedByDoctorAndRun() throws Exception {
+        String slot = "s".repeat(59);
+        CliProject p = CliProject.create(db, tpuf, "longslot");
+        String finding = "poll slot: the job's slot \"" + slot + "\" has 59 characters, and its reading slot " + slot
+                + "_poll would pass Postgres's 63";
+        String fix = "choose a slot of at most 58 characters: --slot NAME (or [postgres] slot)";
+        ValidateCommandTest.Result doctor = doctor(p.dir(), "--poll", "--slot", slot);
+        assertThat(doctor.exitCode()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(lines(doctor)).containsSubsequence("FAIL " + finding, "     fix: " + fix);
+        ValidateCommandTest.Result run = p.run("run", "--poll", "--create-slot", "--slot", slot, "--web-ui-port", "-1");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.PREFLIGHT);
+        assertThat(run.err()).contains(finding);
+        assertThat(number("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
+                .as("no slot created")
+                .isZero();
+    }
+
+    @Test
     void aPartitionedTableIsRefusedSinceWal2jsonNamesItsPartitions() throws Exception {
         db.execute(
                 "CREATE TABLE parted (id bigint PRIMARY KEY, title text) PARTITION BY RANGE (id)",
