@@ -13,14 +13,15 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The initial fill of 200k rows with a random workload running from its start (inserts, updates, membership flips,
  * deletes, re-inserted ids, id changes, 30 changes a transaction), a restart in the middle of the fill, and a
  * transaction that updates rows before the fill reads them and commits only after: the namespace ends equal to the
- * member rows, and the open transaction's values win.
+ * member rows, and the open transaction's values win. Once with the streaming source, once with the poll source.
  */
 class FillConvergenceIT {
 
@@ -34,9 +35,12 @@ class FillConvergenceIT {
     private static final int OPERATIONS = 9_000;
     private static final Duration WAIT = Duration.ofMinutes(3);
 
-    @Test
-    void aFillBesideARandomWorkloadAndALongTransactionEndsEqualToTheTable() throws Exception {
+    @ParameterizedTest(name = "poll: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFillBesideARandomWorkloadAndALongTransactionEndsEqualToTheTable(boolean poll) throws Exception {
+        String name = poll ? "fconvpoll" : "fconv";
         db.execute(
+                "DROP TABLE IF EXISTS fconv",
                 "CREATE TABLE fconv (id bigint PRIMARY KEY, grp int NOT NULL, title text, status text)",
                 "INSERT INTO fconv SELECT g, g % 7, 'seed ' || g, CASE WHEN g % 3 = 0 THEN 'off' ELSE 'on' END"
                         + " FROM generate_series(1, " + ROWS + ") g");
@@ -44,15 +48,16 @@ class FillConvergenceIT {
         try (JobHarness h = new JobHarness(
                 db,
                 tpuf.baseUrl(),
-                "fconv",
+                name,
                 JobHarness.migration(
                         1,
-                        "fconv",
-                        "fconv",
+                        name,
+                        name,
                         "fconv",
                         "\"id\", \"grp\", \"title\", \"status\"",
                         "[membership]\nmode = \"dsl\"\npredicate = \"status = 'on'\""))) {
-            JobRunner.Started job = h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            JobRunner.Started job =
+                    h.start(JobRunner.Options.defaults().withCreateSlot(true).withPoll(poll));
             AtomicInteger done = new AtomicInteger();
             CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> run(done));
             try (Connection longTx = db.connect();
@@ -60,19 +65,20 @@ class FillConvergenceIT {
                 // written while the fill has not read these rows yet (the last chunk), committed after it has
                 longTx.setAutoCommit(false);
                 s.execute("UPDATE fconv SET title = 'long ' || id, status = 'on' WHERE id > " + (ROWS - 50));
-                await().atMost(WAIT).untilAsserted(() -> assertThat(rowsDone()).isPositive());
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertThat(rowsDone(name)).isPositive());
                 await().atMost(WAIT)
                         .untilAsserted(
                                 () -> assertThat(JobRunner.latestCheckpoint(JobRunner.checkpointDir(h.project())))
                                         .isPresent());
                 h.cancel(job); // in the middle of the fill
-                job = h.start(JobRunner.Options.defaults());
+                job = h.start(JobRunner.Options.defaults().withPoll(poll));
                 assertThat(job.restoredFrom())
                         .as("the restart restores a checkpoint")
                         .isPresent();
                 // the fill goes on while the transaction is open, and reads its rows' old values
                 await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(String.valueOf(h.documents("fconv")
+                        .untilAsserted(() -> assertThat(String.valueOf(h.documents(name)
                                         .getOrDefault((long) ROWS - 1, Map.of())
                                         .get("title")))
                                 .isEqualTo("seed " + (ROWS - 1)));
@@ -81,22 +87,23 @@ class FillConvergenceIT {
             workload.get(5, TimeUnit.MINUTES);
             assertThat(done.get()).isGreaterThanOrEqualTo(OPERATIONS);
             await().atMost(WAIT).untilAsserted(() -> {
-                Map<Object, Map<String, Object>> docs = h.documents("fconv");
+                Map<Object, Map<String, Object>> docs = h.documents(name);
                 docs.values().forEach(d -> d.remove("__source_lsn"));
                 assertThat(docs.toString()).isEqualTo(h.rows(member).toString());
             });
-            assertThat(String.valueOf(h.documents("fconv").get((long) ROWS - 1).get("title")))
+            assertThat(String.valueOf(h.documents(name).get((long) ROWS - 1).get("title")))
                     .isEqualTo("long " + (ROWS - 1));
             await().atMost(WAIT)
-                    .untilAsserted(() -> assertThat(db.query("SELECT state FROM puffgres.fills")
-                                    .get(0)
-                                    .get("state"))
-                            .isEqualTo("done"));
+                    .untilAsserted(
+                            () -> assertThat(db.query("SELECT state FROM puffgres.fills WHERE mapping = '" + name + "'")
+                                            .get(0)
+                                            .get("state"))
+                                    .isEqualTo("done"));
         }
     }
 
-    private static long rowsDone() {
-        var rows = db.query("SELECT rows_done FROM puffgres.fills");
+    private static long rowsDone(String mapping) {
+        var rows = db.query("SELECT rows_done FROM puffgres.fills WHERE mapping = '" + mapping + "'");
         return rows.isEmpty() ? 0 : ((Number) rows.get(0).get("rows_done")).longValue();
     }
 
