@@ -272,6 +272,9 @@ public final class JobRunner {
                 restUrl = Optional.of("http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port);
                 env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
             } else {
+                // no web UI: the REST server the MiniCluster starts anyway takes any free port, not config.yaml's 8081
+                // (two runs without web UI, or one beside a cluster's JobManager, would collide there)
+                conf.set(RestOptions.PORT, 0);
                 env = StreamExecutionEnvironment.createLocalEnvironment(
                         config.flink().parallelism(), conf);
             }

@@ -14,6 +14,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -242,6 +243,34 @@ class EmbeddedRestIT {
                     .singleElement()
                     .matches(l -> l.address().isLoopbackAddress());
             h.cancel(job);
+        }
+    }
+
+    /** config.yaml's {@code rest.port: 8081} is for a web UI; a run without one listens on no fixed port. */
+    @Test
+    void twoRunsWithoutWebUiRunSideBySideWhile8081IsTaken() throws Exception {
+        ServerSocket held = null;
+        try {
+            held = new ServerSocket(8081, 1, InetAddress.getLoopbackAddress());
+        } catch (IOException taken) {
+            // something else holds it: the same situation
+        }
+        try (JobHarness one = harness("norestone");
+                JobHarness two = harness("noresttwo")) {
+            JobRunner.Options noWebUi =
+                    new JobRunner.Options(Optional.empty(), true, Optional.empty(), false, "pgoutput", -1);
+            JobRunner.Started first = one.start(noWebUi);
+            JobRunner.Started second = two.start(noWebUi);
+            assertThat(first.restUrl()).isEmpty();
+            assertThat(second.restUrl()).isEmpty();
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(one.documents("norestone")).containsOnlyKeys(1L);
+                assertThat(two.documents("noresttwo")).containsOnlyKeys(1L);
+            });
+        } finally {
+            if (held != null) {
+                held.close();
+            }
         }
     }
 
