@@ -13,6 +13,7 @@ import io.puffgres.cli.TextTable;
 import io.puffgres.dlq.DlqRecord;
 import io.puffgres.fill.FillLedger;
 import io.puffgres.migration.Migration;
+import io.puffgres.poll.PollSettings;
 import io.puffgres.stream.JobSpec;
 import io.puffgres.stream.WriterMetric;
 import java.io.PrintWriter;
@@ -256,7 +257,10 @@ final class StatusOutput {
         r.job().flatMap(s -> restarts(s.restarts(), now)).ifPresent(line -> out.println("  " + line));
         r.jobError().ifPresent(e -> out.println("  " + e));
         if (r.postgres() instanceof StatusReport.Postgres.Read read) {
-            out.println(slot(r.slotName(), read.slot()));
+            out.println(slot(
+                    r.slotName(),
+                    read.slot(),
+                    r.job().flatMap(JobMetrics.Snapshot::poll).isPresent()));
         } else {
             out.printf("slot %s: unknown, Postgres is unreachable%n", r.slotName());
         }
@@ -364,13 +368,21 @@ final class StatusOutput {
      * safe_wal_size} when Postgres sets it and what a {@code lost} slot means.
      */
     static String slot(String name, StatusReport.Slot slot) {
+        return slot(name, slot, false);
+    }
+
+    /**
+     * @param polled whether a poll-mode job reads it: never through a replication connection, so never "active", but
+     *     through its copy {@code <slot>_poll}
+     */
+    static String slot(String name, StatusReport.Slot slot, boolean polled) {
         if (!slot.exists()) {
             return "slot " + name + ": does not exist (puffgres run --create-slot creates it)";
         }
         StringBuilder line = new StringBuilder(String.format(
                 "slot %s: %s, checkpoint LSN %s, %s of WAL behind",
                 name,
-                slot.active() ? "active" : "inactive",
+                slot.active() ? "active" : polled ? "polled through " + PollSettings.readingSlot(name) : "inactive",
                 slot.checkpointLsn().orElse("none"),
                 slot.lagBytes().map(TextTable::bytes).orElse("unknown")));
         slot.walStatus().ifPresent(w -> line.append(", wal_status ").append(w));

@@ -66,11 +66,11 @@ class PollStatusTest {
     @Test
     void pollModeShowsThePollFiguresBesideTheSlotLag() {
         assertThat(text(report(job(Optional.of(POLLED)))))
-                .contains(
-                        "slot pages: inactive, checkpoint LSN 0/1A2B0000, 2.0 KiB of WAL behind, wal_status reserved\n"
-                                + "source: poll (wal2json over SQL), last poll 1 s ago (120 changes), next in 200 ms, read to"
-                                + " 0/1A2B3C4D, slot confirmed at 0/1A2B0000 by the last checkpoint, 1234 polls (1000 empty)\n"
-                                + "checkpoints: 2 completed");
+                .contains("slot pages: polled through pages_poll, checkpoint LSN 0/1A2B0000, 2.0 KiB of WAL behind,"
+                        + " wal_status reserved\n"
+                        + "source: poll (wal2json over SQL), last poll 1 s ago (120 changes), next in 200 ms, read to"
+                        + " 0/1A2B3C4D, slot confirmed at 0/1A2B0000 by the last checkpoint, 1234 polls (1000 empty)\n"
+                        + "checkpoints: 2 completed");
     }
 
     @Test
