@@ -14,11 +14,14 @@ import io.puffgres.document.Document;
 import io.puffgres.emulator.EmulatorExtension;
 import io.puffgres.testkit.PostgresDatabase;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code puffgres backfill}: after the initial fill of {@code run --create-slot}, a namespace that lost and changed
@@ -37,11 +40,16 @@ class BackfillCommandIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROWS = 600;
 
-    @Test
-    void refillsANamespaceThatDriftedThenStopsTheJob() throws Exception {
-        CliProject project = CliProject.create(db, tpuf, "bfill");
-        db.execute("INSERT INTO bfill SELECT g, 'title ' || g FROM generate_series(1, " + ROWS + ") g");
-        ValidateCommandTest.Result started = project.run("run", "--create-slot", "--detach", "--web-ui-port", "0");
+    /** With the stream, and in poll mode ({@code --poll} on both commands). */
+    @ParameterizedTest(name = "poll: {0}")
+    @ValueSource(booleans = {false, true})
+    void refillsANamespaceThatDriftedThenStopsTheJob(boolean poll) throws Exception {
+        String name = poll ? "bfillpoll" : "bfill";
+        String[] mode = poll ? new String[] {"--poll"} : new String[0];
+        CliProject project = CliProject.create(db, tpuf, name);
+        db.execute("INSERT INTO " + name + " SELECT g, 'title ' || g FROM generate_series(1, " + ROWS + ") g");
+        ValidateCommandTest.Result started =
+                project.run(with(mode, "run", "--create-slot", "--detach", "--web-ui-port", "0"));
         assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
         await().atMost(Duration.ofSeconds(120))
                 .untilAsserted(
@@ -49,6 +57,10 @@ class BackfillCommandIT {
                                 .as("the initial fill")
                                 .isEqualTo("done"));
         assertThat(project.titles()).hasSize(ROWS);
+        assertThat(db.query("SELECT plugin FROM pg_replication_slots WHERE slot_name = '" + name + "'")
+                        .get(0)
+                        .get("plugin"))
+                .isEqualTo(poll ? "wal2json" : "pgoutput");
         ValidateCommandTest.Result stopped = project.run("stop");
         assertThat(stopped.exitCode()).as(stopped.err()).isEqualTo(ExitCode.OK);
 
@@ -60,14 +72,15 @@ class BackfillCommandIT {
                 drift.delete(new DocId.Uint(id));
             }
             drift.upsert(new Document(new DocId.Uint(100), Map.of("title", "wrong", "__source_lsn", 1L)));
-            client.write("bfill", drift.build());
+            client.write(name, drift.build());
         }
         assertThat(project.titles()).hasSize(ROWS - 50).containsEntry(100L, "wrong");
 
-        ValidateCommandTest.Result backfill = project.run("backfill", "bfill", "--web-ui-port", "0");
+        ValidateCommandTest.Result backfill = project.run(with(mode, "backfill", name, "--web-ui-port", "0"));
         assertThat(backfill.exitCode()).as(backfill.err()).isEqualTo(ExitCode.OK);
         assertThat(backfill.out())
-                .containsPattern("fill #\\d+ of namespace bfill from public.bfill \\(mapping bfill v1\\) recorded")
+                .containsPattern("fill #\\d+ of namespace " + name + " from public." + name + " \\(mapping " + name
+                        + " v1\\) recorded")
                 .contains("every fill is done: stopping the job")
                 .contains("stopped with savepoint");
 
@@ -80,7 +93,13 @@ class BackfillCommandIT {
         assertThat(fill.path("state").asText()).isEqualTo("done");
         assertThat(fill.path("rows_done").asLong()).isEqualTo(ROWS);
         assertThat(project.run("status").out())
-                .containsPattern("bfill v1 -> namespace bfill \\(backfill, #\\d+\\): filled: 600 rows");
+                .containsPattern(name + " v1 -> namespace " + name + " \\(backfill, #\\d+\\): filled: 600 rows");
+    }
+
+    private static String[] with(String[] mode, String... args) {
+        String[] all = Arrays.copyOf(args, args.length + mode.length);
+        System.arraycopy(mode, 0, all, args.length, mode.length);
+        return all;
     }
 
     @Test
