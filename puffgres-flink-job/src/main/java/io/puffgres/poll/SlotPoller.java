@@ -126,6 +126,7 @@ final class SlotPoller {
                     // restart position, which moves only every few seconds (running-transaction records)
                     ask = (int) Math.min((long) ask * 2, (long) settings.batchSize() * MAX_GROWTH);
                     wait = settings.intervalMs();
+                    figures.waitMs = 0;
                     continue;
                 }
                 ask = settings.batchSize();
