@@ -1,6 +1,7 @@
 package io.puffgres.cli.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -188,5 +189,23 @@ class GracefulStopTest {
         ended.status = JobStatus.FAILED;
         later.forEach(Runnable::run);
         assertThat(ended.calls).containsExactly("stop with savepoint into " + savepoints, "status FAILED");
+    }
+
+    /**
+     * A remote job's end can be seen before its savepoint's answer (each is polled on its own): the answer given only
+     * once the run asks for it, after the end, is still the one reported.
+     */
+    @Test
+    void aSavepointAnsweredAfterTheJobIsSeenToEndIsReported() throws Exception {
+        stop.terminate();
+        Thread asking = Thread.currentThread();
+        Thread answer = new Thread(() -> {
+            await().atMost(Duration.ofSeconds(20)).until(() -> asking.getState() == Thread.State.TIMED_WAITING);
+            job.savepoint.complete("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-late");
+        });
+        answer.start();
+        assertThat(stop.savepoint())
+                .isEqualTo("file:/tmp/project/puffgres/state/checkpoints/savepoints/savepoint-late");
+        answer.join();
     }
 }
