@@ -40,7 +40,7 @@ final class SlotPoller {
     static final int RAW_BATCHES = 2;
     /** Rows pgjdbc fetches at a time from a poll's result. */
     static final int FETCH_ROWS = 1_000;
-    /** Changes a batch holds at most. */
+    /** Rows a batch holds at most. */
     static final int BATCH_CHANGES = 1_000;
     /** How many times {@code poll_batch_size} a poll asks for at most while polls keep coming back full. */
     static final int MAX_GROWTH = 32;
@@ -117,10 +117,11 @@ final class SlotPoller {
             c.unwrap(PGConnection.class).setPrepareThreshold(0); // no server-side prepared statements (poolers)
             setUp(c);
             c.setAutoCommit(false); // a cursor streams a poll's rows; each poll commits
+            Object[] options = Wal2JsonDecoder.options(settings.tables()).toArray();
             long wait = settings.intervalMs();
             int ask = settings.batchSize();
             while (!stopped) {
-                long returned = poll(c, ask);
+                long returned = poll(c, ask, options);
                 if (returned >= ask) {
                     // more waits: ask for twice as much, since each poll decodes again the WAL from the reading slot's
                     // restart position, which moves only every few seconds (running-transaction records)
@@ -245,11 +246,12 @@ final class SlotPoller {
             + " 'postgres'; SET LOCAL lc_monetary = 'C'; SET LOCAL extra_float_digits = 3";
 
     /** One poll: its rows handed to the decoding thread; @return the rows the slot returned */
-    private long poll(Connection c, int ask) throws SQLException, InterruptedException {
+    private long poll(Connection c, int ask, Object[] options) throws SQLException, InterruptedException {
         long returned = 0;
         long changes = 0;
-        List<Long> lsns = new ArrayList<>();
-        List<String> data = new ArrayList<>();
+        long[] lsns = new long[BATCH_CHANGES];
+        String[] data = new String[BATCH_CHANGES];
+        int count = 0;
         long chars = 0;
         long position = 0;
         try (Statement set = c.createStatement();
@@ -258,10 +260,7 @@ final class SlotPoller {
             set.execute(POLL_SETTINGS);
             ps.setString(1, settings.readingSlot());
             ps.setInt(2, ask);
-            ps.setArray(
-                    3,
-                    c.createArrayOf(
-                            "text", Wal2JsonDecoder.options(settings.tables()).toArray()));
+            ps.setArray(3, c.createArrayOf("text", options));
             ps.setFetchSize(FETCH_ROWS);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -273,13 +272,14 @@ final class SlotPoller {
                     } else if (!row.startsWith(BEGIN)) {
                         changes++;
                     }
-                    lsns.add(lsn);
-                    data.add(row);
+                    lsns[count] = lsn;
+                    data[count++] = row;
                     chars += row.length();
-                    if (data.size() >= BATCH_CHANGES || chars >= BATCH_CHARS) {
-                        hand(lsns, data, position);
-                        lsns.clear();
-                        data.clear();
+                    if (count == BATCH_CHANGES || chars >= BATCH_CHARS) {
+                        rows.put(new Rows(lsns, data, count, position));
+                        lsns = new long[BATCH_CHANGES];
+                        data = new String[BATCH_CHANGES];
+                        count = 0;
                         chars = 0;
                         position = 0;
                     }
@@ -304,8 +304,8 @@ final class SlotPoller {
             c.rollback();
             throw e;
         }
-        if (!data.isEmpty() || position != 0) {
-            hand(lsns, data, position);
+        if (count > 0 || position != 0) {
+            rows.put(new Rows(lsns, data, count, position));
         }
         figures.polls.inc();
         figures.rows = changes;
@@ -314,12 +314,4 @@ final class SlotPoller {
     }
 
     private static final String BEGIN = "{\"action\":\"B\"";
-
-    private void hand(List<Long> lsns, List<String> data, long position) throws InterruptedException {
-        long[] at = new long[lsns.size()];
-        for (int i = 0; i < at.length; i++) {
-            at[i] = lsns.get(i);
-        }
-        rows.put(new Rows(at, data.toArray(String[]::new), at.length, position));
-    }
 }

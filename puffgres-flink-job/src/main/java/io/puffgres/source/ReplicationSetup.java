@@ -117,10 +117,12 @@ public final class ReplicationSetup {
         if (!plugin.equals("wal2json")) {
             return;
         }
-        for (RelationId t : partitioned(c, tables)) {
-            throw new SetupException(t + " is a partitioned table, whose changes wal2json reports under each"
-                    + " partition's name; stream with pgoutput (the default: no --poll, no --plugin wal2json), which"
-                    + " publishes them as the table's");
+        List<RelationId> partitioned = partitioned(c, tables);
+        if (!partitioned.isEmpty()) {
+            throw new SetupException(
+                    partitioned.get(0) + " is a partitioned table, whose changes wal2json reports under each"
+                            + " partition's name; stream with pgoutput (the default: no --poll, no --plugin wal2json), which"
+                            + " publishes them as the table's");
         }
     }
 

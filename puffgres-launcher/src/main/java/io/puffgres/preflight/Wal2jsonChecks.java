@@ -1,6 +1,7 @@
 package io.puffgres.preflight;
 
 import io.puffgres.event.RelationId;
+import io.puffgres.poll.Wal2JsonDecoder;
 import io.puffgres.source.ReplicationSetup;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,9 +22,6 @@ final class Wal2jsonChecks {
      * wait cut short after this is no finding, since the plugin was loaded by then.
      */
     static final int TEST_SLOT_TIMEOUT_SECONDS = 2;
-
-    /** The options the poll source decodes with: a plugin that refuses them cannot be polled. */
-    static final String POLL_OPTIONS = "'format-version', '2', 'include-lsn', '1'";
 
     private static final String NAME = "wal2json";
 
@@ -60,11 +58,8 @@ final class Wal2jsonChecks {
 
     /** Decodes one WAL record of the job's slot without consuming it: loads the plugin with the source's options. */
     private static Check peek(Connection c, ChangeSource source) throws SQLException {
-        String options = source.poll() ? ", " + POLL_OPTIONS : "";
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM pg_logical_slot_peek_changes(?, '0/1', NULL" + options + ")")) {
-            ps.setString(1, source.slot());
-            ps.executeQuery().close();
+        try {
+            decodeOneRecord(c, source.slot(), source);
         } catch (SQLException e) {
             return failure(c, e, source);
         }
@@ -95,10 +90,8 @@ final class Wal2jsonChecks {
         }
         try {
             if (source.poll()) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FROM pg_logical_slot_peek_changes(?, '0/1', NULL, " + POLL_OPTIONS + ")")) {
-                    ps.setString(1, slot);
-                    ps.executeQuery().close();
+                try {
+                    decodeOneRecord(c, slot, source);
                 } catch (SQLException e) {
                     return failure(c, e, source);
                 }
@@ -110,6 +103,20 @@ final class Wal2jsonChecks {
             }
         }
         return Check.ok(NAME, "installed (a test slot with it was created and dropped)");
+    }
+
+    /**
+     * Decodes up to one WAL record of {@code slot} without consuming it, with the options the poll source reads with
+     * in poll mode (every one of them: a wal2json that does not know one refuses it), else none.
+     */
+    private static void decodeOneRecord(Connection c, String slot, ChangeSource source) throws SQLException {
+        List<String> options = source.poll() ? Wal2JsonDecoder.options(List.of()) : List.of();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT count(*) FROM pg_logical_slot_peek_changes(?, '0/1', NULL, VARIADIC ?)")) {
+            ps.setString(1, slot);
+            ps.setArray(2, c.createArrayOf("text", options.toArray()));
+            ps.executeQuery().close();
+        }
     }
 
     private static Check failure(Connection c, SQLException e, ChangeSource source) throws SQLException {
