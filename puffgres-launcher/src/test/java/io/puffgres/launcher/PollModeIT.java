@@ -82,6 +82,13 @@ class PollModeIT {
         try {
             await().atMost(WAIT).untilAsserted(() -> assertThat(p.titles()).isEqualTo(rows(name)));
             await().atMost(WAIT).until(() -> Long.compareUnsigned(confirmed(name), end) >= 0);
+            // the poll figures, read from the running job's REST API
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(p.run("status").out())
+                            .containsPattern("slot " + name + ": polled through " + name + "_poll, ")
+                            .containsPattern(
+                                    "source: poll \\(wal2json over SQL\\), last poll .+ ago \\(\\d+ changes\\).*"
+                                            + " \\d+ polls \\(\\d+ empty\\)"));
         } finally {
             assertThat(p.run("stop").exitCode()).isEqualTo(ExitCode.OK);
         }

@@ -1,16 +1,10 @@
 package io.puffgres.cli.status;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.puffgres.cli.FlinkRest;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Reads a running fill source's metrics (docs/job.md, "The fill source") from the Flink REST API: its readers', summed
@@ -44,13 +38,13 @@ final class FillSourceMetrics {
      */
     static Optional<JobMetrics.Fill> read(FlinkRest rest, String vertexId, String mapping) throws IOException {
         String vertex = "/vertices/" + vertexId;
-        Map<String, Double> readers =
-                values(rest, vertex + "/subtasks/metrics", List.of(ROWS_READ, ROWS_PER_SECOND, DLQ), "?agg=sum&");
-        Map<String, Double> enumerator = values(
+        Map<String, Double> readers = OperatorMetrics.read(
+                rest, vertex + "/subtasks/metrics", List.of(ROWS_READ, ROWS_PER_SECOND, DLQ), "sum");
+        Map<String, Double> enumerator = OperatorMetrics.read(
                 rest,
                 vertex + "/jm-operator-metrics",
                 List.of(CHUNKS_DONE, ROWS_DONE, CHUNKS_TOTAL, ROWS_ESTIMATE),
-                "?");
+                null);
         if (readers.isEmpty() && enumerator.isEmpty()) {
             return Optional.empty();
         }
@@ -63,36 +57,5 @@ final class FillSourceMetrics {
                 enumerator.getOrDefault(CHUNKS_DONE, 0.0).longValue(),
                 enumerator.getOrDefault(CHUNKS_TOTAL, -1.0).longValue(),
                 enumerator.getOrDefault(ROWS_ESTIMATE, -1.0).longValue()));
-    }
-
-    /**
-     * The metrics of {@code names} that {@code path} lists, by name: the subtasks' summed ({@code "sum"}), the
-     * JobManager's as they are ({@code "value"}).
-     */
-    private static Map<String, Double> values(FlinkRest rest, String path, List<String> names, String query)
-            throws IOException {
-        Map<String, String> ids = new LinkedHashMap<>(); // metric id -> name
-        for (JsonNode available : rest.get(path)) {
-            String id = available.path("id").asText();
-            names.stream()
-                    .filter(name -> id.equals(name) || id.endsWith("." + name))
-                    .findFirst()
-                    .ifPresent(name -> ids.put(id, name));
-        }
-        Map<String, Double> values = new HashMap<>();
-        if (ids.isEmpty()) {
-            return values;
-        }
-        String get = ids.keySet().stream()
-                .map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8))
-                .collect(Collectors.joining(","));
-        for (JsonNode metric : rest.get(path + query + "get=" + get)) {
-            String name = ids.get(metric.path("id").asText());
-            JsonNode value = metric.has("sum") ? metric.path("sum") : metric.path("value");
-            if (name != null && !value.isMissingNode()) {
-                values.put(name, value.asDouble());
-            }
-        }
-        return values;
     }
 }
