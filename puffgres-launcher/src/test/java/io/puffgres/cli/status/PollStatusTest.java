@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.puffgres.cli.RunFile;
 import io.puffgres.stream.WriterMetric;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,15 +55,9 @@ class PollStatusTest {
                 NOW);
     }
 
-    private static String text(StatusReport r) {
-        StringWriter text = new StringWriter();
-        StatusOutput.text(r, new PrintWriter(text, true));
-        return text.toString();
-    }
-
     @Test
     void pollModeShowsThePollFiguresBesideTheSlotLag() {
-        assertThat(text(report(job(Optional.of(POLLED)))))
+        assertThat(StatusOutputTest.text(report(job(Optional.of(POLLED)))))
                 .contains("slot pages: polled through pages_poll, checkpoint LSN 0/1A2B0000, 2.0 KiB of WAL behind,"
                         + " wal_status reserved\n"
                         + "source: poll (wal2json over SQL), last poll 1 s ago (120 changes), next in 200 ms, read to"
@@ -112,7 +104,7 @@ class PollStatusTest {
     @Test
     void aStreamShowsNoPollFiguresAndItsModeInTheJson() {
         StatusReport stream = report(job(Optional.empty()));
-        assertThat(text(stream)).doesNotContain("source:").doesNotContain("poll");
+        assertThat(StatusOutputTest.text(stream)).doesNotContain("source:").doesNotContain("poll");
         JsonNode json = StatusOutput.json(stream);
         assertThat(json.path("source").path("mode").asText()).isEqualTo("stream");
         assertThat(json.path("source").has("last_poll_at")).isFalse();

@@ -59,7 +59,7 @@ class StatusOutputTest {
                 NOW);
     }
 
-    private static String text(StatusReport r) {
+    static String text(StatusReport r) {
         StringWriter text = new StringWriter();
         StatusOutput.text(r, new PrintWriter(text, true));
         return text.toString();
