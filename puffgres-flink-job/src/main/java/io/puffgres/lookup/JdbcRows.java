@@ -1,11 +1,9 @@
 package io.puffgres.lookup;
 
-import io.debezium.time.Interval;
 import io.puffgres.event.PgType;
 import io.puffgres.event.PgVector;
 import io.puffgres.event.Row;
-import java.math.BigDecimal;
-import java.sql.Array;
+import io.puffgres.pgtext.PgText;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -16,10 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import org.postgresql.util.PGInterval;
 
 /** Reads the current row of a JDBC result into a {@link Row}, with the value representation CDC events use. */
 public final class JdbcRows {
@@ -37,19 +32,14 @@ public final class JdbcRows {
     }
 
     private static Object value(ResultSet rs, int i, PgType type) throws SQLException {
+        if (type.array() || type.category() == PgType.Category.OTHER) {
+            // read as the changes carry them: their text form, parsed as the poll source does (any number of
+            // dimensions; money's amount, an interval in ISO 8601, bits as bytes)
+            String text = rs.getString(i);
+            return text == null ? null : PgText.text(text, type);
+        }
         if (rs.getObject(i) == null) {
             return null;
-        }
-        if (type.array()) {
-            Array array = rs.getArray(i);
-            List<Object> items = new ArrayList<>();
-            try (ResultSet elements = array.getResultSet()) {
-                PgType element = new PgType(type.name(), false);
-                while (elements.next()) {
-                    items.add(elements.getObject(2) == null ? null : scalar(elements, 2, element));
-                }
-            }
-            return items;
         }
         return scalar(rs, i, type);
     }
@@ -57,8 +47,9 @@ public final class JdbcRows {
     private static Object scalar(ResultSet rs, int i, PgType type) throws SQLException {
         return switch (type.category()) {
             case INTEGER -> rs.getLong(i);
-            case NUMERIC -> rs.getBigDecimal(i);
-            case FLOAT -> rs.getDouble(i);
+            case NUMERIC -> PgText.numeric(rs.getString(i)); // pgjdbc's getBigDecimal fails on NaN
+            // a float4 as the changes carry it: read as a float and widened (0.1 is 0.10000000149011612)
+            case FLOAT -> type.name().equals("float4") ? (double) rs.getFloat(i) : rs.getDouble(i);
             case BOOLEAN -> rs.getBoolean(i);
             case UUID -> rs.getObject(i, UUID.class);
             case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
@@ -73,18 +64,7 @@ public final class JdbcRows {
                         : rs.getObject(i, LocalTime.class);
             case BYTEA -> rs.getBytes(i);
             case VECTOR -> PgVector.parse(rs.getString(i));
-            default -> other(rs, i, type);
+            default -> rs.getString(i);
         };
-    }
-
-    /** Types without a category of their own: the text form, but intervals as CDC events carry them. */
-    private static Object other(ResultSet rs, int i, PgType type) throws SQLException {
-        return type.name().equals("interval") ? isoInterval((PGInterval) rs.getObject(i)) : rs.getString(i);
-    }
-
-    /** As Debezium writes an interval in {@code interval.handling.mode = string}: {@code P1Y2M3DT4H5M6.5S}. */
-    private static String isoInterval(PGInterval v) {
-        return Interval.toIsoString(
-                v.getYears(), v.getMonths(), v.getDays(), v.getHours(), v.getMinutes(), new BigDecimal(v.getSeconds()));
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.puffgres.event.PgType;
 import io.puffgres.event.Row;
+import io.puffgres.pgtext.PgText;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -96,8 +97,8 @@ final class RowParser {
 
     /**
      * Reads one array of columns. A column is found among the table's {@code columns} by position (wal2json prints
-     * them in table order) or else by name: a generated one is left out, a domain's value is read as its base
-     * type, one not found is read by the type wal2json names and marks the image {@link Image#unknown()}.
+     * them in table order) or else by name: a generated one is left out, a domain's value is read as (and typed as)
+     * its base type, one not found is read by the type wal2json names and marks the image {@link Image#unknown()}.
      */
     Image read(JsonParser p, boolean newColumns, List<TableColumns.Column> columns, long lsn, String data)
             throws IOException {
@@ -111,6 +112,7 @@ final class RowParser {
             String name = null;
             PgType type = null;
             TableColumns.Column column = null;
+            PgType valueType = null;
             Object value = null;
             boolean hasValue = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -139,7 +141,8 @@ final class RowParser {
                         if (!same && column != null) {
                             image.unknown = true; // altered since read: the catalog's type is not the change's
                         }
-                        value = value(p, v, same ? column.valueType() : type, name, lsn, data);
+                        valueType = same ? column.valueType() : type;
+                        value = value(p, v, valueType, name, lsn, data);
                         hasValue = true;
                     }
                     default -> p.skipChildren();
@@ -149,7 +152,7 @@ final class RowParser {
                 throw problem(lsn, "has a column without \"value\"", data);
             }
             if (column == null || !column.generated()) {
-                image.add(name, type, value);
+                image.add(name, valueType, value); // a domain's as its base type's, as lookups read it
             }
         }
         if (t != JsonToken.END_ARRAY) {
@@ -181,8 +184,8 @@ final class RowParser {
                 case VALUE_NULL -> null;
                 case VALUE_TRUE -> Boolean.TRUE;
                 case VALUE_FALSE -> Boolean.FALSE;
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> Wal2JsonValues.number(p.getText(), type);
-                case VALUE_STRING -> Wal2JsonValues.text(p.getText(), type);
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> PgText.number(p.getText(), type);
+                case VALUE_STRING -> PgText.text(p.getText(), type);
                 default -> throw problem(lsn, "has column " + name + " whose value is not a JSON scalar", data);
             };
         } catch (IllegalArgumentException | java.time.DateTimeException e) {

@@ -9,6 +9,7 @@ import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.event.Unavailable;
+import io.puffgres.pgtext.PgTimes;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -7,21 +7,20 @@ import io.puffgres.event.RelationId;
 import io.puffgres.event.Row;
 import io.puffgres.event.RowEvent;
 import io.puffgres.event.Unavailable;
-import io.puffgres.event.UtcInstants;
+import io.puffgres.pgtext.PgText;
+import io.puffgres.pgtext.PgTimes;
 import io.puffgres.stream.RowEventSerializer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
@@ -174,19 +173,47 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         return row.build();
     }
 
+    /**
+     * A column's Postgres type: the propagated one, except that a domain (which arrives under its own name) over a
+     * number, boolean or time is typed as its base type, as lookups and the poll source read it. A domain over a text
+     * type keeps its name; its values are text either way.
+     */
     static PgType pgType(Schema schema) {
         String source = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
-        if (source != null) {
-            return PgType.of(source);
+        PgType named = source == null ? PgType.of("text") : PgType.of(source);
+        if (named.category() != PgType.Category.OTHER || named.array() || NOT_DOMAINS.contains(named.name())) {
+            return named;
         }
-        // without the propagated type, fall back on the Connect schema
-        return switch (schema.type()) {
-            case INT8, INT16, INT32, INT64 -> PgType.of("int8");
-            case FLOAT32, FLOAT64 -> PgType.of("float8");
-            case BOOLEAN -> PgType.of("bool");
-            case BYTES -> PgType.of("bytea");
-            case ARRAY -> new PgType(pgType(schema.valueSchema()).name(), true);
-            default -> PgType.of("text");
+        String base = baseType(schema);
+        return base == null ? named : PgType.of(base);
+    }
+
+    /** Built-in types without a category of their own whose Connect schema is no string. */
+    private static final Set<String> NOT_DOMAINS = Set.of("money", "bit", "varbit", "interval");
+
+    /** The Postgres type a Connect schema Debezium builds stands for, or null for text and bytes. */
+    private static String baseType(Schema schema) {
+        String logical = schema.name() == null ? "" : schema.name();
+        return switch (logical) {
+            case "org.apache.kafka.connect.data.Decimal", "io.debezium.data.VariableScaleDecimal" -> "numeric";
+            case "io.debezium.time.Date" -> "date";
+            case "io.debezium.time.Timestamp", "io.debezium.time.MicroTimestamp", "io.debezium.time.NanoTimestamp" ->
+                "timestamp";
+            case "io.debezium.time.ZonedTimestamp" -> "timestamptz";
+            case "io.debezium.time.Time", "io.debezium.time.MicroTime", "io.debezium.time.NanoTime" -> "time";
+            case "io.debezium.time.ZonedTime" -> "timetz";
+            case "io.debezium.data.Uuid" -> "uuid";
+            case "io.debezium.data.Json" -> "jsonb";
+            default ->
+                switch (schema.type()) {
+                    case INT8, INT16 -> "int2";
+                    case INT32 -> "int4";
+                    case INT64 -> "int8";
+                    case FLOAT32 -> "float4";
+                    case FLOAT64 -> "float8";
+                    case BOOLEAN -> "bool";
+                    default -> null;
+                };
         };
     }
 
@@ -210,16 +237,15 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
                 return new BigDecimal(new BigInteger(bytes(s.get("value"))), s.getInt32("scale"));
             }
             case "io.debezium.time.Date":
-                return LocalDate.ofEpochDay(((Number) v).longValue());
+                return PgTimes.epochDay(((Number) v).longValue());
             case "io.debezium.time.Timestamp":
-                return LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC)
-                        .plusNanos(((Number) v).longValue() * 1_000_000);
+                return PgTimes.epochMillis(((Number) v).longValue());
             case "io.debezium.time.MicroTimestamp":
-                return micros(((Number) v).longValue());
+                return PgTimes.epochMicros(((Number) v).longValue());
             case "io.debezium.time.NanoTimestamp":
                 return LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC).plusNanos(((Number) v).longValue());
             case "io.debezium.time.ZonedTimestamp":
-                return zonedTimestamp((String) v);
+                return PgTimes.zonedTimestamp((String) v);
             case "io.debezium.time.Time":
                 return LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000);
             case "io.debezium.time.MicroTime":
@@ -236,47 +262,25 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             case FLOAT32 -> (double) ((Number) v).floatValue();
             case FLOAT64 -> ((Number) v).doubleValue();
             case BOOLEAN -> v;
-            case BYTES -> bytes(v);
-            case ARRAY -> {
-                List<Object> items = new ArrayList<>();
-                PgType element = new PgType(type.name(), false);
-                for (Object item : (List<?>) v) {
-                    items.add(convert(schema.valueSchema(), item, element));
+            // a type Debezium has no converter for (include.unknown.datatypes): its text as UTF-8 bytes
+            case BYTES ->
+                logical.isEmpty() && type.category() != PgType.Category.BYTEA
+                        ? PgText.scalar(new String(bytes(v), StandardCharsets.UTF_8), type)
+                        : bytes(v);
+            case STRING -> {
+                if (type.array()) {
+                    yield PgText.text((String) v, type); // an array's text form (PgTextConverter)
                 }
-                yield items;
+                yield type.category() == PgType.Category.VECTOR ? PgVector.parse((String) v) : v;
             }
-            case STRING -> type.category() == PgType.Category.VECTOR ? PgVector.parse((String) v) : v;
             default -> v.toString();
         };
     }
 
-    /**
-     * Debezium's ZonedTimestamp text; it writes Postgres's {@code infinity} and {@code -infinity} as they are, which
-     * become the instants a lookup reads for them (pgjdbc's {@code OffsetDateTime.MAX}/{@code MIN}, see JdbcRows).
-     */
-    static Instant zonedTimestamp(String v) {
-        return switch (v) {
-            case "infinity" -> INFINITY;
-            case "-infinity" -> MINUS_INFINITY;
-            default -> UtcInstants.parse(v);
-        };
-    }
-
-    /** Postgres's timestamptz {@code infinity}, as a lookup reads it. */
-    public static final Instant INFINITY = OffsetDateTime.MAX.toInstant();
-
-    /** Postgres's timestamptz {@code -infinity}, as a lookup reads it. */
-    public static final Instant MINUS_INFINITY = OffsetDateTime.MIN.toInstant();
-
     /** The marker as bytea, checked without decoding every bytea value into a string. */
     private static boolean isUnavailable(byte[] b) {
         return b.length == Unavailable.TEXT.length()
-                && Unavailable.TEXT.equals(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    private static LocalDateTime micros(long micros) {
-        return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), 0, ZoneOffset.UTC)
-                .plusNanos(Math.floorMod(micros, 1_000_000) * 1000L);
+                && Unavailable.TEXT.equals(new String(b, StandardCharsets.US_ASCII));
     }
 
     private static int scale(Schema schema) {

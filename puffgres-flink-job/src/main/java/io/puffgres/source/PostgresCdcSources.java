@@ -68,6 +68,11 @@ public final class PostgresCdcSources {
         debezium.setProperty("poll.interval.ms", "50");
         debezium.setProperty("max.batch.size", "2048");
         debezium.setProperty("max.queue.size", "8192");
+        // every column arrives: a type Debezium has no converter for (name, tsvector, extension types) as its text, not
+        // left out or NULL; arrays and geometric types through PgTextConverter
+        debezium.setProperty("include.unknown.datatypes", "true");
+        debezium.setProperty("converters", "pgtext");
+        debezium.setProperty("pgtext.type", PgTextConverter.class.getName());
         // TRUNCATE reaches the job as an event (Debezium skips it by default)
         debezium.setProperty("truncate.handling.mode", "include");
         // an interval as ISO 8601 (P1DT2H), not an approximate count of microseconds; lookups write the same

@@ -42,8 +42,8 @@ final class Wal2JsonWorkload {
             "CREATE TABLE " + p + "others (id int PRIMARY KEY, mo money, ip inet, net cidr, mac macaddr, bt bit(4),"
                     + " vb varbit, pt point, rng int4range, tsv tsvector, x xml, mood " + p + "mood, pos " + p
                     + "posint, g int GENERATED ALWAYS AS (id * 2) STORED, \"Weird \"\"Col\"\"\" text)",
-            "CREATE TABLE " + p + "toasted (id int PRIMARY KEY, big text, n int)",
-            "ALTER TABLE " + p + "toasted ALTER big SET STORAGE EXTERNAL",
+            "CREATE TABLE " + p + "toasted (id int PRIMARY KEY, big text, n int, arr int4[])",
+            "ALTER TABLE " + p + "toasted ALTER big SET STORAGE EXTERNAL, ALTER arr SET STORAGE EXTERNAL",
             "CREATE TABLE " + p + "full_ident (id int PRIMARY KEY, t text, n int)",
             "ALTER TABLE " + p + "full_ident REPLICA IDENTITY FULL",
             "CREATE TABLE " + p + "pk_change (id int PRIMARY KEY, t text)",
@@ -69,7 +69,8 @@ final class Wal2JsonWorkload {
                     + " 'infinity', '23:59:59.999999', '00:00:00-12', '-1 days -00:00:01')",
             "INSERT INTO " + p + "types (id, d, ts, tstz, f8, f4) VALUES (4, '0044-03-15 BC', '1900-01-01 00:00:00',"
                     + " '1969-12-31 23:59:59.999999+00', 1e300, 1.17549435e-38)",
-            "INSERT INTO " + p + "types (id, d, ts, tstz) VALUES (5, '-infinity', 'infinity', '-infinity')",
+            "INSERT INTO " + p
+                    + "types (id, d, ts, tstz, ts3) VALUES (5, '-infinity', 'infinity', '-infinity', '-infinity')",
             "INSERT INTO " + p + "types (id, nn, f4, f8) VALUES (6, 'NaN', 'NaN', 'Infinity')",
             "INSERT INTO " + p + "types (id, nn, f4, f8) VALUES (7, 1e-20, '-Infinity', 'NaN')",
             "UPDATE " + p + "types SET tx = 'changed', n = 13.00 WHERE id = 1",
@@ -84,7 +85,7 @@ final class Wal2JsonWorkload {
             "INSERT INTO " + p + "others VALUES (1, 1234.56, '192.168.0.1/24', '10.0.0.0/8', '08:00:2b:01:02:03',"
                     + " B'1010', B'101', '(1.5,2)', '[1,5)', 'a fat cat', '<a>x</a>', 'happy', 7, DEFAULT, 'w')",
             "UPDATE " + p + "others SET mo = -1.5, mood = 'sad' WHERE id = 1",
-            "INSERT INTO " + p + "toasted VALUES (1, repeat('x', 5000), 1)",
+            "INSERT INTO " + p + "toasted VALUES (1, repeat('x', 5000), 1, array_fill(7, ARRAY[3000]))",
             "UPDATE " + p + "toasted SET n = 2 WHERE id = 1",
             "UPDATE " + p + "toasted SET big = repeat('y', 6000), n = 3 WHERE id = 1",
             "DELETE FROM " + p + "toasted WHERE id = 1",

@@ -15,9 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Per-mapping checks: each source relation exists and the role can read it, the table CDC follows is found (a view's
@@ -39,7 +37,6 @@ final class RelationChecks {
     private final List<Check> checks = new ArrayList<>();
     private final Set<RelationId> readChecked = new HashSet<>();
     private final Set<String> identityChecked = new HashSet<>();
-    private final Set<RelationId> snapshotChecked = new HashSet<>();
     private final Map<RelationId, List<String>> idColumns = new LinkedHashMap<>();
 
     private RelationChecks(Connection c, String role) {
@@ -77,42 +74,9 @@ final class RelationChecks {
         if (identityChecked.add(cdc + "\0" + m.id().column())) {
             checks.add(ReplicaIdentityCheck.run(c, cdc, m));
         }
-        if (snapshotChecked.add(cdc)) {
-            money(cdc).ifPresent(checks::add);
-        }
         if (m.membership().mode() == Membership.Mode.LOOKUP) {
             checks.add(lookup(m));
         }
-    }
-
-    /**
-     * A finding when {@code table} has a money column (listed or not): Flink CDC's snapshot reads every column, money
-     * through pgjdbc, which cannot read a value of 1,000 or more ({@code $1,234.56}), so the snapshot fails and the
-     * job restarts without end. Nothing is added for a table without one.
-     */
-    private Optional<Check> money(RelationId table) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_attribute a"
-                + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
-                + " AND a.atttypid = 'money'::regtype ORDER BY a.attnum")) {
-            ps.setString(1, SqlText.relation(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                }
-            }
-        }
-        if (columns.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(Check.fail(
-                "snapshot " + table,
-                "money column " + String.join(", ", columns) + ": Flink CDC's snapshot cannot read a money value of"
-                        + " 1,000 or more ($1,234.56), and the job would restart without end",
-                columns.stream()
-                        .map(col -> "ALTER TABLE " + SqlText.relation(table) + " ALTER COLUMN " + SqlText.ident(col)
-                                + " TYPE numeric(16,2);")
-                        .collect(Collectors.joining(" "))));
     }
 
     /** Adds the read check of {@code r} once; whether {@code r} exists (so later checks can use it). */

@@ -67,6 +67,10 @@ public final class ValueConverter {
                     throw new IllegalArgumentException(
                             "element " + (i + 1) + " is NULL; turbopuffer arrays cannot hold NULL");
                 }
+                if (list.get(i) instanceof List<?>) {
+                    throw new IllegalArgumentException("the array has more than one dimension; turbopuffer arrays"
+                            + " have one (a transform can flatten it or write it as text)");
+                }
                 out.add(convert(element, list.get(i), elementHint));
             }
             return out;

@@ -140,6 +140,9 @@ class ValueConverterTest {
                         "column \"c\" (numeric): Infinity cannot be stored: turbopuffer JSON has no NaN or Infinity");
         assertThat(problem("text[]", Arrays.asList("a", null), null))
                 .isEqualTo("column \"c\" (text[]): element 2 is NULL; turbopuffer arrays cannot hold NULL");
+        assertThat(problem("int4[]", List.of(List.of(1L, 2L), List.of(3L, 4L)), null))
+                .isEqualTo("column \"c\" (int4[]): the array has more than one dimension; turbopuffer arrays have"
+                        + " one (a transform can flatten it or write it as text)");
         assertThat(problem("int8", -1L, AttributeSchema.ofType("uint")))
                 .isEqualTo("column \"c\" (int8): hint type uint needs a value >= 0 (got -1)");
         assertThat(problem("numeric", new BigDecimal("1.5"), AttributeSchema.ofType("int")))

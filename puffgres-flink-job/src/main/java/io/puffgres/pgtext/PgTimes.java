@@ -1,10 +1,11 @@
-package io.puffgres.poll;
+package io.puffgres.pgtext;
 
-import io.puffgres.source.ChangeEventDeserializer;
+import io.puffgres.event.UtcInstants;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 
@@ -13,28 +14,76 @@ import java.time.ZoneOffset;
  * {@code 2024-05-01 10:15:30.123456}, with an offset {@code +02}, {@code -03:30} or {@code +00:09:21}, a year past
  * 9999, {@code BC}, and {@code infinity}/{@code -infinity}. By hand: these are on the hot path. Stateless.
  */
-final class PgTimes {
+public final class PgTimes {
 
     /** Debezium's stand-in for {@code infinity}: pgjdbc's {@code DATE_POSITIVE_INFINITY} read as microseconds. */
-    static final long POSITIVE_INFINITY_MICROS = 9223372036825200000L;
+    private static final long POSITIVE_INFINITY_MICROS = 9223372036825200000L;
 
     /** Debezium's stand-in for {@code -infinity}: pgjdbc's {@code DATE_NEGATIVE_INFINITY} read as microseconds. */
-    static final long NEGATIVE_INFINITY_MICROS = -9223372036832400000L;
+    private static final long NEGATIVE_INFINITY_MICROS = -9223372036832400000L;
+
+    /**
+     * Debezium's epoch day for a date {@code infinity}: pgjdbc's infinity overflows an int, landing in 5877611 BC
+     * ({@code -infinity} the day after).
+     */
+    private static final long INFINITY_EPOCH_DAY = -2147472692L;
+
+    /** Postgres's timestamptz {@code infinity}, as pgjdbc reads it ({@code OffsetDateTime.MAX}). */
+    public static final Instant INFINITY = OffsetDateTime.MAX.toInstant();
+
+    /** Postgres's timestamptz {@code -infinity}, as pgjdbc reads it ({@code OffsetDateTime.MIN}). */
+    public static final Instant MINUS_INFINITY = OffsetDateTime.MIN.toInstant();
 
     private PgTimes() {}
 
     /**
-     * The stream's date for {@code infinity}: Debezium turns pgjdbc's infinity into an epoch day that overflows, which
-     * lands in 5877611 BC (-infinity one day later).
+     * Debezium's ZonedTimestamp text; it writes Postgres's {@code infinity} and {@code -infinity} as they are, which
+     * become the instants a lookup reads for them.
      */
-    static final LocalDate STREAM_INFINITY_DATE = LocalDate.ofEpochDay(-2147472692L);
+    public static Instant zonedTimestamp(String v) {
+        return switch (v) {
+            case "infinity" -> INFINITY;
+            case "-infinity" -> MINUS_INFINITY;
+            default -> UtcInstants.parse(v);
+        };
+    }
+
+    /**
+     * A date as Debezium gives it in a change (days since 1970), with its stand-ins for {@code infinity} and {@code
+     * -infinity} read back as {@link LocalDate#MAX} and {@link LocalDate#MIN}, as pgjdbc reads them in a lookup.
+     */
+    public static LocalDate epochDay(long day) {
+        if (day == INFINITY_EPOCH_DAY) {
+            return LocalDate.MAX;
+        }
+        return day == INFINITY_EPOCH_DAY + 1 ? LocalDate.MIN : LocalDate.ofEpochDay(day);
+    }
+
+    /** A timestamp as Debezium's Timestamp (milliseconds, for {@code timestamp(0..3)}) gives it; see {@link #epochMicros}. */
+    public static LocalDateTime epochMillis(long millis) {
+        if (millis == POSITIVE_INFINITY_MICROS / 1000) {
+            return LocalDateTime.MAX;
+        }
+        return millis == NEGATIVE_INFINITY_MICROS / 1000 ? LocalDateTime.MIN : micros(millis * 1000);
+    }
+
+    /**
+     * A timestamp as Debezium's MicroTimestamp gives it, its stand-ins for {@code infinity} and {@code -infinity} read
+     * back as {@link LocalDateTime#MAX} and {@link LocalDateTime#MIN}, as pgjdbc reads them in a lookup.
+     */
+    public static LocalDateTime epochMicros(long micros) {
+        if (micros == POSITIVE_INFINITY_MICROS) {
+            return LocalDateTime.MAX;
+        }
+        return micros == NEGATIVE_INFINITY_MICROS ? LocalDateTime.MIN : micros(micros);
+    }
 
     static LocalDate date(String s) {
         if (s.equals("infinity")) {
-            return STREAM_INFINITY_DATE;
+            return LocalDate.MAX;
         }
         if (s.equals("-infinity")) {
-            return STREAM_INFINITY_DATE.plusDays(1);
+            return LocalDate.MIN;
         }
         boolean bc = s.endsWith(" BC");
         return datePart(s, 0, bc ? s.length() - 3 : s.length(), bc);
@@ -42,10 +91,10 @@ final class PgTimes {
 
     static LocalDateTime timestamp(String s) {
         if (s.equals("infinity")) {
-            return micros(POSITIVE_INFINITY_MICROS);
+            return LocalDateTime.MAX;
         }
         if (s.equals("-infinity")) {
-            return micros(NEGATIVE_INFINITY_MICROS);
+            return LocalDateTime.MIN;
         }
         boolean bc = s.endsWith(" BC");
         int end = bc ? s.length() - 3 : s.length();
@@ -53,12 +102,12 @@ final class PgTimes {
         return LocalDateTime.of(datePart(s, 0, space, bc), LocalTime.ofNanoOfDay(nanoOfDay(s, space + 1, end)));
     }
 
-    static Instant timestamptz(String s) {
+    public static Instant timestamptz(String s) {
         if (s.equals("infinity")) {
-            return ChangeEventDeserializer.INFINITY;
+            return INFINITY;
         }
         if (s.equals("-infinity")) {
-            return ChangeEventDeserializer.MINUS_INFINITY;
+            return MINUS_INFINITY;
         }
         boolean bc = s.endsWith(" BC");
         int end = bc ? s.length() - 3 : s.length();
@@ -81,8 +130,7 @@ final class PgTimes {
                 ZoneOffset.ofTotalSeconds(offsetSeconds(s, sign, s.length())));
     }
 
-    /** As Debezium's MicroTimestamp is read back ({@link io.puffgres.source.ChangeEventDeserializer}). */
-    static LocalDateTime micros(long micros) {
+    private static LocalDateTime micros(long micros) {
         return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), 0, ZoneOffset.UTC)
                 .plusNanos(Math.floorMod(micros, 1_000_000) * 1000L);
     }

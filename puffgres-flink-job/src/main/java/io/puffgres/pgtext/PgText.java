@@ -1,4 +1,4 @@
-package io.puffgres.poll;
+package io.puffgres.pgtext;
 
 import io.debezium.time.Interval;
 import io.puffgres.event.PgType;
@@ -8,7 +8,6 @@ import java.math.RoundingMode;
 import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.postgresql.util.PGInterval;
@@ -19,12 +18,12 @@ import org.postgresql.util.PGInterval;
  * the same change of the stream. Expects the session settings pgjdbc sets ({@code DateStyle=ISO}) and Postgres's
  * default {@code IntervalStyle=postgres}. Stateless.
  */
-final class Wal2JsonValues {
+public final class PgText {
 
-    private Wal2JsonValues() {}
+    private PgText() {}
 
     /** A JSON number ({@code text} as printed) of a column of {@code type}. */
-    static Object number(String text, PgType type) {
+    public static Object number(String text, PgType type) {
         return switch (type.category()) {
             case INTEGER -> Long.parseLong(text);
             case NUMERIC -> new BigDecimal(text);
@@ -34,7 +33,7 @@ final class Wal2JsonValues {
     }
 
     /** The Postgres text form {@code s} of a value of {@code type}, an array's included. */
-    static Object text(String s, PgType type) {
+    public static Object text(String s, PgType type) {
         if (type.array()) {
             return PgArrays.parse(s, new PgType(type.name(), false));
         }
@@ -42,10 +41,10 @@ final class Wal2JsonValues {
     }
 
     /** The text form of one non-array value. */
-    static Object scalar(String s, PgType type) {
+    public static Object scalar(String s, PgType type) {
         return switch (type.category()) {
             case INTEGER -> Long.parseLong(s);
-            case NUMERIC -> new BigDecimal(s);
+            case NUMERIC -> numeric(s);
             case FLOAT -> floating(s, type);
             case BOOLEAN -> s.equals("t") || s.equals("true");
             case TEXT, JSON -> s;
@@ -57,6 +56,19 @@ final class Wal2JsonValues {
             case BYTEA -> bytea(s);
             case VECTOR -> PgVector.parse(s);
             case OTHER -> other(s, type);
+        };
+    }
+
+    /**
+     * A numeric's text; NaN and ±Infinity (which no BigDecimal holds) as the Double the writer refuses with a message
+     * naming them (a change never carries them: Debezium and wal2json give NULL).
+     */
+    public static Object numeric(String s) {
+        return switch (s) {
+            case "NaN" -> Double.NaN;
+            case "Infinity" -> Double.POSITIVE_INFINITY;
+            case "-Infinity" -> Double.NEGATIVE_INFINITY;
+            default -> new BigDecimal(s);
         };
     }
 
@@ -79,8 +91,6 @@ final class Wal2JsonValues {
         return switch (type.name()) {
             case "interval" -> isoInterval(s);
             case "money" -> money(s);
-            case "bit" -> s.length() == 1 ? (Object) (s.charAt(0) == '1') : bits(s);
-            case "varbit" -> bits(s);
             default -> s;
         };
     }
@@ -100,17 +110,6 @@ final class Wal2JsonValues {
         boolean negative = s.indexOf('(') >= 0; // some locales write a negative amount in parentheses
         BigDecimal v = new BigDecimal(digits.toString()).setScale(2, RoundingMode.HALF_UP);
         return negative ? v.negate() : v;
-    }
-
-    /** As Debezium gives bit(n > 1) and varbit: the bits little-endian, as many bytes as the highest set bit needs. */
-    private static byte[] bits(String s) {
-        BitSet bits = new BitSet(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(s.length() - 1 - i) == '1') {
-                bits.set(i);
-            }
-        }
-        return bits.toByteArray();
     }
 
     /** As Debezium writes an interval in {@code interval.handling.mode = string} (see lookup's JdbcRows). */

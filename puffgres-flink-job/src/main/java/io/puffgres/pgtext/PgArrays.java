@@ -1,4 +1,4 @@
-package io.puffgres.poll;
+package io.puffgres.pgtext;
 
 import io.puffgres.event.PgType;
 import java.math.BigDecimal;
@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Parses Postgres's array text form ({@code {x,"y z",NULL,"q\""}}, nested braces for more dimensions, an optional
- * {@code [1:2]=} bounds prefix) into a {@link List} of element values converted as {@link Wal2JsonValues#scalar}
+ * {@code [1:2]=} bounds prefix) into a {@link List} of element values converted as {@link PgText#scalar}
  * does; an unquoted {@code NULL} is {@code null}, a nested array a nested list. Stateless.
  */
 final class PgArrays {
@@ -67,7 +67,7 @@ final class PgArrays {
         }
 
         private Object element(String text) {
-            Object v = Wal2JsonValues.scalar(text, element);
+            Object v = PgText.scalar(text, element);
             if (v instanceof BigDecimal d && d.scale() > 0) {
                 // as the stream gives a numeric array's elements: without trailing fraction zeros (1.50 is 1.5)
                 BigDecimal stripped = d.stripTrailingZeros();
