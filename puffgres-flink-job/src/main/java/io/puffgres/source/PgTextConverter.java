@@ -17,11 +17,11 @@ import org.apache.kafka.connect.data.SchemaBuilder;
  *   <li>arrays: as Postgres's text form ({@code {{1,2},{3,4}}}), which {@link ChangeEventDeserializer} parses as the
  *       poll source and lookups do. Debezium turns an array of two or more dimensions into a list of NULLs and leaves
  *       out an array whose element type it has no converter for ({@code bytea[]}, enums).
- *   <li>geometric types ({@code point}, {@code box}, …) and bit strings: as {@link Unavailable#TEXT}, so the job reads
- *       the value's text from the current row (as for an unchanged TOASTed value). Debezium gives a point as a
- *       struct holding WKB bytes and the others not at all (pgjdbc's parsed objects print their coordinates in
- *       Java's notation, {@code 2.0}, not Postgres's), and bits as a boolean or as bytes that lose a varbit's leading
- *       zeros.
+ *   <li>geometric types ({@code point}, {@code box}, …), bit strings, {@code hstore} and PostGIS types: as {@link
+ *       Unavailable#TEXT}, so the job reads the value's text from the current row (as for an unchanged TOASTed
+ *       value). Debezium gives a point as a struct holding WKB bytes and the others not at all (pgjdbc's parsed
+ *       objects print their coordinates in Java's notation, {@code 2.0}, not Postgres's), bits as a boolean or as
+ *       bytes that lose a varbit's leading zeros, an hstore as JSON and a geometry as a struct.
  * </ul>
  *
  * The value Debezium hands over is what it parsed from the change (pgjdbc's {@code PgArray}, whose text is the
@@ -30,8 +30,19 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 public final class PgTextConverter implements CustomConverter<SchemaBuilder, RelationalColumn> {
 
     /** The types whose text is read from the current row. */
-    private static final Set<String> LOOKED_UP =
-            Set.of("point", "box", "circle", "line", "lseg", "path", "polygon", "bit", "varbit");
+    private static final Set<String> LOOKED_UP = Set.of(
+            "point",
+            "box",
+            "circle",
+            "line",
+            "lseg",
+            "path",
+            "polygon",
+            "bit",
+            "varbit",
+            "hstore",
+            "geometry",
+            "geography");
 
     @Override
     public void configure(Properties props) {}

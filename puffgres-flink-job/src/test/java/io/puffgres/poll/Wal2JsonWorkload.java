@@ -39,9 +39,14 @@ final class Wal2JsonWorkload {
                     + " a_ba bytea[], a_jb jsonb[], a_vc varchar(5)[], a_2d int4[][])",
             "CREATE TYPE " + p + "mood AS ENUM ('sad', 'happy')",
             "CREATE DOMAIN " + p + "posint AS int CHECK (VALUE > 0)",
+            "CREATE EXTENSION IF NOT EXISTS hstore",
+            "CREATE EXTENSION IF NOT EXISTS ltree",
+            "CREATE EXTENSION IF NOT EXISTS citext",
+            "CREATE EXTENSION IF NOT EXISTS cube",
             "CREATE TABLE " + p + "others (id int PRIMARY KEY, mo money, ip inet, net cidr, mac macaddr, bt bit(4),"
                     + " vb varbit, pt point, rng int4range, tsv tsvector, x xml, mood " + p + "mood, pos " + p
-                    + "posint, g int GENERATED ALWAYS AS (id * 2) STORED, \"Weird \"\"Col\"\"\" text)",
+                    + "posint, g int GENERATED ALWAYS AS (id * 2) STORED, \"Weird \"\"Col\"\"\" text, hs hstore,"
+                    + " lt ltree, ci citext, cb cube, bx box, moods " + p + "mood[])",
             "CREATE TABLE " + p + "toasted (id int PRIMARY KEY, big text, n int, arr int4[])",
             "ALTER TABLE " + p + "toasted ALTER big SET STORAGE EXTERNAL, ALTER arr SET STORAGE EXTERNAL",
             "CREATE TABLE " + p + "full_ident (id int PRIMARY KEY, t text, n int)",
@@ -83,7 +88,8 @@ final class Wal2JsonWorkload {
                     + " '{{1,2},{3,4}}')",
             "INSERT INTO " + p + "arrays (id, a_i4, a_tx) VALUES (2, '{}', '{}')",
             "INSERT INTO " + p + "others VALUES (1, 1234.56, '192.168.0.1/24', '10.0.0.0/8', '08:00:2b:01:02:03',"
-                    + " B'1010', B'101', '(1.5,2)', '[1,5)', 'a fat cat', '<a>x</a>', 'happy', 7, DEFAULT, 'w')",
+                    + " B'1010', B'101', '(1.5,2)', '[1,5)', 'a fat cat', '<a>x</a>', 'happy', 7, DEFAULT, 'w',"
+                    + " 'a=>1, b=>NULL', 'top.sci', 'MiXed', '(1, 2.5)', '((0,0),(1,1))', '{sad,happy}')",
             "UPDATE " + p + "others SET mo = -1.5, mood = 'sad' WHERE id = 1",
             "INSERT INTO " + p + "toasted VALUES (1, repeat('x', 5000), 1, array_fill(7, ARRAY[3000]))",
             "UPDATE " + p + "toasted SET n = 2 WHERE id = 1",
