@@ -154,7 +154,8 @@ public final class PollBench {
         JobBench.LAST.set(0);
         Path dir = JobBench.project(pg, db, slot, "unused");
         JobSpec spec = new JobSpec(dir.toString(), 0, slot, Map.of(), false);
-        PollSettings settings = new PollSettings(slot, List.of(new RelationId("public", "items")), 200, 5000, 10_000);
+        PollSettings settings =
+                new PollSettings(slot, List.of(new RelationId("public", "items")), 200, 5000, 10_000, "bench");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.enableCheckpointing(10_000);
         env.fromSource(new PollSource(spec, settings), WatermarkStrategy.noWatermarks(), "postgres poll")

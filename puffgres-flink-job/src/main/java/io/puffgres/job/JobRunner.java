@@ -299,8 +299,14 @@ public final class JobRunner {
                 .toList();
         if (poll) {
             ProjectConfig.Source s = config.source();
-            PollSettings settings =
-                    new PollSettings(slot, tables, s.pollIntervalMs(), s.pollMaxIntervalMs(), s.pollBatchSize());
+            // the run's id holds the slot's poll lease: new for each start of the job, kept by its restarts
+            PollSettings settings = new PollSettings(
+                    slot,
+                    tables,
+                    s.pollIntervalMs(),
+                    s.pollMaxIntervalMs(),
+                    s.pollBatchSize(),
+                    java.util.UUID.randomUUID().toString());
             PuffgresJob.build(env, spec, new PollSource(spec, settings), "postgres poll", relations, fills);
         } else {
             PostgresCdcSources.Settings source = sourceSettings(

@@ -12,8 +12,11 @@ import java.util.List;
  * @param intervalMs the wait after a poll that returned less than {@code batchSize} rows
  * @param maxIntervalMs the longest wait: each empty poll doubles the wait up to this
  * @param batchSize rows one poll asks for ({@code upto_nchanges}; a poll ends at a transaction's end)
+ * @param run this run's id (one per {@code puffgres run}; a restart within the job keeps it), which holds the slot's
+ *     {@link PollLease}
  */
-public record PollSettings(String slot, List<RelationId> tables, long intervalMs, long maxIntervalMs, int batchSize)
+public record PollSettings(
+        String slot, List<RelationId> tables, long intervalMs, long maxIntervalMs, int batchSize, String run)
         implements Serializable {
 
     /** Postgres's longest name (NAMEDATALEN - 1), which a slot name must fit. */

@@ -69,7 +69,10 @@ final class SlotPoller {
 
     private volatile Thread reading;
     private volatile Thread decoding;
+    private volatile Thread leasing;
     private volatile Connection connection;
+    /** This start's claim on the slot's {@link PollLease}. */
+    private final String attempt = java.util.UUID.randomUUID().toString();
 
     /**
      * Rows of the slot as the reading thread hands them to the decoding thread.
@@ -103,12 +106,123 @@ final class SlotPoller {
     void start(String prefix) {
         Thread read = new Thread(this::read, prefix + " poll " + settings.readingSlot());
         Thread decode = new Thread(this::decode, prefix + " decode " + settings.readingSlot());
-        read.setDaemon(true);
-        decode.setDaemon(true);
+        Thread lease = new Thread(this::renewLease, prefix + " lease " + settings.slot());
+        for (Thread t : new Thread[] {read, decode, lease}) {
+            t.setDaemon(true);
+        }
         reading = read;
         decoding = decode;
+        leasing = lease;
         read.start();
         decode.start();
+    }
+
+    /**
+     * Claims the slot's {@link PollLease} for this run, waiting while another run's lease may still be renewed: taken
+     * over once it is {@link PollLease#STALE}, given up (the source fails, naming the other run) when it is renewed.
+     */
+    private void claimLease(Connection c) throws SQLException, InterruptedException {
+        String schema = spec.stateSchema();
+        PollLease.ensure(c, schema);
+        long deadline =
+                System.nanoTime() + PollLease.STALE.plus(PollLease.RENEW).toNanos();
+        Optional<PollLease.Holder> other;
+        boolean told = false;
+        while ((other = PollLease.other(c, settings.slot(), settings.run()))
+                .filter(PollLease.Holder::live)
+                .isPresent()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        PollLease.heldMessage(settings.slot(), other.get()) + "; " + PollLease.HELD_FIX);
+            }
+            if (!told) {
+                LOG.warn(
+                        "slot {} was polled by another run ({}) {} ms ago: waiting up to {} s for it to stop",
+                        settings.slot(),
+                        other.get().host(),
+                        other.get().ageMs(),
+                        PollLease.STALE.toSeconds());
+                told = true;
+            }
+            Thread.sleep(500);
+        }
+        PollLease.claim(c, schema, settings.slot(), settings.run(), attempt, host());
+        leasing.start();
+    }
+
+    /**
+     * The lease thread: renews the lease every {@link PollLease#RENEW} on a connection of its own (a long poll does not
+     * hold it up); fails the source when another run took the slot over; gives the lease up at the stop.
+     */
+    private void renewLease() {
+        Connection c = null;
+        try {
+            while (!stopped) {
+                Thread.sleep(PollLease.RENEW.toMillis());
+                try {
+                    if (c == null) {
+                        c = spec.connect();
+                    }
+                    Optional<PollLease.Holder> other = PollLease.other(c, settings.slot(), settings.run());
+                    if (!PollLease.renew(c, spec.stateSchema(), settings.slot(), settings.run())
+                            || other.filter(PollLease.Holder::live).isPresent()) {
+                        fail(new IllegalStateException("slot " + settings.slot() + " was taken over by another"
+                                + " puffgres run"
+                                + other.map(h -> " (" + h.host() + ")").orElse("")
+                                + " while this one had not renewed its lease for " + PollLease.STALE.toSeconds()
+                                + " s: two runs polling one slot would each get part of the changes"));
+                        return;
+                    }
+                } catch (SQLException e) {
+                    LOG.warn(
+                            "cannot renew the poll lease of slot {} (trying again): {}",
+                            settings.slot(),
+                            e.getMessage());
+                    close(c);
+                    c = null;
+                }
+            }
+        } catch (InterruptedException e) {
+            // the stop
+        } finally {
+            if (stopped) {
+                release(c);
+            }
+            close(c);
+        }
+    }
+
+    /** Where this runs, for the other run's messages: the host name and the process. */
+    private static String host() {
+        String name;
+        try {
+            name = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            name = "an unnamed host";
+        }
+        return name + " pid " + ProcessHandle.current().pid();
+    }
+
+    private void release(Connection c) {
+        try (Connection own = c == null ? spec.connect() : null) {
+            PollLease.release(c == null ? own : c, spec.stateSchema(), settings.slot(), attempt);
+        } catch (SQLException e) {
+            LOG.warn(
+                    "cannot give up the poll lease of slot {}; the next run waits up to {} s for it: {}",
+                    settings.slot(),
+                    PollLease.STALE.toSeconds(),
+                    e.getMessage());
+        }
+    }
+
+    private static void close(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the lease connection failed", e);
+            }
+        }
     }
 
     private void read() {
@@ -190,7 +304,7 @@ final class SlotPoller {
     void stop() {
         stopped = true;
         queue.wakeUpPuttingThread(0);
-        for (Thread t : new Thread[] {reading, decoding}) {
+        for (Thread t : new Thread[] {reading, decoding, leasing}) {
             if (t != null) {
                 t.interrupt();
             }
@@ -206,6 +320,7 @@ final class SlotPoller {
     }
 
     private void setUp(Connection c) throws SQLException, InterruptedException {
+        claimLease(c);
         String slot = settings.slot();
         SlotCalls.Slot job = SlotCalls.find(c, slot)
                 .orElseThrow(() -> new IllegalStateException("replication slot " + slot + " does not exist (dropped"

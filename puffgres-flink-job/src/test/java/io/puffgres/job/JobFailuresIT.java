@@ -105,6 +105,39 @@ class JobFailuresIT {
     }
 
     @Test
+    void postgresInfinityGoesToTheDlqWithItsColumnWhetherFilledOrStreamed() throws Exception {
+        db.execute(
+                "CREATE TABLE dated (id bigint PRIMARY KEY, at timestamptz, d date, ts timestamp(3))",
+                "INSERT INTO dated VALUES (1, 'infinity', '2024-05-01', NULL), (2, now(), now(), now())");
+        try (JobHarness h = new JobHarness(
+                db,
+                tpuf.baseUrl(),
+                "dated",
+                JobHarness.migration(1, "dated", "dated", "dated", "\"id\", \"at\", \"d\", \"ts\"", ""))) {
+            h.start(JobRunner.Options.defaults().withCreateSlot(true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("dated")).containsOnlyKeys(2L));
+            db.execute("INSERT INTO dated VALUES (3, '2024-05-01', '-infinity', NULL), (4, NULL, NULL, '-infinity'),"
+                    + " (5, '9999-12-31 23:59:59+00', '0001-01-01', '2024-05-01')");
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.documents("dated")).containsOnlyKeys(2L, 5L));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(dlq("dated")).hasSize(3));
+            assertThat(dlq("dated"))
+                    .satisfiesExactly(
+                            e -> assertThat(e)
+                                    .startsWith("1 type: ")
+                                    .contains("column \"at\" (timestamptz): +1000000000-01-01T17:59:59"),
+                            e -> assertThat(e)
+                                    .startsWith("3 type: ")
+                                    .contains("column \"d\" (date): -999999999-01-01T00:00:00Z"),
+                            e -> assertThat(e)
+                                    .startsWith("4 type: ")
+                                    .contains("column \"ts\" (timestamp): -999999999-01-01T00:00:00Z is outside the"
+                                            + " years 0000 to 9999 a turbopuffer datetime holds"));
+        }
+    }
+
+    @Test
     void aTransformThatKeepsGrowingStateFailsItsTaskNamingTheMappingInsteadOfFillingTheDlqWithHeapErrors()
             throws Exception {
         db.execute(

@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceOutput;
@@ -204,6 +207,66 @@ class PollReaderIT {
         }
     }
 
+    @Test
+    void aReaderLeavesASlotAnotherRunPollsAndTakesItOverOnceThatRunIsGone() throws Exception {
+        JobSpec spec = table("leased");
+        // another project's run polls the slot: its lease, in its own state schema, renewed every second
+        ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor();
+        try (Connection other = db.connect()) {
+            PollLease.ensure(other, "other_state");
+            PollLease.claim(other, "other_state", "leased", "other run", "its attempt", "elsewhere pid 1");
+            renewer.scheduleAtFixedRate(
+                    () -> db.execute("UPDATE other_state.poll_leases SET renewed_at = now()"), 1, 1, TimeUnit.SECONDS);
+            PollReader reader = reader(spec, "leased");
+            try {
+                reader.addSplits(List.of(new PollSplit("leased", 0)));
+                Collected out = new Collected();
+                Throwable failure = await().atMost(WAIT)
+                        .pollInSameThread()
+                        .until(
+                                () -> {
+                                    try {
+                                        reader.pollNext(out);
+                                        return null;
+                                    } catch (IllegalStateException e) {
+                                        return e;
+                                    }
+                                },
+                                e -> e != null);
+                assertThat(failure.getMessage())
+                        .contains("slot leased is polled by another puffgres run (elsewhere pid 1, state schema"
+                                + " other_state, renewed ")
+                        .contains("stop the other run (puffgres stop in its project), or give this project its own"
+                                + " slot");
+                assertThat(exists("leased_poll")).as("the slot untouched").isFalse();
+            } finally {
+                reader.close();
+            }
+        } finally {
+            renewer.shutdownNow();
+            renewer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+
+        // that run is gone (no renewal for longer than PollLease.STALE): the next reader takes the slot over at once
+        db.execute("UPDATE other_state.poll_leases SET renewed_at = now() - interval '11 seconds'");
+        PollReader next = reader(spec, "leased");
+        try {
+            next.addSplits(List.of(new PollSplit("leased", 0)));
+            db.execute("INSERT INTO leased VALUES (1, 'one')");
+            Collected out = new Collected();
+            emitUntil(next, out, 1);
+            assertThat(db.query("SELECT run FROM " + PollLease.table(spec.stateSchema()) + " WHERE slot = 'leased'"))
+                    .singleElement()
+                    .satisfies(row -> assertThat(row.get("run")).isEqualTo("run leased"));
+        } finally {
+            next.close();
+        }
+        // a stop gives the lease up: the next run need not wait for it to go stale
+        await().atMost(WAIT)
+                .until(() -> db.query("SELECT 1 FROM " + PollLease.table(spec.stateSchema()) + " WHERE slot = 'leased'")
+                        .isEmpty());
+    }
+
     /** Table {@code name (id, title)}, a wal2json slot {@code name}, and a project reaching them. */
     private static JobSpec table(String name) throws Exception {
         db.execute(
@@ -215,7 +278,8 @@ class PollReaderIT {
     }
 
     private static PollReader reader(JobSpec spec, String table) {
-        PollSettings settings = new PollSettings(table, List.of(new RelationId("public", table)), 10, 50, 2_000);
+        PollSettings settings =
+                new PollSettings(table, List.of(new RelationId("public", table)), 10, 50, 2_000, "run " + table);
         return new PollReader(spec, settings, new PollFigures(new UnregisteredMetricsGroup()), "test");
     }
 

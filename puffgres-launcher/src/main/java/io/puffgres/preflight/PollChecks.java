@@ -1,5 +1,6 @@
 package io.puffgres.preflight;
 
+import io.puffgres.poll.PollLease;
 import io.puffgres.poll.PollSettings;
 import java.sql.Array;
 import java.sql.Connection;
@@ -42,7 +43,44 @@ final class PollChecks {
         checks.add(serverVersion(c));
         checks.add(slotFunctions(c, roleCanReplicate));
         checks.add(pollSlot(c, source, ownRun));
+        checks.add(lease(c, source, ownRun));
         return checks;
+    }
+
+    /**
+     * Whether another run polls the slot ({@link PollLease}, in any state schema): a live lease is watched until it is
+     * renewed (a live run: a finding) or goes stale (a run that ended without giving it up, such as a {@code kill -9}:
+     * fine, the next run takes it over).
+     */
+    static Check lease(Connection c, ChangeSource source, OptionalLong ownRun) throws SQLException {
+        String name = "poll lease";
+        String slot = SqlText.ident(source.slot());
+        if (ownRun.isPresent()) {
+            return Check.ok(name, slot + " is polled by this project's run, pid " + ownRun.getAsLong());
+        }
+        Optional<PollLease.Holder> held = PollLease.other(c, source.slot(), "");
+        long deadline =
+                System.nanoTime() + PollLease.STALE.plus(PollLease.RENEW).toNanos();
+        long age = Long.MAX_VALUE;
+        while (held.isPresent() && held.get().live()) {
+            boolean renewed = age != Long.MAX_VALUE && held.get().ageMs() < age - 200;
+            if (renewed || System.nanoTime() > deadline) {
+                return Check.fail(name, PollLease.heldMessage(source.slot(), held.get()), PollLease.HELD_FIX);
+            }
+            age = held.get().ageMs();
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while watching the poll lease of " + slot, e);
+            }
+            held = PollLease.other(c, source.slot(), "");
+        }
+        return Check.ok(
+                name,
+                held.map(h -> slot + " was polled by a run on " + h.host() + " until " + h.ageMs() / 1000
+                                + " s ago, which is gone; this run takes it over")
+                        .orElse("no other run polls " + slot));
     }
 
     static Check serverVersion(Connection c) throws SQLException {

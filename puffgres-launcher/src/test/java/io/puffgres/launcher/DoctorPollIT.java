@@ -78,8 +78,9 @@ class DoctorPollIT {
                         "ok   slot: \"polled\" exists (wal2json, not in use)",
                         "ok   server version: PostgreSQL " + serverVersion() + " (poll mode needs 12 or later)",
                         "ok   slot functions: \"postgres\" may call " + SLOT_FUNCTIONS,
+                        "ok   poll lease: no other run polls \"polled\"",
                         "ok   wal2json: installed (\"polled\" decoded with it in format 2, as poll mode reads it)")
-                .endsWith("doctor: all 14 checks ok")
+                .endsWith("doctor: all 15 checks ok")
                 .anyMatch(l -> l.matches("ok   poll slot: \"polled_poll\" does not exist yet; the poll source makes it"
                         + " as a copy of \"polled\" \\(\\d+ of max_replication_slots = 20 free\\)"));
         try (Connection c = db.connect();
@@ -198,7 +199,7 @@ class DoctorPollIT {
                                     + "; then restart Postgres",
                             "ok   wal2json: installed (\"crowded\" decoded with it in format 2, as poll mode reads"
                                     + " it)")
-                    .endsWith("doctor: 1 finding(s) in 14 checks; apply the fixes above");
+                    .endsWith("doctor: 1 finding(s) in 15 checks; apply the fixes above");
         } finally {
             db.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                     + " WHERE slot_name LIKE 'crowd\\_%'");

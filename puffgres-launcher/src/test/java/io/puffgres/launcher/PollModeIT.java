@@ -132,6 +132,36 @@ class PollModeIT {
         }
     }
 
+    @Test
+    void aSecondProjectIsRefusedTheSlotAnotherProjectPolls() throws Exception {
+        CliProject first = project("pollshare", "");
+        Process run = start(
+                first, List.of("run", "--create-slot"), Map.of(), first.dir().resolve("run.out"));
+        try {
+            await().atMost(WAIT).until(() -> confirmed("pollshare_poll") != null);
+            // another project (its own state schema, table and namespace) pointed at the same slot
+            CliProject second = project("pollshare2", "");
+            ValidateCommandTest.Result refused = second.run("run", "--slot", "pollshare", "--web-ui-port", "-1");
+            assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(ExitCode.PREFLIGHT);
+            assertThat(refused.out() + refused.err())
+                    .contains("error: poll lease: slot pollshare is polled by another puffgres run (")
+                    .contains("state schema pollshare, renewed ")
+                    .contains("hint: stop the other run (puffgres stop in its project), or give this project its own"
+                            + " slot: --slot NAME");
+            // the first run polls on
+            db.execute("INSERT INTO pollshare VALUES (1, 'still polled')");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(first.titles()).containsEntry(1L, "still polled"));
+            assertThat(run.isAlive()).isTrue();
+        } finally {
+            RunGuardsIT.signal(run.pid(), "TERM");
+            if (!run.waitFor(1, TimeUnit.MINUTES)) {
+                run.destroyForcibly();
+            }
+        }
+        // stopped, it gave the lease up: the other project may poll the slot at once (no 10 s wait)
+        assertThat(db.query("SELECT 1 FROM pollshare.poll_leases")).isEmpty();
+    }
+
     /** Table {@code name (id, title)} mirrored as it is, polled every 20 ms; applied. */
     private static CliProject project(String name, String settings) throws Exception {
         db.execute("CREATE TABLE IF NOT EXISTS " + name + " (id bigint PRIMARY KEY, title text)");

@@ -176,11 +176,22 @@ public final class ValueConverter {
     }
 
     private static Object datetime(Instant v, String hintType) {
-        if (hintType == null) {
+        if (hintType == null || hintType.equals("datetime")) {
+            if (v.isBefore(FIRST_DATETIME) || !v.isBefore(PAST_LAST_DATETIME)) {
+                throw new IllegalArgumentException(
+                        v + " is outside the years 0000 to 9999 a turbopuffer datetime holds"
+                                + " (Postgres's infinity is read as the largest or smallest date); a string hint keeps it as text");
+            }
             return v; // the common case: no text form needed
         }
         return hinted(hintType, "datetime", v, v.toString());
     }
+
+    /** The first instant an ISO 8601 datetime with a four-digit year writes: 0000-01-01T00:00:00Z. */
+    private static final Instant FIRST_DATETIME = Instant.parse("0000-01-01T00:00:00Z");
+
+    /** The first instant past year 9999. */
+    private static final Instant PAST_LAST_DATETIME = Instant.parse("+10000-01-01T00:00:00Z");
 
     /** {@code natural} when the hint is absent or names the natural type, {@code asString} for a string hint. */
     private static Object hinted(String hintType, String naturalType, Object natural, String asString) {

@@ -140,6 +140,13 @@ class ValueConverterTest {
                         "column \"c\" (numeric): Infinity cannot be stored: turbopuffer JSON has no NaN or Infinity");
         assertThat(problem("text[]", Arrays.asList("a", null), null))
                 .isEqualTo("column \"c\" (text[]): element 2 is NULL; turbopuffer arrays cannot hold NULL");
+        assertThat(problem("timestamptz", java.time.OffsetDateTime.MAX.toInstant(), null))
+                .isEqualTo("column \"c\" (timestamptz): +1000000000-01-01T17:59:59.999999999Z is outside the years 0000"
+                        + " to 9999 a turbopuffer datetime holds (Postgres's infinity is read as the largest or smallest"
+                        + " date); a string hint keeps it as text");
+        assertThat(problem("date", java.time.LocalDate.MIN, null)).contains("is outside the years 0000 to 9999");
+        assertThat(convert("timestamp", java.time.LocalDateTime.parse("9999-12-31T23:59:59.999")))
+                .isEqualTo(Instant.parse("9999-12-31T23:59:59.999Z"));
         assertThat(problem("int4[]", List.of(List.of(1L, 2L), List.of(3L, 4L)), null))
                 .isEqualTo("column \"c\" (int4[]): the array has more than one dimension; turbopuffer arrays have"
                         + " one (a transform can flatten it or write it as text)");

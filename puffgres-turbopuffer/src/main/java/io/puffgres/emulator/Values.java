@@ -200,8 +200,8 @@ final class Values {
         try {
             datetimeMillis(s);
             return true;
-        } catch (DateTimeParseException e) {
-            return false;
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return false; // not ISO 8601, or beyond what milliseconds since the epoch in 64 bits hold
         }
     }
 

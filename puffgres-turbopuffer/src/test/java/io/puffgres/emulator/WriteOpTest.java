@@ -53,4 +53,14 @@ class WriteOpTest {
                         "{\"distance_metric\":\"cosine_distance\",\"upsert_rows\":[{\"id\":3,\"vector\":[1,2,3]}]}"))
                 .hasMessageContaining("does not match its type [2]f32");
     }
+
+    @Test
+    void aDatetimeBeyondWhatMillisecondsHoldIsABadRequestNotAServerError() throws Exception {
+        Namespace ns = new Namespace("d", Instant.EPOCH);
+        write(
+                ns,
+                "{\"schema\":{\"at\":{\"type\":\"datetime\"}},\"upsert_rows\":[{\"id\":1,\"at\":\"2024-05-01T00:00:00Z\"}]}");
+        assertThatThrownBy(() -> write(ns, "{\"upsert_rows\":[{\"id\":2,\"at\":\"+999999999-12-31T00:00:00Z\"}]}"))
+                .hasMessageContaining("does not match its type datetime");
+    }
 }
