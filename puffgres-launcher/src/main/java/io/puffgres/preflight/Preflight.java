@@ -107,7 +107,7 @@ public final class Preflight {
         String role = ServerChecks.one(c, "SELECT current_user");
         checks.add(ServerChecks.walLevel(c));
         checks.add(ServerChecks.role(c, role));
-        checks.add(ServerChecks.stateSchema(c, role, project.config().state().schema()));
+        checks.add(ServerChecks.stateSchema(c, role, project.config().state().schema(), source.poll()));
         List<Migration> matching = new ArrayList<>();
         for (Migration m : mappings) {
             List<Diagnostic> problems = catalog.stream()

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Server-wide checks: {@code wal_level}, the connecting role's replication right and its rights on the state schema.
@@ -51,11 +53,12 @@ final class ServerChecks {
 
     /**
      * Whether the role can keep puffgres's state in {@code [state] schema}: apply records migrations in
-     * {@code <schema>.migrations}, run keeps the DLQ in {@code <schema>.dlq}. A missing schema needs CREATE on the
-     * database, an existing one USAGE, and CREATE while a table is still to be made; a table there needs the rights
-     * puffgres uses on it.
+     * {@code <schema>.migrations}, run keeps the DLQ in {@code <schema>.dlq}, the fill ledger in {@code
+     * <schema>.fills} and, in poll mode, the slot's lease in {@code <schema>.poll_leases}. A missing schema needs
+     * CREATE on the database, an existing one USAGE, and CREATE while a table is still to be made; a table there needs
+     * the rights puffgres uses on it.
      */
-    static Check stateSchema(Connection c, String role, String schema) throws SQLException {
+    static Check stateSchema(Connection c, String role, String schema, boolean poll) throws SQLException {
         String name = "state schema " + schema;
         String who = SqlText.ident(role);
         String quoted = SqlText.ident(schema);
@@ -64,10 +67,13 @@ final class ServerChecks {
                 + "current_database(), 'CREATE'), has_schema_privilege(n.oid, 'USAGE'),"
                 + " has_schema_privilege(n.oid, 'CREATE'), m.oid IS NOT NULL, d.oid IS NOT NULL,"
                 + " m.oid IS NULL OR has_table_privilege(m.oid, 'SELECT, INSERT'),"
-                + " d.oid IS NULL OR has_table_privilege(d.oid, 'SELECT, INSERT, UPDATE')"
+                + " d.oid IS NULL OR has_table_privilege(d.oid, 'SELECT, INSERT, UPDATE'),"
+                + " f.oid IS NOT NULL, l.oid IS NOT NULL"
                 + " FROM (SELECT NULL) dummy LEFT JOIN pg_namespace n ON n.nspname = ?"
                 + " LEFT JOIN pg_class m ON m.relnamespace = n.oid AND m.relname = 'migrations'"
-                + " LEFT JOIN pg_class d ON d.relnamespace = n.oid AND d.relname = 'dlq'")) {
+                + " LEFT JOIN pg_class d ON d.relnamespace = n.oid AND d.relname = 'dlq'"
+                + " LEFT JOIN pg_class f ON f.relnamespace = n.oid AND f.relname = 'fills'"
+                + " LEFT JOIN pg_class l ON l.relnamespace = n.oid AND l.relname = 'poll_leases'")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -80,13 +86,32 @@ final class ServerChecks {
                                             + " puffgres apply would fail with permission denied",
                                     "CREATE SCHEMA " + quoted + " AUTHORIZATION " + who + ";");
                 }
-                boolean tablesMissing = !rs.getBoolean(5) || !rs.getBoolean(6);
-                if (!rs.getBoolean(3) || (tablesMissing && !rs.getBoolean(4))) {
+                List<String> missing = new ArrayList<>();
+                if (!rs.getBoolean(5)) {
+                    missing.add("the applied migrations");
+                }
+                if (!rs.getBoolean(6)) {
+                    missing.add("the DLQ");
+                }
+                if (!rs.getBoolean(9)) {
+                    missing.add("the fill ledger");
+                }
+                if (poll && !rs.getBoolean(10)) {
+                    missing.add("the poll lease");
+                }
+                if (!rs.getBoolean(3)) {
                     return Check.fail(
                             name,
-                            who + " cannot " + (rs.getBoolean(3) ? "create" : "use") + " tables in it (the applied"
-                                    + " migrations and the DLQ): puffgres apply would fail with permission denied",
+                            who + " cannot use tables in it (the applied migrations and the DLQ): puffgres apply would"
+                                    + " fail with permission denied",
                             "GRANT USAGE, CREATE ON SCHEMA " + quoted + " TO " + who + ";");
+                }
+                if (!missing.isEmpty() && !rs.getBoolean(4)) {
+                    return Check.fail(
+                            name,
+                            who + " cannot create tables in it, and puffgres still has to make "
+                                    + String.join(", ", missing) + ": apply or run would fail with permission denied",
+                            "GRANT CREATE ON SCHEMA " + quoted + " TO " + who + ";");
                 }
                 if (!rs.getBoolean(7) || !rs.getBoolean(8)) {
                     String table = quoted + "." + (rs.getBoolean(7) ? "dlq" : "migrations");

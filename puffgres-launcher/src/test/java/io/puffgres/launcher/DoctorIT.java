@@ -459,5 +459,13 @@ class DoctorIT {
         // with the grant (and no CREATE on the database), apply records the migration in the existing schema
         ValidateCommandTest.Result applied = ValidateCommandTest.run("apply", "--project", dir.toString());
         assertThat(applied.exitCode()).as(applied.err()).isEqualTo(ExitCode.OK);
+        // without CREATE, the tables run makes (the fill ledger; in poll mode the lease) are a finding
+        db.execute("REVOKE CREATE ON SCHEMA stated_state FROM doctor_state");
+        assertThat(lines(doctor(dir)))
+                .anyMatch(l -> l.startsWith("FAIL state schema stated_state: \"doctor_state\" cannot create tables in"
+                                + " it, and puffgres still has to make ")
+                        && l.contains("the fill ledger")
+                        && l.endsWith(": apply or run would fail with permission denied"))
+                .contains("     fix: GRANT CREATE ON SCHEMA \"stated_state\" TO \"doctor_state\";");
     }
 }
