@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -38,8 +39,9 @@ public final class PollLease {
      * @param run the run's id
      * @param host where it runs (for the messages)
      * @param ageMs milliseconds since its last renewal, by Postgres's clock
+     * @param claimedMs milliseconds since its run claimed it
      */
-    public record Holder(String schema, String run, String host, long ageMs) {
+    public record Holder(String schema, String run, String host, long ageMs, long claimedMs) {
 
         /** Whether its run may still be polling: renewed less than {@link #STALE} ago. */
         public boolean live() {
@@ -85,7 +87,8 @@ public final class PollLease {
         }
         String union = schemas.stream()
                 .map(schema -> "SELECT " + literal(schema) + " AS schema, run, host,"
-                        + " (extract(epoch FROM now() - renewed_at) * 1000)::bigint AS age FROM " + table(schema)
+                        + " (extract(epoch FROM now() - renewed_at) * 1000)::bigint AS age,"
+                        + " (extract(epoch FROM now() - claimed_at) * 1000)::bigint AS claimed FROM " + table(schema)
                         + " WHERE slot = ? AND run <> ?")
                 .collect(Collectors.joining(" UNION ALL "));
         try (PreparedStatement ps = c.prepareStatement(union + " ORDER BY age LIMIT 1")) {
@@ -95,7 +98,8 @@ public final class PollLease {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
-                        ? Optional.of(new Holder(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
+                        ? Optional.of(new Holder(
+                                rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)))
                         : Optional.empty();
             }
         }
@@ -124,13 +128,20 @@ public final class PollLease {
         }
     }
 
-    /** Renews {@code run}'s lease on {@code slot}; false when it is no longer {@code run}'s (another run took it). */
-    static boolean renew(Connection c, String schema, String slot, String run) throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement("UPDATE " + table(schema) + " SET renewed_at = now() WHERE slot = ? AND run = ?")) {
+    /**
+     * Renews {@code run}'s lease on {@code slot}.
+     *
+     * @return milliseconds since {@code run} claimed it; empty when it is no longer {@code run}'s (another run of the
+     *     same state schema took it)
+     */
+    static OptionalLong renew(Connection c, String schema, String slot, String run) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table(schema) + " SET renewed_at = now()"
+                + " WHERE slot = ? AND run = ? RETURNING (extract(epoch FROM now() - claimed_at) * 1000)::bigint")) {
             ps.setString(1, slot);
             ps.setString(2, run);
-            return ps.executeUpdate() == 1;
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
         }
     }
 

@@ -68,11 +68,12 @@ final class PollReader implements SourceReader<RowEvent, PollSplit> {
         if (poller == null) {
             return InputStatus.NOTHING_AVAILABLE;
         }
+        // first: a failure of the lease thread comes while the reading thread still fills the queue
+        poller.failure().ifPresent(t -> {
+            throw new IllegalStateException("polling slot " + settings.slot() + " failed: " + t.getMessage(), t);
+        });
         SlotPoller.Batch batch = queue.poll();
         if (batch == null) {
-            poller.failure().ifPresent(t -> {
-                throw new IllegalStateException("polling slot " + settings.slot() + " failed: " + t.getMessage(), t);
-            });
             return InputStatus.NOTHING_AVAILABLE;
         }
         for (RowEvent event : batch.events()) {

@@ -164,13 +164,17 @@ final class SlotPoller {
                         c = spec.connect();
                     }
                     Optional<PollLease.Holder> other = PollLease.other(c, settings.slot(), settings.run());
-                    if (!PollLease.renew(c, spec.stateSchema(), settings.slot(), settings.run())
-                            || other.filter(PollLease.Holder::live).isPresent()) {
-                        fail(new IllegalStateException("slot " + settings.slot() + " was taken over by another"
-                                + " puffgres run"
-                                + other.map(h -> " (" + h.host() + ")").orElse("")
-                                + " while this one had not renewed its lease for " + PollLease.STALE.toSeconds()
-                                + " s: two runs polling one slot would each get part of the changes"));
+                    java.util.OptionalLong claimed =
+                            PollLease.renew(c, spec.stateSchema(), settings.slot(), settings.run());
+                    // two runs that claimed the slot at once (each before it saw the other): the earlier claim polls
+                    // on, the later one stops
+                    Optional<PollLease.Holder> before =
+                            other.filter(h -> h.live() && (claimed.isEmpty() || h.claimedMs() > claimed.getAsLong()));
+                    if (claimed.isEmpty() || before.isPresent()) {
+                        fail(new IllegalStateException(before.map(h -> PollLease.heldMessage(settings.slot(), h))
+                                        .orElse("slot " + settings.slot() + " was taken over by another puffgres run")
+                                + " (this run claimed it later, or had not renewed its lease for "
+                                + PollLease.STALE.toSeconds() + " s); " + PollLease.HELD_FIX));
                         return;
                     }
                 } catch (SQLException e) {

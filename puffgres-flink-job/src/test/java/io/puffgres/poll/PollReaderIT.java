@@ -267,6 +267,58 @@ class PollReaderIT {
                         .isEmpty());
     }
 
+    @Test
+    void ofTwoRunsThatClaimedASlotAtOnceTheEarlierClaimPollsOn() throws Exception {
+        JobSpec spec = table("twice");
+        PollReader reader = reader(spec, "twice");
+        ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            reader.addSplits(List.of(new PollSplit("twice", 0)));
+            db.execute("INSERT INTO twice VALUES (1, 'one')");
+            Collected out = new Collected();
+            emitUntil(reader, out, 1);
+            // another project's run claimed the slot a moment later, before it could see this run's lease
+            try (Connection other = db.connect()) {
+                PollLease.ensure(other, "twice_other");
+                PollLease.claim(other, "twice_other", "twice", "later run", "its attempt", "elsewhere pid 2");
+            }
+            renewer.scheduleAtFixedRate(
+                    () -> db.execute("UPDATE twice_other.poll_leases SET renewed_at = now()"),
+                    0,
+                    500,
+                    TimeUnit.MILLISECONDS);
+            // this run's renewals (every 2 s) see the later claim and poll on
+            long until = System.nanoTime() + PollLease.RENEW.multipliedBy(2).toNanos();
+            db.execute("INSERT INTO twice VALUES (2, 'two')");
+            emitUntil(reader, out, 2);
+            await().atMost(WAIT).pollInSameThread().until(() -> {
+                reader.pollNext(out);
+                return System.nanoTime() > until;
+            });
+            // had the other run claimed it first, this one stops at its next renewal
+            db.execute("UPDATE twice_other.poll_leases SET claimed_at = now() - interval '1 hour'");
+            Throwable failure = await().atMost(WAIT)
+                    .pollInSameThread()
+                    .until(
+                            () -> {
+                                try {
+                                    reader.pollNext(out);
+                                    return null;
+                                } catch (IllegalStateException e) {
+                                    return e;
+                                }
+                            },
+                            e -> e != null);
+            assertThat(failure.getMessage())
+                    .contains("slot twice is polled by another puffgres run (elsewhere pid 2, state schema twice_other")
+                    .contains("this run claimed it later");
+        } finally {
+            renewer.shutdownNow();
+            renewer.awaitTermination(10, TimeUnit.SECONDS);
+            reader.close();
+        }
+    }
+
     /** Table {@code name (id, title)}, a wal2json slot {@code name}, and a project reaching them. */
     private static JobSpec table(String name) throws Exception {
         db.execute(
