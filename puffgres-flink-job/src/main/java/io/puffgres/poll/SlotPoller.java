@@ -239,8 +239,8 @@ final class SlotPoller {
             long wait = settings.intervalMs();
             int ask = settings.batchSize();
             while (!stopped) {
-                long returned = poll(c, ask, options);
-                if (returned >= ask) {
+                Polled polled = poll(c, ask, options);
+                if (polled.rows() >= ask) {
                     // more waits: ask for twice as much, since each poll decodes again the WAL from the reading slot's
                     // restart position, which moves only every few seconds (running-transaction records)
                     ask = (int) Math.min((long) ask * 2, (long) settings.batchSize() * MAX_GROWTH);
@@ -249,14 +249,15 @@ final class SlotPoller {
                     continue;
                 }
                 ask = settings.batchSize();
-                if (returned > 0) {
+                // a poll of only empty transactions (of other tables, the poll lease's renewals) backs off too
+                if (polled.changes() > 0) {
                     wait = settings.intervalMs();
                 } else {
                     figures.empty.inc();
                 }
                 figures.waitMs = wait;
                 Thread.sleep(wait);
-                if (returned == 0) {
+                if (polled.changes() == 0) {
                     wait = Math.min(wait * 2, settings.maxIntervalMs());
                 }
             }
@@ -365,7 +366,10 @@ final class SlotPoller {
             + " 'postgres'; SET LOCAL lc_monetary = 'C'; SET LOCAL extra_float_digits = 3";
 
     /** One poll: its rows handed to the decoding thread; @return the rows the slot returned */
-    private long poll(Connection c, int ask, Object[] options) throws SQLException, InterruptedException {
+    /** What one poll returned: rows of the slot (begins and commits included) and changes among them. */
+    private record Polled(long rows, long changes) {}
+
+    private Polled poll(Connection c, int ask, Object[] options) throws SQLException, InterruptedException {
         long returned = 0;
         long changes = 0;
         long[] lsns = new long[BATCH_CHANGES];
@@ -429,7 +433,7 @@ final class SlotPoller {
         figures.polls.inc();
         figures.rows = changes;
         figures.lastTime = System.currentTimeMillis();
-        return returned;
+        return new Polled(returned, changes);
     }
 
     private static final String BEGIN = "{\"action\":\"B\"";

@@ -319,6 +319,36 @@ class PollReaderIT {
         }
     }
 
+    @Test
+    void pollsThatReturnOnlyOtherTablesTransactionsBackOff() throws Exception {
+        JobSpec spec = table("quiet");
+        db.execute("CREATE TABLE quiet_other (id int PRIMARY KEY, n int)", "INSERT INTO quiet_other VALUES (1, 0)");
+        PollFigures figures = new PollFigures(new UnregisteredMetricsGroup());
+        PollReader reader = new PollReader(spec, settings("quiet"), figures, "test");
+        // another table changes every 5 ms: each poll returns the begin and commit of its transactions, no change
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        writer.scheduleAtFixedRate(() -> db.execute("UPDATE quiet_other SET n = n + 1"), 0, 5, TimeUnit.MILLISECONDS);
+        try {
+            reader.addSplits(List.of(new PollSplit("quiet", 0)));
+            Collected out = new Collected();
+            await().atMost(WAIT).pollInSameThread().until(() -> {
+                reader.pollNext(out);
+                return figures.waitMs == 50 && figures.empty.getCount() >= 3;
+            });
+            assertThat(out.events).isEmpty();
+            // and a change still arrives
+            db.execute("INSERT INTO quiet VALUES (1, 'one')");
+            emitUntil(reader, out, 1);
+            assertThat(out.events)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.op()).isEqualTo(Op.INSERT));
+        } finally {
+            writer.shutdownNow();
+            writer.awaitTermination(10, TimeUnit.SECONDS);
+            reader.close();
+        }
+    }
+
     /** Table {@code name (id, title)}, a wal2json slot {@code name}, and a project reaching them. */
     private static JobSpec table(String name) throws Exception {
         db.execute(
@@ -330,9 +360,12 @@ class PollReaderIT {
     }
 
     private static PollReader reader(JobSpec spec, String table) {
-        PollSettings settings =
-                new PollSettings(table, List.of(new RelationId("public", table)), 10, 50, 2_000, "run " + table);
-        return new PollReader(spec, settings, new PollFigures(new UnregisteredMetricsGroup()), "test");
+        return new PollReader(spec, settings(table), new PollFigures(new UnregisteredMetricsGroup()), "test");
+    }
+
+    /** Polls every 10 ms while changes come, backing off to 50 ms. */
+    private static PollSettings settings(String table) {
+        return new PollSettings(table, List.of(new RelationId("public", table)), 10, 50, 2_000, "run " + table);
     }
 
     /** Calls {@code pollNext} (on this thread, as the task does) until {@code out} holds {@code count} changes. */
