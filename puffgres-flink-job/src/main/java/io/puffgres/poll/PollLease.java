@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -103,6 +104,34 @@ public final class PollLease {
                         : Optional.empty();
             }
         }
+    }
+
+    /**
+     * Waits out another run's lease on {@code slot}: a live one is watched until it is renewed (its run polls) or goes
+     * stale (its run ended without giving it up, such as a {@code kill -9}), at most {@link #STALE} + {@link #RENEW}.
+     *
+     * @param waiting told once, when there is a live lease to watch
+     * @return the other run's lease as last seen: {@link Holder#live() live} when its run polls, stale when the slot
+     *     may be taken over; empty when there is none
+     */
+    public static Optional<Holder> waitOut(Connection c, String slot, String run, Consumer<Holder> waiting)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + STALE.plus(RENEW).toNanos();
+        Optional<Holder> held = other(c, slot, run);
+        long age = Long.MAX_VALUE;
+        while (held.isPresent() && held.get().live()) {
+            boolean renewed = age != Long.MAX_VALUE && held.get().ageMs() < age - 200;
+            if (renewed || System.nanoTime() > deadline) {
+                return held;
+            }
+            if (age == Long.MAX_VALUE) {
+                waiting.accept(held.get());
+            }
+            age = held.get().ageMs();
+            Thread.sleep(500);
+            held = other(c, slot, run);
+        }
+        return held;
     }
 
     private static String literal(String s) {

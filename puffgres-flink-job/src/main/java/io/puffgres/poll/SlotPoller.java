@@ -118,33 +118,26 @@ final class SlotPoller {
     }
 
     /**
-     * Claims the slot's {@link PollLease} for this run, waiting while another run's lease may still be renewed: taken
-     * over once it is {@link PollLease#STALE}, given up (the source fails, naming the other run) when it is renewed.
+     * Claims the slot's {@link PollLease} for this run once another run's lease is waited out ({@link
+     * PollLease#waitOut}): taken over when it goes stale, given up (the source fails, naming the other run) when it is
+     * renewed.
      */
     private void claimLease(Connection c) throws SQLException, InterruptedException {
         String schema = spec.stateSchema();
         PollLease.ensure(c, schema);
-        long deadline =
-                System.nanoTime() + PollLease.STALE.plus(PollLease.RENEW).toNanos();
-        Optional<PollLease.Holder> other;
-        boolean told = false;
-        while ((other = PollLease.other(c, settings.slot(), settings.run()))
-                .filter(PollLease.Holder::live)
-                .isPresent()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        PollLease.heldMessage(settings.slot(), other.get()) + "; " + PollLease.HELD_FIX);
-            }
-            if (!told) {
-                LOG.warn(
+        Optional<PollLease.Holder> other = PollLease.waitOut(
+                c,
+                settings.slot(),
+                settings.run(),
+                h -> LOG.warn(
                         "slot {} was polled by another run ({}) {} ms ago: waiting up to {} s for it to stop",
                         settings.slot(),
-                        other.get().host(),
-                        other.get().ageMs(),
-                        PollLease.STALE.toSeconds());
-                told = true;
-            }
-            Thread.sleep(500);
+                        h.host(),
+                        h.ageMs(),
+                        PollLease.STALE.toSeconds()));
+        if (other.filter(PollLease.Holder::live).isPresent()) {
+            throw new IllegalStateException(
+                    PollLease.heldMessage(settings.slot(), other.get()) + "; " + PollLease.HELD_FIX);
         }
         PollLease.claim(c, schema, settings.slot(), settings.run(), attempt, host());
         leasing.start();

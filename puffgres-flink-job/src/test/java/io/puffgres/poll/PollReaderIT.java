@@ -221,18 +221,7 @@ class PollReaderIT {
             try {
                 reader.addSplits(List.of(new PollSplit("leased", 0)));
                 Collected out = new Collected();
-                Throwable failure = await().atMost(WAIT)
-                        .pollInSameThread()
-                        .until(
-                                () -> {
-                                    try {
-                                        reader.pollNext(out);
-                                        return null;
-                                    } catch (IllegalStateException e) {
-                                        return e;
-                                    }
-                                },
-                                e -> e != null);
+                Throwable failure = failureOf(reader, out);
                 assertThat(failure.getMessage())
                         .contains("slot leased is polled by another puffgres run (elsewhere pid 1, state schema"
                                 + " other_state, renewed ")
@@ -297,18 +286,7 @@ class PollReaderIT {
             });
             // had the other run claimed it first, this one stops at its next renewal
             db.execute("UPDATE twice_other.poll_leases SET claimed_at = now() - interval '1 hour'");
-            Throwable failure = await().atMost(WAIT)
-                    .pollInSameThread()
-                    .until(
-                            () -> {
-                                try {
-                                    reader.pollNext(out);
-                                    return null;
-                                } catch (IllegalStateException e) {
-                                    return e;
-                                }
-                            },
-                            e -> e != null);
+            Throwable failure = failureOf(reader, out);
             assertThat(failure.getMessage())
                     .contains("slot twice is polled by another puffgres run (elsewhere pid 2, state schema twice_other")
                     .contains("this run claimed it later");
@@ -366,6 +344,22 @@ class PollReaderIT {
     /** Polls every 10 ms while changes come, backing off to 50 ms. */
     private static PollSettings settings(String table) {
         return new PollSettings(table, List.of(new RelationId("public", table)), 10, 50, 2_000, "run " + table);
+    }
+
+    /** Calls {@code pollNext} (on this thread, as the task does) until it throws; what it threw. */
+    private static IllegalStateException failureOf(PollReader reader, Collected out) {
+        return await().atMost(WAIT)
+                .pollInSameThread()
+                .until(
+                        () -> {
+                            try {
+                                reader.pollNext(out);
+                                return null;
+                            } catch (IllegalStateException e) {
+                                return e;
+                            }
+                        },
+                        e -> e != null);
     }
 
     /** Calls {@code pollNext} (on this thread, as the task does) until {@code out} holds {@code count} changes. */

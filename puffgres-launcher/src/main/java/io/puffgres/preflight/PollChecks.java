@@ -58,23 +58,15 @@ final class PollChecks {
         if (ownRun.isPresent()) {
             return Check.ok(name, slot + " is polled by this project's run, pid " + ownRun.getAsLong());
         }
-        Optional<PollLease.Holder> held = PollLease.other(c, source.slot(), "");
-        long deadline =
-                System.nanoTime() + PollLease.STALE.plus(PollLease.RENEW).toNanos();
-        long age = Long.MAX_VALUE;
-        while (held.isPresent() && held.get().live()) {
-            boolean renewed = age != Long.MAX_VALUE && held.get().ageMs() < age - 200;
-            if (renewed || System.nanoTime() > deadline) {
-                return Check.fail(name, PollLease.heldMessage(source.slot(), held.get()), PollLease.HELD_FIX);
-            }
-            age = held.get().ageMs();
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while watching the poll lease of " + slot, e);
-            }
-            held = PollLease.other(c, source.slot(), "");
+        Optional<PollLease.Holder> held;
+        try {
+            held = PollLease.waitOut(c, source.slot(), "", h -> {});
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while watching the poll lease of " + slot, e);
+        }
+        if (held.filter(PollLease.Holder::live).isPresent()) {
+            return Check.fail(name, PollLease.heldMessage(source.slot(), held.get()), PollLease.HELD_FIX);
         }
         return Check.ok(
                 name,
